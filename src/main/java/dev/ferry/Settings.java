@@ -1,0 +1,124 @@
+package dev.ferry;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.util.OrderedLocationProperties;
+import org.apache.camel.util.TimeUtils;
+
+/**
+ * Ferry's own options ({@code ferry.*}), each declared once with its default and meaning. Values
+ * come from {@code config/application.properties}, its profile overlay, or an environment variable
+ * ({@code FERRY_STATE_URL} for {@code ferry.state.url}). Reading collects every error, so that one
+ * start-up reports all of them, each naming the file and key.
+ */
+public final class Settings {
+
+    /** One option: key, default (null: none) and what it means. */
+    public record Option(String key, String defaultValue, String meaning) {
+    }
+
+    public static final Option DATA_DIR = new Option("ferry.data-dir", "./data",
+            "Directory of runtime data: embedded state database, broker journal, demo databases.");
+    public static final Option STATE_URL = new Option("ferry.state.url", "jdbc:h2:file:./data/state/ferry;DB_CLOSE_ON_EXIT=FALSE",
+            "JDBC URL of the state database (watermarks, runs, failure ledger).");
+    public static final Option STATE_USERNAME = new Option("ferry.state.username", "sa", "State database user.");
+    public static final Option STATE_PASSWORD = new Option("ferry.state.password", "",
+            "State database password. Set it through the environment (FERRY_STATE_PASSWORD), not in a committed file.");
+    public static final Option STATE_POOL_SIZE = new Option("ferry.state.pool-size", "10",
+            "Connections to the state database.");
+    public static final Option BROKER_EMBEDDED = new Option("ferry.broker.embedded", "true",
+            "Start an Artemis broker inside Ferry, with its journal under the data directory.");
+    public static final Option BROKER_URL = new Option("ferry.broker.url", "vm://0",
+            "Artemis URL the sync queues are reached by (vm://0 for the embedded broker).");
+    public static final Option BROKER_USERNAME = new Option("ferry.broker.username", "", "Broker user.");
+    public static final Option BROKER_PASSWORD = new Option("ferry.broker.password", "",
+            "Broker password; set it through the environment (FERRY_BROKER_PASSWORD).");
+    public static final Option BROKER_MAX_CONNECTIONS = new Option("ferry.broker.max-connections", "8",
+            "Pooled JMS connections to the broker.");
+    public static final Option RUNS_FLUSH_INTERVAL = new Option("ferry.runs.flush-interval", "250ms",
+            "How often delivery counts are written to the run ledger and finished runs are closed.");
+    public static final Option DEMO_ENABLED = new Option("ferry.demo.enabled", "false",
+            "Seed the demo source database and serve the demo back office (default profile only).");
+    public static final Option DEMO_CUSTOMERS = new Option("ferry.demo.customers", "2000",
+            "Customers in the demo source when it is first created.");
+    public static final Option DEMO_INVOICES = new Option("ferry.demo.invoices", "6000",
+            "Invoices in the demo source when it is first created.");
+
+    private final PropertiesComponent properties;
+    private final List<String> errors = new ArrayList<>();
+
+    public Settings(PropertiesComponent properties) {
+        this.properties = properties;
+    }
+
+    public String string(Option option) {
+        return properties.resolveProperty(option.key()).orElse(option.defaultValue());
+    }
+
+    public int positiveInt(Option option) {
+        String value = string(option);
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        error(option, value, "is not a positive whole number");
+        return Integer.parseInt(option.defaultValue());
+    }
+
+    public boolean bool(Option option) {
+        String value = string(option).trim();
+        if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+            error(option, value, "is not true or false");
+            return Boolean.parseBoolean(option.defaultValue());
+        }
+        return Boolean.parseBoolean(value);
+    }
+
+    /** Durations as Camel writes them: {@code 250ms}, {@code 5s}, {@code 1m30s}, or ISO-8601 {@code PT5S}. */
+    public Duration duration(Option option) {
+        String value = string(option).trim();
+        try {
+            Duration d = value.startsWith("P") || value.startsWith("p") ? Duration.parse(value)
+                    : Duration.ofMillis(TimeUtils.toMilliSeconds(value));
+            if (!d.isNegative() && !d.isZero()) {
+                return d;
+            }
+        } catch (RuntimeException e) {
+            // reported below
+        }
+        error(option, value, "is not a positive duration such as 250ms, 5s or PT5S");
+        return Duration.ofMillis(TimeUtils.toMilliSeconds(option.defaultValue()));
+    }
+
+    private void error(Option option, String value, String problem) {
+        errors.add(where(option.key()) + ": " + option.key() + " = '" + value + "' " + problem
+                + " (" + option.meaning() + " Default: " + option.defaultValue() + ")");
+    }
+
+    /** The file (or environment variable) that set a key, for error messages. */
+    String where(String key) {
+        Properties found = properties.loadProperties(key::equals);
+        String location = found instanceof OrderedLocationProperties olp ? olp.getLocation(key) : null;
+        if (location != null) {
+            return location.startsWith("file:") ? location.substring("file:".length()) : location;
+        }
+        String env = key.toUpperCase().replace('.', '_').replace('-', '_');
+        return Optional.ofNullable(System.getenv(env)).map(v -> "environment variable " + env).orElse("configuration");
+    }
+
+    /** Throws one exception listing every invalid option read so far. */
+    public void validate() {
+        if (!errors.isEmpty()) {
+            throw new IllegalArgumentException("Invalid Ferry configuration:\n  " + String.join("\n  ", errors));
+        }
+    }
+}
