@@ -1,0 +1,223 @@
+package dev.ferry.runs;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+import javax.sql.DataSource;
+
+/**
+ * The failure ledger ({@code ferry_failure}): per connector and record key, the last failed delivery.
+ * Written once per failed record (failures are the exception, so one statement each is fine) and read
+ * by each run to gather the failed keys again.
+ */
+public final class FailureLedger {
+
+    static final int ERROR_MAX = 4000;
+
+    private final DataSource dataSource;
+    private final Clock clock;
+
+    public FailureLedger(DataSource dataSource, Clock clock) {
+        this.dataSource = dataSource;
+        this.clock = clock;
+    }
+
+    /**
+     * Records that a record finally failed in a run. A record that was resolved before starts a new
+     * entry; an open one counts one more attempt and is parked once it reaches {@code maxAttempts}.
+     */
+    public Failure.Status record(String connector, String key, String version, long runId, Integer httpStatus,
+                                 String error, int maxAttempts) throws SQLException {
+        Instant now = clock.instant();
+        try (Connection c = dataSource.getConnection()) {
+            for (int attempt = 0; ; attempt++) {
+                if (update(c, connector, key, version, runId, httpStatus, error, maxAttempts, now)) {
+                    return find(c, connector, key).orElseThrow().status();
+                }
+                try {
+                    insert(c, connector, key, version, runId, httpStatus, error, maxAttempts, now);
+                    return maxAttempts <= 1 ? Failure.Status.PARKED : Failure.Status.OPEN;
+                } catch (SQLException e) {
+                    // Another consumer inserted the same key meanwhile: update that entry instead.
+                    if (attempt > 0 || !isUniqueViolation(e)) {
+                        throw e;
+                    }
+                }
+            }
+        }
+    }
+
+    private static boolean update(Connection c, String connector, String key, String version, long runId,
+                                  Integer httpStatus, String error, int maxAttempts, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE ferry_failure SET"
+                        + " first_failed_at = CASE WHEN status = 'RESOLVED' THEN ? ELSE first_failed_at END,"
+                        + " status = CASE WHEN status = 'PARKED'"
+                        + "   OR (CASE WHEN status = 'RESOLVED' THEN 1 ELSE attempts + 1 END) >= ?"
+                        + "   THEN 'PARKED' ELSE 'OPEN' END,"
+                        + " attempts = CASE WHEN status = 'RESOLVED' THEN 1 ELSE attempts + 1 END,"
+                        + " last_failed_at = ?, resolved_at = NULL, record_version = ?, http_status = ?,"
+                        + " last_error = ?, run_id = ?"
+                        + " WHERE connector = ? AND record_key = ?")) {
+            Jdbc.setInstant(ps, 1, now);
+            ps.setInt(2, maxAttempts);
+            Jdbc.setInstant(ps, 3, now);
+            ps.setString(4, version);
+            Jdbc.setInteger(ps, 5, httpStatus);
+            ps.setString(6, Jdbc.clip(error, ERROR_MAX));
+            ps.setLong(7, runId);
+            ps.setString(8, connector);
+            ps.setString(9, key);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    private static void insert(Connection c, String connector, String key, String version, long runId,
+                               Integer httpStatus, String error, int maxAttempts, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO ferry_failure (connector, record_key, status, attempts, first_failed_at, last_failed_at,"
+                        + " record_version, http_status, last_error, run_id) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, connector);
+            ps.setString(2, key);
+            ps.setString(3, (maxAttempts <= 1 ? Failure.Status.PARKED : Failure.Status.OPEN).name());
+            Jdbc.setInstant(ps, 4, now);
+            Jdbc.setInstant(ps, 5, now);
+            ps.setString(6, version);
+            Jdbc.setInteger(ps, 7, httpStatus);
+            ps.setString(8, Jdbc.clip(error, ERROR_MAX));
+            ps.setLong(9, runId);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Resolves the entry of a record delivered at {@code deliveredAt}, unless it failed again after that
+     * (a later failure of the same key must stay visible).
+     */
+    public boolean resolve(String connector, String key, Instant deliveredAt) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "UPDATE ferry_failure SET status = 'RESOLVED', resolved_at = ?"
+                             + " WHERE connector = ? AND record_key = ? AND status <> 'RESOLVED' AND last_failed_at <= ?")) {
+            Jdbc.setInstant(ps, 1, deliveredAt);
+            ps.setString(2, connector);
+            ps.setString(3, key);
+            Jdbc.setInstant(ps, 4, deliveredAt);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /** Resolves entries whose record no longer exists at the source: there is nothing left to deliver. */
+    public void resolveGone(String connector, Collection<String> keys) throws SQLException {
+        Instant now = clock.instant();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "UPDATE ferry_failure SET status = 'RESOLVED', resolved_at = ?,"
+                             + " last_error = 'Resolved: the record no longer exists at the source. Last error: ' || last_error"
+                             + " WHERE connector = ? AND record_key = ? AND status = 'OPEN'")) {
+            for (String key : keys) {
+                Jdbc.setInstant(ps, 1, now);
+                ps.setString(2, connector);
+                ps.setString(3, key);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** Whether the connector has entries that a delivery may resolve (open or parked). */
+    public boolean hasUnresolved(String connector) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT 1 FROM ferry_failure WHERE connector = ? AND status <> 'RESOLVED' FETCH FIRST 1 ROWS ONLY")) {
+            ps.setString(1, connector);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** Open keys after {@code afterKey} (null: from the start), in key order, for paging through them. */
+    public List<String> openKeys(String connector, String afterKey, int limit) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT record_key FROM ferry_failure WHERE connector = ? AND status = 'OPEN' AND record_key > ?"
+                             + " ORDER BY record_key FETCH FIRST ? ROWS ONLY")) {
+            ps.setString(1, connector);
+            ps.setString(2, afterKey == null ? "" : afterKey);
+            ps.setInt(3, limit);
+            List<String> keys = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    keys.add(rs.getString(1));
+                }
+            }
+            return keys;
+        }
+    }
+
+    public Optional<Failure> find(String connector, String key) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return find(c, connector, key);
+        }
+    }
+
+    private static Optional<Failure> find(Connection c, String connector, String key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT * FROM ferry_failure WHERE connector = ? AND record_key = ?")) {
+            ps.setString(1, connector);
+            ps.setString(2, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    /** Entries of a connector, optionally of one status, most recent failure first. */
+    public List<Failure> list(String connector, Failure.Status status) throws SQLException {
+        String sql = "SELECT * FROM ferry_failure WHERE connector = ?"
+                + (status == null ? "" : " AND status = ?") + " ORDER BY last_failed_at DESC, record_key";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, connector);
+            if (status != null) {
+                ps.setString(2, status.name());
+            }
+            List<Failure> failures = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    failures.add(map(rs));
+                }
+            }
+            return failures;
+        }
+    }
+
+    private static Failure map(ResultSet rs) throws SQLException {
+        int httpStatus = rs.getInt("http_status");
+        return new Failure(
+                rs.getString("connector"),
+                rs.getString("record_key"),
+                Failure.Status.valueOf(rs.getString("status")),
+                rs.getInt("attempts"),
+                Jdbc.getInstant(rs, "first_failed_at"),
+                Jdbc.getInstant(rs, "last_failed_at"),
+                Jdbc.getInstant(rs, "resolved_at"),
+                rs.getString("record_version"),
+                rs.wasNull() ? null : httpStatus,
+                rs.getString("last_error"),
+                rs.getLong("run_id"));
+    }
+
+    private static boolean isUniqueViolation(SQLException e) {
+        // SQLState class 23 is "integrity constraint violation" on every database Ferry supports.
+        return e.getSQLState() != null && e.getSQLState().startsWith("23");
+    }
+}

@@ -1,0 +1,227 @@
+package dev.ferry.runs;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import javax.sql.DataSource;
+
+import dev.ferry.watermark.Watermark;
+
+/**
+ * The run ledger ({@code ferry_run}). Status changes are guarded by the expected current status, so a
+ * run never moves backwards and two writers cannot both finish it.
+ */
+public final class RunLedger {
+
+    static final int ERROR_MAX = 4000;
+
+    private final DataSource dataSource;
+    private final Clock clock;
+
+    public RunLedger(DataSource dataSource, Clock clock) {
+        this.dataSource = dataSource;
+        this.clock = clock;
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    public long create(String connector, Trigger trigger, RunMode mode, Watermark before) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "INSERT INTO ferry_run (connector, run_trigger, run_mode, status, created_at, watermark_before)"
+                             + " VALUES (?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+            ps.setString(1, connector);
+            ps.setString(2, trigger.name());
+            ps.setString(3, mode.name());
+            ps.setString(4, RunStatus.CREATED.name());
+            Jdbc.setInstant(ps, 5, clock.instant());
+            ps.setString(6, before == null ? null : before.toString());
+            ps.executeUpdate();
+            try (ResultSet keys = ps.getGeneratedKeys()) {
+                keys.next();
+                return keys.getLong(1);
+            }
+        }
+    }
+
+    public void markProcessing(long id) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "UPDATE ferry_run SET status = ?, started_at = ? WHERE id = ? AND status = ?")) {
+            ps.setString(1, RunStatus.PROCESSING.name());
+            Jdbc.setInstant(ps, 2, clock.instant());
+            ps.setLong(3, id);
+            ps.setString(4, RunStatus.CREATED.name());
+            requireOne(ps.executeUpdate(), id, RunStatus.CREATED);
+        }
+    }
+
+    /**
+     * Marks the run submitted within the caller's transaction (which also moves the watermark).
+     * {@code failed} counts records that failed before reaching the queue.
+     */
+    public void markSubmitted(Connection c, long id, long gathered, long failed, long skipped, Watermark after)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE ferry_run SET status = ?, submitted_at = ?, gathered = ?, failed = failed + ?, skipped = ?,"
+                        + " watermark_after = ? WHERE id = ? AND status = ?")) {
+            ps.setString(1, RunStatus.SUBMITTED.name());
+            Jdbc.setInstant(ps, 2, clock.instant());
+            ps.setLong(3, gathered);
+            ps.setLong(4, failed);
+            ps.setLong(5, skipped);
+            ps.setString(6, after == null ? null : after.toString());
+            ps.setLong(7, id);
+            ps.setString(8, RunStatus.PROCESSING.name());
+            requireOne(ps.executeUpdate(), id, RunStatus.PROCESSING);
+        }
+    }
+
+    /** The run itself broke: status FAILED with the error; the caller has not moved the watermark. */
+    public void fail(long id, String error) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "UPDATE ferry_run SET status = ?, ended_at = ?, error = ? WHERE id = ? AND status IN (?, ?)")) {
+            ps.setString(1, RunStatus.FAILED.name());
+            Jdbc.setInstant(ps, 2, clock.instant());
+            ps.setString(3, Jdbc.clip(error, ERROR_MAX));
+            ps.setLong(4, id);
+            ps.setString(5, RunStatus.CREATED.name());
+            ps.setString(6, RunStatus.PROCESSING.name());
+            ps.executeUpdate();
+        }
+    }
+
+    /** Adds delivery outcomes counted since the last call (several instances may add to one run). */
+    void addOutcomes(Connection c, long id, long delivered, long failed) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE ferry_run SET delivered = delivered + ?, failed = failed + ? WHERE id = ?")) {
+            ps.setLong(1, delivered);
+            ps.setLong(2, failed);
+            ps.setLong(3, id);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Finishes a submitted run whose every gathered record has an outcome. Returns the finished run, or
+     * empty when it is not done yet or someone else finished it.
+     */
+    Optional<Run> finishIfDone(Connection c, long id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE ferry_run SET status = CASE WHEN failed > 0 THEN ? ELSE ? END, ended_at = ?"
+                        + " WHERE id = ? AND status = ? AND delivered + failed >= gathered")) {
+            ps.setString(1, RunStatus.INCOMPLETE.name());
+            ps.setString(2, RunStatus.COMPLETED.name());
+            Jdbc.setInstant(ps, 3, clock.instant());
+            ps.setLong(4, id);
+            ps.setString(5, RunStatus.SUBMITTED.name());
+            if (ps.executeUpdate() == 0) {
+                return Optional.empty();
+            }
+        }
+        return find(c, id);
+    }
+
+    /**
+     * Finishes a submitted run whose records have all left the queue although not all outcomes were
+     * counted (Ferry stopped uncleanly between a delivery and writing its count). Every record was
+     * delivered or written to the failure ledger, so the delivered count is what the others leave.
+     */
+    Optional<Run> finishDrained(Connection c, long id, String note) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE ferry_run SET delivered = CASE WHEN gathered - failed > delivered THEN gathered - failed"
+                        + " ELSE delivered END, status = CASE WHEN failed > 0 THEN ? ELSE ? END, ended_at = ?,"
+                        + " error = ? WHERE id = ? AND status = ?")) {
+            ps.setString(1, RunStatus.INCOMPLETE.name());
+            ps.setString(2, RunStatus.COMPLETED.name());
+            Jdbc.setInstant(ps, 3, clock.instant());
+            ps.setString(4, note);
+            ps.setLong(5, id);
+            ps.setString(6, RunStatus.SUBMITTED.name());
+            if (ps.executeUpdate() == 0) {
+                return Optional.empty();
+            }
+        }
+        return find(c, id);
+    }
+
+    public Optional<Run> find(long id) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return find(c, id);
+        }
+    }
+
+    private Optional<Run> find(Connection c, long id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM ferry_run WHERE id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    /** Runs of a connector, newest first. */
+    public List<Run> list(String connector, int limit) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT * FROM ferry_run WHERE connector = ? ORDER BY id DESC FETCH FIRST ? ROWS ONLY")) {
+            ps.setString(1, connector);
+            ps.setInt(2, limit);
+            return mapAll(ps);
+        }
+    }
+
+    public List<Run> withStatus(RunStatus status) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT * FROM ferry_run WHERE status = ? ORDER BY id")) {
+            ps.setString(1, status.name());
+            return mapAll(ps);
+        }
+    }
+
+    private static List<Run> mapAll(PreparedStatement ps) throws SQLException {
+        List<Run> runs = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                runs.add(map(rs));
+            }
+        }
+        return runs;
+    }
+
+    private static Run map(ResultSet rs) throws SQLException {
+        return new Run(
+                rs.getLong("id"),
+                rs.getString("connector"),
+                Trigger.valueOf(rs.getString("run_trigger")),
+                RunMode.valueOf(rs.getString("run_mode")),
+                RunStatus.valueOf(rs.getString("status")),
+                Jdbc.getInstant(rs, "created_at"),
+                Jdbc.getInstant(rs, "started_at"),
+                Jdbc.getInstant(rs, "submitted_at"),
+                Jdbc.getInstant(rs, "ended_at"),
+                rs.getString("watermark_before"),
+                rs.getString("watermark_after"),
+                rs.getLong("gathered"),
+                rs.getLong("delivered"),
+                rs.getLong("failed"),
+                rs.getLong("skipped"),
+                rs.getString("error"));
+    }
+
+    private static void requireOne(int updated, long id, RunStatus expected) {
+        if (updated != 1) {
+            throw new IllegalStateException("Run " + id + " is no longer " + expected);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package dev.ferry.runs;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The two log lines of every run: one when it starts and one when it ends, with its counts. */
+public final class RunLog {
+
+    private static final Logger LOG = LoggerFactory.getLogger("dev.ferry.runs");
+
+    private RunLog() {
+    }
+
+    public static void started(long runId, String connector, Trigger trigger, RunMode mode, String watermark) {
+        LOG.info("Run {} {} started ({}, {}) from {}", runId, connector, trigger, mode,
+                watermark == null ? "the beginning (no watermark yet)" : "watermark " + watermark);
+    }
+
+    public static void ended(Run run) {
+        String line = String.format(Locale.ROOT, "Run %d %s %s in %s: gathered %d, delivered %d, failed %d, skipped %d%s%s",
+                run.id(), run.connector(), run.status(), duration(run.startedAt(), run.endedAt()),
+                run.gathered(), run.delivered(), run.failed(), run.skipped(),
+                run.watermarkAfter() == null ? "" : "; watermark " + run.watermarkAfter(),
+                run.error() == null ? "" : "; " + run.error());
+        if (run.status() == RunStatus.COMPLETED) {
+            LOG.info(line);
+        } else {
+            LOG.warn(line);
+        }
+    }
+
+    private static String duration(Instant start, Instant end) {
+        if (start == null || end == null) {
+            return "?";
+        }
+        Duration d = Duration.between(start, end);
+        return d.toMillis() < 60_000
+                ? String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0)
+                : String.format(Locale.ROOT, "%d min %d s", d.toMinutes(), d.toSecondsPart());
+    }
+}

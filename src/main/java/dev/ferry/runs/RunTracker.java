@@ -1,0 +1,213 @@
+package dev.ferry.runs;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Counts delivery outcomes and finishes runs.
+ *
+ * <p>Outcomes are counted in memory and written behind, every {@code flushIntervalMillis}, as
+ * increments ({@code delivered = delivered + n}) — one statement per run and interval instead of one
+ * per record, and correct when several Ferry instances deliver records of the same run. After each
+ * write, the runs being watched are finished by a single guarded UPDATE once
+ * {@code delivered + failed >= gathered}; whoever's UPDATE matches logs the end line.
+ *
+ * <p>Counts that were still in memory when Ferry stopped uncleanly are lost, but the records are not:
+ * runs found SUBMITTED at start-up are finished once the queue holds none of their records (checked
+ * every {@code drainCheckEveryFlushes} flushes).
+ */
+public final class RunTracker extends ServiceSupport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunTracker.class);
+
+    /** Tells how many records of a run are still in its connector's sync queue. */
+    @FunctionalInterface
+    public interface PendingRecords {
+        long count(String connector, long runId) throws Exception;
+    }
+
+    private final RunLedger ledger;
+    private final PendingRecords pending;
+    private final ScheduledExecutorService executor;
+    private final long flushIntervalMillis;
+    private final int drainCheckEveryFlushes;
+
+    private final Map<Long, long[]> outcomes = new HashMap<>();
+    private final Set<Long> watched = new LinkedHashSet<>();
+    private final Map<Long, String> recovered = new HashMap<>();
+    private final Object flushLock = new Object();
+    private ScheduledFuture<?> flushTask;
+    private int flushesSinceDrainCheck;
+
+    public RunTracker(RunLedger ledger, PendingRecords pending, ScheduledExecutorService executor,
+                      long flushIntervalMillis, int drainCheckEveryFlushes) {
+        this.ledger = ledger;
+        this.pending = pending;
+        this.executor = executor;
+        this.flushIntervalMillis = flushIntervalMillis;
+        this.drainCheckEveryFlushes = drainCheckEveryFlushes;
+    }
+
+    public void delivered(long runId) {
+        count(runId, 0);
+    }
+
+    public void failed(long runId) {
+        count(runId, 1);
+    }
+
+    private synchronized void count(long runId, int index) {
+        outcomes.computeIfAbsent(runId, id -> new long[2])[index]++;
+    }
+
+    /** Starts watching a submitted run for completion (it may already be complete: it had nothing to deliver). */
+    public void submitted(long runId) {
+        synchronized (this) {
+            watched.add(runId);
+        }
+        flushQuietly();
+    }
+
+    /** Adopts runs left SUBMITTED by an earlier process, so that they finish once their records are delivered. */
+    public synchronized void adopt(List<Run> runs) {
+        for (Run run : runs) {
+            watched.add(run.id());
+            recovered.put(run.id(), run.connector());
+        }
+    }
+
+    @Override
+    protected void doStart() {
+        flushTask = executor.scheduleWithFixedDelay(this::flushQuietly, flushIntervalMillis, flushIntervalMillis,
+                TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    protected void doStop() {
+        if (flushTask != null) {
+            flushTask.cancel(false);
+        }
+        flushQuietly();
+    }
+
+    private void flushQuietly() {
+        try {
+            flush();
+        } catch (Exception e) {
+            // The counts stay in memory and are written by the next flush.
+            LOG.warn("Could not write run progress to the state database: {}", e.toString());
+        }
+    }
+
+    /** Writes counted outcomes and finishes the runs that are done. Public for tests and shutdown. */
+    public void flush() throws SQLException {
+        synchronized (flushLock) {
+            writeOutcomes();
+            List<Run> finished = new ArrayList<>();
+            try (Connection c = ledger.dataSource().getConnection()) {
+                for (Long runId : watchedRuns()) {
+                    ledger.finishIfDone(c, runId).ifPresent(finished::add);
+                }
+            }
+            for (Run run : finished) {
+                unwatch(run.id());
+                RunLog.ended(run);
+            }
+            if (++flushesSinceDrainCheck >= drainCheckEveryFlushes) {
+                flushesSinceDrainCheck = 0;
+                finishDrainedRuns();
+            }
+        }
+    }
+
+    /** Swaps the counters out under the counting lock and writes them without holding it. */
+    private void writeOutcomes() throws SQLException {
+        Map<Long, long[]> snapshot;
+        synchronized (this) {
+            if (outcomes.isEmpty()) {
+                return;
+            }
+            snapshot = new HashMap<>(outcomes);
+            outcomes.clear();
+        }
+        try (Connection c = ledger.dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                for (Map.Entry<Long, long[]> e : snapshot.entrySet()) {
+                    ledger.addOutcomes(c, e.getKey(), e.getValue()[0], e.getValue()[1]);
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException | RuntimeException e) {
+            synchronized (this) {
+                snapshot.forEach((runId, n) -> {
+                    long[] current = outcomes.computeIfAbsent(runId, id -> new long[2]);
+                    current[0] += n[0];
+                    current[1] += n[1];
+                });
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * A record leaves the queue only after its outcome was counted. So once the queue holds none of a
+     * recovered run's records, writing the counters once more makes every counted outcome durable, and
+     * what is still missing was lost with the process that stopped.
+     */
+    private void finishDrainedRuns() throws SQLException {
+        Map<Long, String> candidates;
+        synchronized (this) {
+            candidates = new HashMap<>(recovered);
+        }
+        for (Map.Entry<Long, String> e : candidates.entrySet()) {
+            long pendingCount;
+            try {
+                pendingCount = pending.count(e.getValue(), e.getKey());
+            } catch (Exception ex) {
+                LOG.warn("Could not count the queued records of run {}: {}", e.getKey(), ex.toString());
+                continue;
+            }
+            if (pendingCount > 0) {
+                continue;
+            }
+            writeOutcomes();
+            Optional<Run> run;
+            try (Connection c = ledger.dataSource().getConnection()) {
+                run = ledger.finishIfDone(c, e.getKey());
+                if (run.isEmpty()) {
+                    run = ledger.finishDrained(c, e.getKey(), "Ferry stopped while this run was delivering;"
+                            + " all its records were processed, and the delivered count was completed from the queue");
+                }
+            }
+            unwatch(e.getKey());
+            run.ifPresent(RunLog::ended);
+        }
+    }
+
+    private synchronized List<Long> watchedRuns() {
+        return new ArrayList<>(watched);
+    }
+
+    private synchronized void unwatch(long runId) {
+        watched.remove(runId);
+        recovered.remove(runId);
+    }
+}
