@@ -1,0 +1,22 @@
+package dev.ferry.queue;
+
+/**
+ * A gathered record on its way to the sync queue: the row as JSON plus what delivery needs to know
+ * about it, carried as message properties (see {@link RecordHeaders}).
+ *
+ * @param ledgerCheck whether a successful delivery must resolve a failure-ledger entry of this key
+ */
+public record QueuedRecord(
+        String connector,
+        long runId,
+        String key,
+        String version,
+        String idempotencyKey,
+        Operation operation,
+        boolean ledgerCheck,
+        String json) {
+
+    public enum Operation {
+        UPSERT, DELETE
+    }
+}

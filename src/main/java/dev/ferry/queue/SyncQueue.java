@@ -1,0 +1,173 @@
+package dev.ferry.queue;
+
+import jakarta.jms.Connection;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.DeliveryMode;
+import jakarta.jms.JMSException;
+import jakarta.jms.Message;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Queue;
+import jakarta.jms.QueueConnection;
+import jakarta.jms.QueueRequestor;
+import jakarta.jms.QueueSession;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
+
+import org.apache.activemq.artemis.api.core.QueueConfiguration;
+import org.apache.activemq.artemis.api.core.RoutingType;
+import org.apache.activemq.artemis.api.core.management.ResourceNames;
+import org.apache.activemq.artemis.api.jms.ActiveMQJMSClient;
+import org.apache.activemq.artemis.api.jms.management.JMSManagementHelper;
+import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
+
+/**
+ * The durable sync queues, one per connector, on Artemis.
+ *
+ * <p>Records are sent in JMS transactions of a configurable size: one journal sync per transaction
+ * instead of one per record. Queue management (declare, depth) goes through Artemis' management
+ * address, so it works the same on the embedded broker and on an external one.
+ */
+public final class SyncQueue {
+
+    /** Address settings that Ferry's queues need, for every address under {@code ferry.}. */
+    public static final String ADDRESS_MATCH = "ferry.#";
+
+    private static final String MANAGEMENT_ADDRESS = "activemq.management";
+
+    private final ConnectionFactory connectionFactory;
+
+    public SyncQueue(ConnectionFactory connectionFactory) {
+        this.connectionFactory = connectionFactory;
+    }
+
+    /**
+     * What Ferry's queues need from the broker: never drop a message after a number of failed
+     * deliveries (failures go to Ferry's ledger instead), back off between redeliveries, keep queues
+     * that are empty, and bound the memory that per-key ordering takes.
+     */
+    public static AddressSettings addressSettings(AddressSettings settings) {
+        return settings
+                .setMaxDeliveryAttempts(-1)
+                .setRedeliveryDelay(1_000)
+                .setRedeliveryMultiplier(2.0)
+                .setMaxRedeliveryDelay(60_000)
+                .setAutoCreateQueues(true)
+                .setAutoDeleteQueues(false)
+                .setAutoDeleteAddresses(false)
+                .setDefaultGroupBuckets(256);
+    }
+
+    /** Creates the durable queue if it does not exist yet. */
+    public void declare(String queue) throws Exception {
+        String json = QueueConfiguration.of(queue)
+                .setAddress(queue)
+                .setRoutingType(RoutingType.ANYCAST)
+                .setDurable(true)
+                .setAutoDelete(false)
+                .toJSON();
+        manage(ResourceNames.BROKER, "createQueue", json, true);
+    }
+
+    /** Messages in the queue, including those being delivered and not yet acknowledged. */
+    public long depth(String queue) throws Exception {
+        return ((Number) manage(ResourceNames.QUEUE + queue, "countMessages")).longValue();
+    }
+
+    /** Messages in the queue that match a JMS selector, e.g. {@code FerryRunId = 42}. */
+    public long count(String queue, String selector) throws Exception {
+        return ((Number) manage(ResourceNames.QUEUE + queue, "countMessages", selector)).longValue();
+    }
+
+    private Object manage(String resource, String operation, Object... args) throws Exception {
+        try (Connection connection = connectionFactory.createConnection()) {
+            QueueSession session = ((QueueConnection) connection).createQueueSession(false, Session.AUTO_ACKNOWLEDGE);
+            QueueRequestor requestor = new QueueRequestor(session, ActiveMQJMSClient.createQueue(MANAGEMENT_ADDRESS));
+            connection.start();
+            Message request = session.createMessage();
+            JMSManagementHelper.putOperationInvocation(request, resource, operation, args);
+            Message reply = requestor.request(request);
+            if (reply == null) {
+                throw new IllegalStateException("The broker did not answer " + operation + " on " + resource);
+            }
+            if (!JMSManagementHelper.hasOperationSucceeded(reply)) {
+                throw new IllegalStateException("Broker management " + operation + " on " + resource + " failed: "
+                        + JMSManagementHelper.getResult(reply));
+            }
+            return JMSManagementHelper.getResult(reply);
+        }
+    }
+
+    /** Opens a writer that commits every {@code transactionSize} records. */
+    public Writer open(String queue, int transactionSize) throws JMSException {
+        return new Writer(queue, transactionSize);
+    }
+
+    /**
+     * Sends records in transactions. {@link #commit()} makes everything sent so far durable;
+     * closing without committing rolls the rest back.
+     */
+    public final class Writer implements AutoCloseable {
+
+        private final Connection connection;
+        private final Session session;
+        private final MessageProducer producer;
+        private final int transactionSize;
+        private int uncommitted;
+        private long committed;
+
+        private Writer(String queue, int transactionSize) throws JMSException {
+            this.transactionSize = transactionSize;
+            this.connection = connectionFactory.createConnection();
+            try {
+                this.session = connection.createSession(true, Session.SESSION_TRANSACTED);
+                Queue destination = session.createQueue(queue);
+                this.producer = session.createProducer(destination);
+                producer.setDeliveryMode(DeliveryMode.PERSISTENT);
+            } catch (JMSException | RuntimeException e) {
+                connection.close();
+                throw e;
+            }
+        }
+
+        public void send(QueuedRecord record) throws JMSException {
+            TextMessage message = session.createTextMessage(record.json());
+            message.setStringProperty(RecordHeaders.CONNECTOR, record.connector());
+            message.setLongProperty(RecordHeaders.RUN_ID, record.runId());
+            message.setStringProperty(RecordHeaders.RECORD_KEY, record.key());
+            message.setStringProperty(RecordHeaders.RECORD_VERSION, record.version());
+            message.setStringProperty(RecordHeaders.IDEMPOTENCY_KEY, record.idempotencyKey());
+            message.setStringProperty(RecordHeaders.OPERATION, record.operation().name());
+            message.setBooleanProperty(RecordHeaders.LEDGER_CHECK, record.ledgerCheck());
+            message.setStringProperty(RecordHeaders.GROUP_ID, record.key());
+            producer.send(message);
+            if (++uncommitted >= transactionSize) {
+                commit();
+            }
+        }
+
+        /** Commits what was sent since the last commit; on return it is durably queued. */
+        public void commit() throws JMSException {
+            if (uncommitted > 0) {
+                session.commit();
+                committed += uncommitted;
+                uncommitted = 0;
+            }
+        }
+
+        /** Records durably queued so far. */
+        public long committed() {
+            return committed;
+        }
+
+        @Override
+        public void close() throws JMSException {
+            try {
+                if (uncommitted > 0) {
+                    session.rollback();
+                }
+            } finally {
+                connection.close();
+            }
+        }
+    }
+}
