@@ -1,0 +1,279 @@
+package dev.ferry.gather;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+import dev.ferry.queue.QueuedRecord;
+import dev.ferry.queue.SyncQueue;
+import dev.ferry.runs.FailureLedger;
+import dev.ferry.watermark.ValueType;
+import dev.ferry.watermark.Watermark;
+
+/**
+ * Streams the rows of one run from the source into the sync queue.
+ *
+ * <p>Two passes over the source, both on one read transaction:
+ * <ol>
+ *   <li>the <b>main pass</b>: rows after the watermark up to the upper bound (the database's clock at
+ *       the start of the run minus the settle lag), ordered by the compound cursor; the last row's
+ *       cursor and key become the new watermark;</li>
+ *   <li>the <b>retry pass</b>: rows whose last delivery failed (open failure-ledger entries) and that
+ *       the main pass did not carry, re-read by key so that their current state is delivered.</li>
+ * </ol>
+ * Rows flow one at a time from the JDBC cursor to the queue writer, which commits every N; memory
+ * does not grow with the number of rows.
+ */
+public final class Gatherer {
+
+    /** What to gather for one run. */
+    public record Request(String connector, long runId, Source source, Watermark from, boolean ledgerCheck,
+                          int maxAttempts, BooleanSupplier stopping) {
+    }
+
+    /**
+     * @param gathered rows read for delivery (including {@code failed})
+     * @param failed   rows that could not be queued (a value JSON cannot carry); in the failure ledger
+     * @param skipped  failed keys whose row no longer exists at the source
+     * @param after    the new watermark, or the old one when the main pass found nothing
+     */
+    public record Result(long gathered, long failed, long skipped, Watermark after) {
+    }
+
+    /** Thrown when Ferry stops during a gather; the run fails and the next one repeats the work. */
+    public static final class StoppedException extends Exception {
+        StoppedException() {
+            super("Ferry is stopping; the run was interrupted before its records were all queued");
+        }
+    }
+
+    private static final int RETRY_CHUNK = 500;
+    private static final int STOP_CHECK_EVERY = 500;
+
+    private final FailureLedger failures;
+
+    public Gatherer(FailureLedger failures) {
+        this.failures = failures;
+    }
+
+    public Result gather(Request request, SyncQueue.Writer writer) throws Exception {
+        Source source = request.source();
+        try (Connection db = source.dataSource().getConnection()) {
+            // PostgreSQL streams with a fetch size only inside a transaction.
+            db.setAutoCommit(false);
+            try {
+                ValueType[] types = describe(db, source);
+                Object upper = upperBound(db, types[0], source);
+                Pass main = mainPass(db, request, types, upper, writer);
+                long skipped = request.from() == null ? 0 : retryPass(db, request, types, writer, main);
+                writer.commit();
+                db.commit();
+                return new Result(main.gathered, main.failed, skipped, main.last != null ? main.last : request.from());
+            } catch (Exception e) {
+                db.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /** Counts of one pass and the position of its last row. */
+    private static final class Pass {
+        long gathered;
+        long failed;
+        Watermark last;
+    }
+
+    private static ValueType[] describe(Connection db, Source source) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement(source.describeSql());
+             ResultSet rs = ps.executeQuery()) {
+            ResultSetMetaData meta = rs.getMetaData();
+            ValueType cursor = ValueType.ofJdbcType(meta.getColumnType(1), meta.getColumnTypeName(1));
+            ValueType key = ValueType.ofJdbcType(meta.getColumnType(2), meta.getColumnTypeName(2));
+            if (cursor == null || cursor == ValueType.UUID) {
+                throw new SQLException("Cursor column " + source.cursorColumn() + " has type " + meta.getColumnTypeName(1)
+                        + ", which does not order changes; use a timestamp or an increasing number");
+            }
+            if (key == null) {
+                throw new SQLException("Key column " + source.keyColumn() + " has type " + meta.getColumnTypeName(2)
+                        + ", which cannot serve as a key; use a number, text or UUID");
+            }
+            return new ValueType[] {cursor, key};
+        }
+    }
+
+    /**
+     * The database's clock minus the settle lag, frozen for the run. Date-time cursors only: a numeric
+     * cursor has no clock to lag behind, and a date cursor gathers complete days only.
+     */
+    private static Object upperBound(Connection db, ValueType cursorType, Source source) throws SQLException {
+        String clock = switch (cursorType) {
+            case LOCAL_DATE_TIME -> "LOCALTIMESTAMP";
+            case OFFSET_DATE_TIME -> "CURRENT_TIMESTAMP";
+            case LOCAL_DATE -> "CURRENT_DATE";
+            default -> null;
+        };
+        if (clock == null) {
+            return null;
+        }
+        String sql = "SELECT " + clock + ("oracle".equals(product(db)) ? " FROM DUAL" : "");
+        try (PreparedStatement ps = db.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return switch (cursorType) {
+                case LOCAL_DATE_TIME -> rs.getObject(1, LocalDateTime.class).minus(source.settleLag());
+                case OFFSET_DATE_TIME -> rs.getObject(1, OffsetDateTime.class).minus(source.settleLag());
+                default -> rs.getObject(1, LocalDate.class).minusDays(1);
+            };
+        }
+    }
+
+    private static String product(Connection db) throws SQLException {
+        return db.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT);
+    }
+
+    private Pass mainPass(Connection db, Request request, ValueType[] types, Object upper, SyncQueue.Writer writer)
+            throws Exception {
+        Source source = request.source();
+        Watermark from = request.from();
+        Pass pass = new Pass();
+        try (PreparedStatement ps = db.prepareStatement(source.mainPassSql(from != null, upper != null))) {
+            ps.setFetchSize(source.fetchSize());
+            int p = 1;
+            if (from != null) {
+                ps.setObject(p++, from.cursor());
+                ps.setObject(p++, from.cursor());
+                ps.setObject(p++, from.key());
+            }
+            if (upper != null) {
+                ps.setObject(p, upper);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                RowReader rows = new RowReader(rs, source, types);
+                while (rs.next()) {
+                    rows.queue(request, writer, pass);
+                    pass.last = rows.position;
+                    if (pass.gathered % STOP_CHECK_EVERY == 0 && request.stopping().getAsBoolean()) {
+                        throw new StoppedException();
+                    }
+                }
+            }
+        }
+        return pass;
+    }
+
+    /** Re-reads open failed keys by key; returns how many of them are gone from the source. */
+    private long retryPass(Connection db, Request request, ValueType[] types, SyncQueue.Writer writer, Pass pass)
+            throws Exception {
+        Source source = request.source();
+        Watermark from = request.from();
+        long skipped = 0;
+        String after = null;
+        while (true) {
+            List<String> keys = failures.openKeys(request.connector(), after, RETRY_CHUNK);
+            if (keys.isEmpty()) {
+                return skipped;
+            }
+            after = keys.get(keys.size() - 1);
+            Set<String> found = new HashSet<>();
+            try (PreparedStatement ps = db.prepareStatement(source.retryPassSql(keys.size()))) {
+                ps.setObject(1, from.cursor());
+                ps.setObject(2, from.cursor());
+                ps.setObject(3, from.key());
+                for (int i = 0; i < keys.size(); i++) {
+                    ps.setObject(4 + i, types[1].parse(keys.get(i)));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    RowReader rows = new RowReader(rs, source, types, Source.SETTLED);
+                    int settled = rs.findColumn(Source.SETTLED);
+                    while (rs.next()) {
+                        found.add(rows.key(rs));
+                        // Rows after the watermark are this run's main pass's (or, past the upper bound, the next run's).
+                        if (rs.getInt(settled) == 1) {
+                            rows.queue(request, writer, pass);
+                        }
+                    }
+                }
+            }
+            List<String> gone = new ArrayList<>();
+            for (String key : keys) {
+                if (!found.contains(key)) {
+                    gone.add(key);
+                }
+            }
+            if (!gone.isEmpty()) {
+                failures.resolveGone(request.connector(), gone);
+                skipped += gone.size();
+            }
+            if (request.stopping().getAsBoolean()) {
+                throw new StoppedException();
+            }
+        }
+    }
+
+    /** Reads the cursor, key and JSON of each row of one result set and queues it. */
+    private final class RowReader {
+        private final ResultSet rs;
+        private final RowEncoder encoder;
+        private final int cursorIndex;
+        private final int keyIndex;
+        private final ValueType[] types;
+        private final String cursorColumn;
+        private final String keyColumn;
+        Watermark position;
+
+        RowReader(ResultSet rs, Source source, ValueType[] types, String... skip) throws SQLException {
+            this.rs = rs;
+            this.encoder = new RowEncoder(rs.getMetaData(), skip);
+            this.cursorColumn = source.cursorColumn();
+            this.keyColumn = source.keyColumn();
+            this.cursorIndex = rs.findColumn(unquoted(cursorColumn));
+            this.keyIndex = rs.findColumn(unquoted(keyColumn));
+            this.types = types;
+        }
+
+        String key(ResultSet current) throws SQLException {
+            return types[1].format(current.getObject(keyIndex, types[1].javaType()));
+        }
+
+        void queue(Request request, SyncQueue.Writer writer, Pass pass) throws Exception {
+            Object cursor = rs.getObject(cursorIndex, types[0].javaType());
+            Object keyValue = rs.getObject(keyIndex, types[1].javaType());
+            if (cursor == null || keyValue == null) {
+                throw new SQLException("A row has a NULL " + (cursor == null ? "cursor column " + cursorColumn
+                        : "key column " + keyColumn) + (keyValue == null ? "" : " (key " + keyValue + ")")
+                        + "; Ferry cannot order it. Make the column NOT NULL or filter such rows out in the query");
+            }
+            position = new Watermark(cursor, keyValue);
+            String key = types[1].format(keyValue);
+            String version = types[0].format(cursor);
+            pass.gathered++;
+            String json;
+            try {
+                json = encoder.encode(rs);
+            } catch (RowEncoder.EncodingException e) {
+                failures.record(request.connector(), key, version, request.runId(), null,
+                        "Cannot carry the record as JSON: " + e.getMessage(), request.maxAttempts());
+                pass.failed++;
+                return;
+            }
+            writer.send(new QueuedRecord(request.connector(), request.runId(), key, version,
+                    IdempotencyKey.of(request.connector(), key, version), QueuedRecord.Operation.UPSERT,
+                    request.ledgerCheck(), json));
+        }
+    }
+
+    private static String unquoted(String identifier) {
+        String last = identifier.substring(identifier.lastIndexOf('.') + 1);
+        return last.startsWith("\"") ? last.substring(1, last.length() - 1) : last;
+    }
+}

@@ -1,0 +1,130 @@
+package dev.ferry.gather;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+
+/**
+ * Turns a result-set row into a JSON object: column labels in lower case (H2 upper-cases unquoted
+ * names, PostgreSQL lower-cases them), date-times as ISO-8601 text at full precision, decimals exact,
+ * binary as Base64. Column readers are chosen once per result set.
+ */
+final class RowEncoder {
+
+    /** A value this record cannot carry as JSON; the record fails, the run goes on. */
+    static final class EncodingException extends Exception {
+        EncodingException(String message) {
+            super(message);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Reader {
+        void write(ResultSet rs, int index, JsonGenerator json) throws SQLException, IOException, EncodingException;
+    }
+
+    private record Column(int index, String name, Reader reader) {
+    }
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final List<Column> columns = new ArrayList<>();
+
+    RowEncoder(ResultSetMetaData meta, String... skipLabels) throws SQLException {
+        outer:
+        for (int i = 1; i <= meta.getColumnCount(); i++) {
+            String name = meta.getColumnLabel(i).toLowerCase(Locale.ROOT);
+            for (String skip : skipLabels) {
+                if (skip.equals(name)) {
+                    continue outer;
+                }
+            }
+            columns.add(new Column(i, name, reader(meta.getColumnType(i))));
+        }
+    }
+
+    String encode(ResultSet rs) throws SQLException, EncodingException {
+        StringWriter out = new StringWriter(256);
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartObject();
+            for (Column column : columns) {
+                json.writeFieldName(column.name());
+                try {
+                    column.reader().write(rs, column.index(), json);
+                } catch (EncodingException e) {
+                    throw new EncodingException("column " + column.name() + ": " + e.getMessage());
+                }
+            }
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new EncodingException("cannot write JSON: " + e.getMessage());
+        }
+        return out.toString();
+    }
+
+    private static Reader reader(int jdbcType) {
+        return switch (jdbcType) {
+            case Types.BIGINT, Types.INTEGER, Types.SMALLINT, Types.TINYINT -> (rs, i, json) -> {
+                long v = rs.getLong(i);
+                if (rs.wasNull()) {
+                    json.writeNull();
+                } else {
+                    json.writeNumber(v);
+                }
+            };
+            case Types.DECIMAL, Types.NUMERIC -> (rs, i, json) -> writeOrNull(json, rs.getBigDecimal(i));
+            case Types.REAL, Types.FLOAT, Types.DOUBLE -> (rs, i, json) -> {
+                double v = rs.getDouble(i);
+                if (rs.wasNull()) {
+                    json.writeNull();
+                } else if (Double.isNaN(v) || Double.isInfinite(v)) {
+                    throw new EncodingException("value " + v + " has no JSON representation");
+                } else {
+                    json.writeNumber(v);
+                }
+            };
+            case Types.BOOLEAN, Types.BIT -> (rs, i, json) -> {
+                boolean v = rs.getBoolean(i);
+                if (rs.wasNull()) {
+                    json.writeNull();
+                } else {
+                    json.writeBoolean(v);
+                }
+            };
+            case Types.TIMESTAMP -> (rs, i, json) -> writeOrNull(json, rs.getObject(i, LocalDateTime.class));
+            case Types.TIMESTAMP_WITH_TIMEZONE -> (rs, i, json) -> writeOrNull(json, rs.getObject(i, OffsetDateTime.class));
+            case Types.DATE -> (rs, i, json) -> writeOrNull(json, rs.getObject(i, LocalDate.class));
+            case Types.TIME -> (rs, i, json) -> writeOrNull(json, rs.getObject(i, LocalTime.class));
+            case Types.BINARY, Types.VARBINARY, Types.LONGVARBINARY, Types.BLOB -> (rs, i, json) -> {
+                byte[] v = rs.getBytes(i);
+                writeOrNull(json, v == null ? null : Base64.getEncoder().encodeToString(v));
+            };
+            default -> (rs, i, json) -> writeOrNull(json, rs.getString(i));
+        };
+    }
+
+    private static void writeOrNull(JsonGenerator json, Object value) throws IOException {
+        if (value == null) {
+            json.writeNull();
+        } else if (value instanceof BigDecimal decimal) {
+            json.writeNumber(decimal);
+        } else {
+            json.writeString(value.toString());
+        }
+    }
+}
