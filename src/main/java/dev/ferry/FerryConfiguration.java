@@ -1,0 +1,209 @@
+package dev.ferry;
+
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Service;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+import org.apache.camel.support.service.ServiceHelper;
+import org.apache.camel.support.service.ServiceSupport;
+import org.messaginghub.pooled.jms.JmsPoolConnectionFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.ferry.connector.Connector;
+import dev.ferry.connector.ConnectorRunner;
+import dev.ferry.connector.Connectors;
+import dev.ferry.connector.FerryComponent;
+import dev.ferry.delivery.TargetHeaderFilterStrategy;
+import dev.ferry.demo.DemoBackOffice;
+import dev.ferry.demo.DemoSource;
+import dev.ferry.gather.Gatherer;
+import dev.ferry.queue.EmbeddedBroker;
+import dev.ferry.queue.RecordHeaders;
+import dev.ferry.queue.SyncQueue;
+import dev.ferry.runs.FailureLedger;
+import dev.ferry.runs.Run;
+import dev.ferry.runs.RunLedger;
+import dev.ferry.runs.RunStatus;
+import dev.ferry.runs.RunTracker;
+import dev.ferry.schedule.ConnectorTriggers;
+import dev.ferry.state.StateDatabase;
+import dev.ferry.watermark.WatermarkStore;
+
+/**
+ * Wires Ferry into Camel: the state database, the broker and its pooled connection factory, the
+ * ledgers, and the {@code ferry} component. Runs once, before the routes are created.
+ *
+ * <p>Registry names that routes and config refer to: {@code ferry} (component),
+ * {@code ferryConnectionFactory} (JMS), {@code ferryTargetHeaders} (HTTP header filter),
+ * {@code clock}, and in the default profile {@code demoBackOffice}.
+ */
+public final class FerryConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FerryConfiguration.class);
+
+    static final String DEMO_ROUTES = "classpath:dev/ferry/demo/demo-erp.camel.yaml";
+
+    /** Services started here, stopped again if configuration fails half-way. */
+    private final Deque<Service> started = new ArrayDeque<>();
+
+    @Override
+    public void configure(CamelContext camel) throws Exception {
+        try {
+            wire(camel);
+        } catch (Exception | Error e) {
+            while (!started.isEmpty()) {
+                ServiceHelper.stopService(started.pop());
+            }
+            throw e;
+        }
+    }
+
+    private void wire(CamelContext camel) throws Exception {
+        Settings settings = new Settings(camel.getPropertiesComponent());
+        Path dataDir = Path.of(settings.string(Settings.DATA_DIR));
+        String stateUrl = settings.string(Settings.STATE_URL);
+        int statePool = settings.positiveInt(Settings.STATE_POOL_SIZE);
+        boolean embeddedBroker = settings.bool(Settings.BROKER_EMBEDDED);
+        String brokerUrl = settings.string(Settings.BROKER_URL);
+        int brokerConnections = settings.positiveInt(Settings.BROKER_MAX_CONNECTIONS);
+        long flushMillis = settings.duration(Settings.RUNS_FLUSH_INTERVAL).toMillis();
+        boolean demo = settings.bool(Settings.DEMO_ENABLED);
+        int demoCustomers = settings.positiveInt(Settings.DEMO_CUSTOMERS);
+        int demoInvoices = settings.positiveInt(Settings.DEMO_INVOICES);
+        settings.validate();
+
+        Registry registry = camel.getRegistry();
+        Clock clock = registry.lookupByNameAndType("clock", Clock.class);
+        if (clock == null) {
+            clock = Clock.systemUTC();
+            registry.bind("clock", Clock.class, clock);
+        }
+
+        // Started here, in this order, and stopped by Camel in reverse order after the routes.
+        StateDatabase state = StateDatabase.open(stateUrl, settings.string(Settings.STATE_USERNAME),
+                settings.string(Settings.STATE_PASSWORD), statePool);
+        manage(camel, closing("state database", state::close));
+        if (embeddedBroker) {
+            EmbeddedBroker broker = new EmbeddedBroker(dataDir.resolve("broker"), brokerUrl);
+            broker.start();
+            manage(camel, broker);
+        }
+        JmsPoolConnectionFactory connectionFactory = new JmsPoolConnectionFactory();
+        connectionFactory.setConnectionFactory(new ActiveMQConnectionFactory(brokerUrl,
+                blankToNull(settings.string(Settings.BROKER_USERNAME)), blankToNull(settings.string(Settings.BROKER_PASSWORD))));
+        connectionFactory.setMaxConnections(brokerConnections);
+        manage(camel, closing("JMS connection pool", connectionFactory::stop));
+        registry.bind("ferryConnectionFactory", connectionFactory);
+        registry.bind("ferryTargetHeaders", new TargetHeaderFilterStrategy());
+
+        DataSource stateSource = state.dataSource();
+        RunLedger runs = new RunLedger(stateSource, clock);
+        FailureLedger failures = new FailureLedger(stateSource, clock);
+        WatermarkStore watermarks = new WatermarkStore(stateSource, clock);
+        SyncQueue queue = new SyncQueue(connectionFactory);
+        Connectors connectors = new Connectors();
+        RunTracker tracker = new RunTracker(runs,
+                (connector, runId) -> queue.count(connectors.find(connector).map(Connector::queue)
+                        .orElse(Connector.defaultQueue(connector)), RecordHeaders.RUN_ID + " = " + runId),
+                camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-run-tracker"),
+                flushMillis, Math.max(1, (int) (5_000 / flushMillis)));
+        recoverRuns(runs, tracker);
+        camel.addService(tracker);
+
+        ConnectorRunner runner = new ConnectorRunner(stateSource, runs, failures, watermarks, new Gatherer(failures),
+                queue, tracker);
+        camel.addComponent("ferry", new FerryComponent(connectors, runner, queue, failures, tracker, clock));
+        registry.bind("ferryConnectors", connectors);
+        registry.bind("ferryRuns", runs);
+        registry.bind("ferryFailures", failures);
+        registry.bind("ferryWatermarks", watermarks);
+        registry.bind("ferryRunTracker", tracker);
+        registry.bind("ferrySyncQueue", queue);
+        registry.bind("ferryTriggers", new ConnectorTriggers(camel));
+
+        if (demo) {
+            startDemo(camel, registry, dataDir, demoCustomers, demoInvoices);
+        }
+    }
+
+    /**
+     * Runs left behind by a process that stopped: one that was gathering failed (its watermark did not
+     * move, the next run repeats the work); one that was delivering goes on being counted.
+     */
+    private static void recoverRuns(RunLedger runs, RunTracker tracker) throws SQLException {
+        for (RunStatus status : List.of(RunStatus.CREATED, RunStatus.PROCESSING)) {
+            for (Run run : runs.withStatus(status)) {
+                runs.fail(run.id(), "Ferry stopped while this run was gathering; the watermark did not move"
+                        + " and the next run repeats the work");
+                LOG.warn("Run {} {} was interrupted by a stop while gathering; marked FAILED", run.id(), run.connector());
+            }
+        }
+        List<Run> delivering = runs.withStatus(RunStatus.SUBMITTED);
+        if (!delivering.isEmpty()) {
+            LOG.info("Resuming {} run(s) that were delivering when Ferry stopped: {}", delivering.size(),
+                    delivering.stream().map(r -> r.id() + " " + r.connector()).toList());
+        }
+        tracker.adopt(delivering);
+    }
+
+    private void startDemo(CamelContext camel, Registry registry, Path dataDir, int customers, int invoices)
+            throws Exception {
+        DataSource source = registry.lookupByNameAndType("source", DataSource.class);
+        if (source == null) {
+            throw new IllegalStateException("ferry.demo.enabled is true but there is no 'source' data source"
+                    + " (camel.beans.source in config/application.properties)");
+        }
+        DemoSource.prepare(source, customers, invoices);
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("demo-back-office");
+        config.setJdbcUrl("jdbc:h2:file:" + dataDir.resolve("demo/back-office") + ";DB_CLOSE_ON_EXIT=FALSE");
+        config.setUsername("sa");
+        config.setMaximumPoolSize(4);
+        HikariDataSource backOffice = new HikariDataSource(config);
+        manage(camel, closing("demo back office", backOffice::close));
+        DemoBackOffice.prepare(backOffice);
+        registry.bind("demoBackOffice", backOffice);
+        PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.resolveMandatoryResource(camel, DEMO_ROUTES));
+        LOG.info("Demo mode: demo source seeded, demo back office served at /demo/erp");
+    }
+
+    /** Camel stops it (after the routes, in reverse order of adding); so do we if configuration fails. */
+    private void manage(CamelContext camel, Service service) throws Exception {
+        started.push(service);
+        camel.addService(service);
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+
+    /** A Camel service that only closes something when Camel stops. */
+    private static ServiceSupport closing(String name, AutoCloseable closeable) {
+        return new ServiceSupport() {
+            @Override
+            protected void doStop() throws Exception {
+                closeable.close();
+            }
+
+            @Override
+            public String toString() {
+                return name;
+            }
+        };
+    }
+}

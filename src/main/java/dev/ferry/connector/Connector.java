@@ -1,0 +1,38 @@
+package dev.ferry.connector;
+
+import java.util.regex.Pattern;
+
+import dev.ferry.gather.Source;
+
+/**
+ * One connector: what it gathers and where its records wait for delivery. Defined by the
+ * {@code ferry:gather} step of its gather route; everything else about it (schedule, mapping,
+ * target) is plain Camel in its route file.
+ *
+ * @param id              connector id, also the prefix of its route ids
+ * @param source          where and how it reads
+ * @param queue           its sync queue
+ * @param transactionSize records per queue transaction
+ * @param maxAttempts     runs in which a record may fail before it is parked
+ */
+public record Connector(String id, Source source, String queue, int transactionSize, int maxAttempts) {
+
+    private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,98}");
+
+    public Connector {
+        if (id == null || !ID.matcher(id).matches()) {
+            throw new IllegalArgumentException("connector id must be lower-case letters, digits and dashes, was '" + id + "'");
+        }
+        if (transactionSize <= 0) {
+            throw new IllegalArgumentException("transactionSize must be positive, was " + transactionSize);
+        }
+        if (maxAttempts <= 0) {
+            throw new IllegalArgumentException("maxAttempts must be positive, was " + maxAttempts);
+        }
+    }
+
+    /** The sync queue of a connector unless its gather step names another. */
+    public static String defaultQueue(String id) {
+        return "ferry." + id;
+    }
+}

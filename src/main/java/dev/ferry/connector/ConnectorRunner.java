@@ -1,0 +1,133 @@
+package dev.ferry.connector;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
+
+import javax.sql.DataSource;
+
+import dev.ferry.gather.Gatherer;
+import dev.ferry.queue.SyncQueue;
+import dev.ferry.runs.FailureLedger;
+import dev.ferry.runs.RunLedger;
+import dev.ferry.runs.RunLog;
+import dev.ferry.runs.RunMode;
+import dev.ferry.runs.RunTracker;
+import dev.ferry.runs.Trigger;
+import dev.ferry.watermark.Watermark;
+import dev.ferry.watermark.WatermarkStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Executes one run of a connector up to {@code SUBMITTED}: register it, gather into the sync queue,
+ * then move the watermark and mark the run submitted in one state-database transaction — only after
+ * every gathered record is committed to the queue. Delivery finishes the run (see {@link RunTracker}).
+ */
+public final class ConnectorRunner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectorRunner.class);
+
+    private final DataSource state;
+    private final RunLedger runs;
+    private final FailureLedger failures;
+    private final WatermarkStore watermarks;
+    private final Gatherer gatherer;
+    private final SyncQueue queue;
+    private final RunTracker tracker;
+    private final Set<String> processing = ConcurrentHashMap.newKeySet();
+
+    public ConnectorRunner(DataSource state, RunLedger runs, FailureLedger failures, WatermarkStore watermarks,
+                           Gatherer gatherer, SyncQueue queue, RunTracker tracker) {
+        this.state = state;
+        this.runs = runs;
+        this.failures = failures;
+        this.watermarks = watermarks;
+        this.gatherer = gatherer;
+        this.queue = queue;
+        this.tracker = tracker;
+    }
+
+    /**
+     * Runs the connector once. Returns the run id, or empty when a run of this connector is still
+     * processing (no two runs of a connector gather at once).
+     */
+    public Optional<Long> run(Connector connector, Trigger trigger, BooleanSupplier stopping) throws SQLException {
+        if (!processing.add(connector.id())) {
+            LOG.warn("Connector {}: a {} run was not started because the previous run is still processing",
+                    connector.id(), trigger);
+            return Optional.empty();
+        }
+        try {
+            Watermark from = watermarks.load(connector.id()).orElse(null);
+            long runId = runs.create(connector.id(), trigger, RunMode.SYNC, from);
+            RunLog.started(runId, connector.id(), trigger, RunMode.SYNC, from == null ? null : from.toString());
+            try {
+                runs.markProcessing(runId);
+                boolean ledgerCheck = failures.hasUnresolved(connector.id());
+                Gatherer.Result result;
+                try (SyncQueue.Writer writer = queue.open(connector.queue(), connector.transactionSize())) {
+                    result = gatherer.gather(new Gatherer.Request(connector.id(), runId, connector.source(), from,
+                            ledgerCheck, connector.maxAttempts(), stopping), writer);
+                }
+                submit(connector, runId, from, result);
+                tracker.submitted(runId);
+            } catch (Exception e) {
+                fail(runId, e);
+            }
+            return Optional.of(runId);
+        } finally {
+            processing.remove(connector.id());
+        }
+    }
+
+    /** Every gathered record is durably queued: move the watermark and mark the run submitted, atomically. */
+    private void submit(Connector connector, long runId, Watermark from, Gatherer.Result result) throws SQLException {
+        try (Connection c = state.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                if (result.after() != null && !result.after().equals(from)) {
+                    watermarks.save(c, connector.id(), result.after(), runId);
+                }
+                runs.markSubmitted(c, runId, result.gathered(), result.failed(), result.skipped(), result.after());
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private void fail(long runId, Exception e) {
+        String error = describe(e);
+        try {
+            runs.fail(runId, error);
+            runs.find(runId).ifPresent(RunLog::ended);
+        } catch (SQLException stateDown) {
+            LOG.error("Run {} failed ({}) and could not be marked FAILED: {}", runId, error, stateDown.toString());
+        }
+        if (!(e instanceof Gatherer.StoppedException)) {
+            LOG.debug("Run {} failed", runId, e);
+        }
+    }
+
+    /** One line for the run ledger: the exception and, if different, its root cause. */
+    static String describe(Throwable e) {
+        StringBuilder text = new StringBuilder(e.getClass().getSimpleName()).append(": ").append(e.getMessage());
+        if (e instanceof SQLException sql && sql.getSQLState() != null) {
+            text.append(" [SQLState ").append(sql.getSQLState()).append(']');
+        }
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root != e) {
+            text.append(" (caused by ").append(root.getClass().getSimpleName()).append(": ").append(root.getMessage()).append(')');
+        }
+        // One line: drivers put the SQL statement on lines of its own.
+        return text.toString().replaceAll("\\s*\\R\\s*", " ");
+    }
+}

@@ -1,0 +1,201 @@
+package dev.ferry.connector;
+
+import java.time.Duration;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import org.apache.camel.Consumer;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.Producer;
+import org.apache.camel.support.DefaultEndpoint;
+import org.apache.camel.support.DefaultProducer;
+
+import dev.ferry.gather.Source;
+import dev.ferry.runs.Trigger;
+import dev.ferry.schedule.ConnectorTriggers;
+
+/**
+ * {@code ferry:gather} — one run of a connector per exchange. Options:
+ *
+ * <table>
+ *   <caption>ferry:gather options</caption>
+ *   <tr><th>option</th><th>meaning</th><th>default</th></tr>
+ *   <tr><td>connector</td><td>connector id (lower case, digits, dashes); prefix of its route ids</td><td>required</td></tr>
+ *   <tr><td>dataSource</td><td>the source database, e.g. {@code #source}</td><td>required</td></tr>
+ *   <tr><td>table</td><td>table or view to read (or use {@code query})</td><td></td></tr>
+ *   <tr><td>query</td><td>a SELECT returning the cursor and key columns (or use {@code table})</td><td></td></tr>
+ *   <tr><td>cursorColumn</td><td>column that grows with every change, e.g. {@code updated_at}</td><td>required</td></tr>
+ *   <tr><td>keyColumn</td><td>unique key column</td><td>required</td></tr>
+ *   <tr><td>queue</td><td>sync queue</td><td>{@code ferry.<connector>}</td></tr>
+ *   <tr><td>fetchSize, settleLag, transactionSize, maxAttempts</td><td>see {@link FerryComponent}</td><td>component's</td></tr>
+ * </table>
+ *
+ * <p>The trigger of the run is the {@code FerryTrigger} header if set, else the Quartz job-data entry
+ * that {@link ConnectorTriggers#fireNow} sets, else SCHEDULE.
+ * The producer sets {@code FerryRunId} on the exchange (absent when the run was not started because
+ * the previous one is still processing).
+ */
+public final class GatherEndpoint extends DefaultEndpoint {
+
+    /** Header (or Quartz job-data entry {@code ferryTrigger}) naming what started a run. */
+    public static final String TRIGGER_HEADER = "FerryTrigger";
+
+    private String connector;
+    private DataSource dataSource;
+    private String table;
+    private String query;
+    private String cursorColumn;
+    private String keyColumn;
+    private String queue;
+    private int fetchSize;
+    private Duration settleLag;
+    private int transactionSize;
+    private int maxAttempts;
+    private Connector definition;
+
+    GatherEndpoint(String uri, FerryComponent component) {
+        super(uri, component);
+    }
+
+    @Override
+    public FerryComponent getComponent() {
+        return (FerryComponent) super.getComponent();
+    }
+
+    /** Validates the options and registers the connector. */
+    void define() {
+        if (dataSource == null) {
+            throw new IllegalArgumentException("ferry:gather needs dataSource (e.g. dataSource: \"#source\")");
+        }
+        Source source = new Source(dataSource, table, query, cursorColumn, keyColumn, fetchSize, settleLag);
+        definition = new Connector(connector, source, queue != null ? queue : Connector.defaultQueue(connector),
+                transactionSize, maxAttempts);
+        getComponent().connectors().register(definition);
+    }
+
+    public Connector definition() {
+        return definition;
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        getComponent().queue().declare(definition.queue());
+    }
+
+    @Override
+    public Producer createProducer() {
+        return new DefaultProducer(this) {
+            @Override
+            public void process(Exchange exchange) throws Exception {
+                Trigger trigger = trigger(exchange);
+                getComponent().runner()
+                        .run(definition, trigger, () -> getCamelContext().isStopping() || !isRunAllowed())
+                        .ifPresent(runId -> exchange.getMessage().setHeader("FerryRunId", runId));
+            }
+        };
+    }
+
+    private static Trigger trigger(Exchange exchange) {
+        Object trigger = exchange.getMessage().getHeader(TRIGGER_HEADER);
+        if (trigger == null && exchange.getMessage().getHeader("mergedJobDataMap") instanceof Map<?, ?> jobData) {
+            trigger = jobData.get(ConnectorTriggers.TRIGGER_JOB_DATA);
+        }
+        return trigger == null ? Trigger.SCHEDULE : Trigger.valueOf(trigger.toString());
+    }
+
+    @Override
+    public Consumer createConsumer(Processor processor) {
+        throw new UnsupportedOperationException("ferry:gather is a step (to:), not a consumer (from:)");
+    }
+
+    public void setConnector(String connector) {
+        this.connector = connector;
+    }
+
+    public String getConnector() {
+        return connector;
+    }
+
+    public void setDataSource(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public DataSource getDataSource() {
+        return dataSource;
+    }
+
+    public void setTable(String table) {
+        this.table = table;
+    }
+
+    public String getTable() {
+        return table;
+    }
+
+    public void setQuery(String query) {
+        this.query = query;
+    }
+
+    public String getQuery() {
+        return query;
+    }
+
+    public void setCursorColumn(String cursorColumn) {
+        this.cursorColumn = cursorColumn;
+    }
+
+    public String getCursorColumn() {
+        return cursorColumn;
+    }
+
+    public void setKeyColumn(String keyColumn) {
+        this.keyColumn = keyColumn;
+    }
+
+    public String getKeyColumn() {
+        return keyColumn;
+    }
+
+    public void setQueue(String queue) {
+        this.queue = queue;
+    }
+
+    public String getQueue() {
+        return queue;
+    }
+
+    public void setFetchSize(int fetchSize) {
+        this.fetchSize = fetchSize;
+    }
+
+    public int getFetchSize() {
+        return fetchSize;
+    }
+
+    public void setSettleLag(Duration settleLag) {
+        this.settleLag = settleLag;
+    }
+
+    public Duration getSettleLag() {
+        return settleLag;
+    }
+
+    public void setTransactionSize(int transactionSize) {
+        this.transactionSize = transactionSize;
+    }
+
+    public int getTransactionSize() {
+        return transactionSize;
+    }
+
+    public void setMaxAttempts(int maxAttempts) {
+        this.maxAttempts = maxAttempts;
+    }
+
+    public int getMaxAttempts() {
+        return maxAttempts;
+    }
+}
