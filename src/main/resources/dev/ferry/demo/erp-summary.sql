@@ -1,0 +1,3 @@
+SELECT kind AS "kind", COUNT(*) AS "records", SUM(received_count) AS "deliveries",
+       SUM(duplicate_count) AS "duplicates", MAX(last_received_at) AS "lastReceivedAt"
+FROM erp_record GROUP BY kind ORDER BY kind
