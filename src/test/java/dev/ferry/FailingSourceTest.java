@@ -1,0 +1,73 @@
+package dev.ferry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.ferry.runs.Run;
+import dev.ferry.runs.RunStatus;
+import dev.ferry.support.RunningFerry;
+import dev.ferry.support.Target;
+import dev.ferry.watermark.Watermark;
+
+/** A connector whose source query breaks at run time, beside one that keeps working. */
+class FailingSourceTest {
+
+    @TempDir
+    Path data;
+
+    private Target target;
+    private RunningFerry ferry;
+
+    @BeforeEach
+    void start() {
+        target = new Target();
+        Map<String, String> properties = RunningFerry.testProperties(data);
+        properties.put("customers-to-erp.target.url", target.url("/erp/customers"));
+        properties.put("invoices-to-erp.target.url", target.url("/erp/invoices"));
+        ferry = RunningFerry.start(properties);
+    }
+
+    @AfterEach
+    void stop() {
+        ferry.close();
+        target.close();
+    }
+
+    @Test
+    void aRunWhoseQueryFailsEndsFailedWithItsErrorAndTheWatermarkStaysWhileTheOtherConnectorRuns() throws Exception {
+        assertThat(ferry.runAndAwait("invoices-to-erp").status()).isEqualTo(RunStatus.COMPLETED);
+        Watermark before = ferry.watermark("invoices-to-erp");
+        ferry.sourceUpdate("ALTER TABLE invoices RENAME TO invoices_archived");
+
+        Run failed = ferry.runAndAwait("invoices-to-erp");
+
+        assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(failed.error()).contains("INVOICES").containsIgnoringCase("not found");
+        assertThat(failed.watermarkAfter()).isNull();
+        assertThat(ferry.watermark("invoices-to-erp")).isEqualTo(before);
+
+        Run other = ferry.runAndAwait("customers-to-erp");
+
+        assertThat(other.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(other.delivered()).isEqualTo(60);
+
+        // Fixed at the source, the connector picks up where its watermark stood.
+        ferry.sourceUpdate("ALTER TABLE invoices_archived RENAME TO invoices");
+        ferry.sourceUpdate("UPDATE invoices SET status = 'PAID', updated_at = LOCALTIMESTAMP - INTERVAL '1' MINUTE WHERE id = 9");
+        target.forgetRequests();
+
+        Run recovered = ferry.runAndAwait("invoices-to-erp");
+
+        assertThat(recovered.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(recovered.gathered()).isEqualTo(1);
+        assertThat(target.received("/erp/invoices")).singleElement()
+                .satisfies(body -> assertThat(body.get("status").asText()).isEqualTo("PAID"));
+    }
+}

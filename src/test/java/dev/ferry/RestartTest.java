@@ -1,0 +1,80 @@
+package dev.ferry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.ferry.queue.SyncQueue;
+import dev.ferry.runs.Run;
+import dev.ferry.runs.RunStatus;
+import dev.ferry.support.RunningFerry;
+import dev.ferry.support.Target;
+import dev.ferry.watermark.Watermark;
+
+/** Ferry stopped with records still in the sync queue, started again on the same data directory. */
+class RestartTest {
+
+    private static final String CUSTOMERS = "customers-to-erp";
+    private static final String PATH = "/erp/customers";
+
+    @TempDir
+    Path data;
+
+    private Target target;
+    private Map<String, String> properties;
+
+    @BeforeEach
+    void setUp() {
+        target = new Target();
+        properties = RunningFerry.testProperties(data);
+        properties.put("customers-to-erp.target.url", target.url(PATH));
+        properties.put("invoices-to-erp.target.url", target.url("/erp/invoices"));
+    }
+
+    @AfterEach
+    void tearDown() {
+        target.close();
+    }
+
+    @Test
+    void recordsQueuedWhenFerryStopsAreDeliveredAfterItRestartsAndTheWatermarkSurvives() throws Exception {
+        long runId;
+        Watermark watermark;
+        try (RunningFerry ferry = RunningFerry.start(properties)) {
+            // Delivery is stopped, so everything the run gathers stays queued.
+            ferry.camel().getRouteController().stopRoute("customers-to-erp-deliver");
+            runId = ferry.fire(CUSTOMERS);
+            Run submitted = ferry.awaitStatus(runId, RunStatus.SUBMITTED);
+            assertThat(submitted.gathered()).isEqualTo(60);
+            assertThat(ferry.bean("ferrySyncQueue", SyncQueue.class).depth("ferry.customers-to-erp")).isEqualTo(60);
+            watermark = ferry.watermark(CUSTOMERS);
+            assertThat(watermark).isNotNull();
+        }
+        assertThat(target.requests(PATH)).isEmpty();
+
+        try (RunningFerry ferry = RunningFerry.start(properties)) {
+            Run finished = ferry.awaitEnded(runId);
+
+            assertThat(finished.status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(finished.delivered()).isEqualTo(60);
+            assertThat(target.received(PATH)).extracting(body -> body.get("customerNumber").asText())
+                    .hasSize(60).doesNotHaveDuplicates();
+            assertThat(ferry.bean("ferrySyncQueue", SyncQueue.class).depth("ferry.customers-to-erp")).isZero();
+            assertThat(ferry.watermark(CUSTOMERS)).isEqualTo(watermark);
+
+            target.forgetRequests();
+            Run next = ferry.runAndAwait(CUSTOMERS);
+
+            assertThat(next.status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(next.watermarkBefore()).isEqualTo(watermark.toString());
+            assertThat(next.gathered()).isZero();
+            assertThat(target.requests(PATH)).isEmpty();
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package dev.ferry.support;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.Main;
+
+import dev.ferry.FerryApplication;
+import dev.ferry.runs.FailureLedger;
+import dev.ferry.runs.Run;
+import dev.ferry.runs.RunLedger;
+import dev.ferry.runs.RunStatus;
+import dev.ferry.runs.Trigger;
+import dev.ferry.schedule.ConnectorTriggers;
+import dev.ferry.watermark.Watermark;
+import dev.ferry.watermark.WatermarkStore;
+
+/**
+ * Ferry as the application runs it — the real {@code config/application.properties}, the real route
+ * files, the real Main — started in this JVM on a test's own data directory and ports. Test values are
+ * override properties on top of the real configuration, as an operator's environment would set them.
+ *
+ * <p>Schedules are pushed to 2099 so that runs start only when a test fires them, through the same
+ * Quartz job a schedule uses.
+ */
+public final class RunningFerry implements AutoCloseable {
+
+    public static final String NEVER = "0 0 0 1 1 ? 2099";
+
+    private final Main main;
+
+    private RunningFerry(Main main) {
+        this.main = main;
+    }
+
+    /** Overrides shared by every test: own data directory and port, no schedule fires, quick retries. */
+    public static Map<String, String> testProperties(Path dataDir) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("ferry.data-dir", dataDir.toString());
+        p.put("camel.server.port", String.valueOf(freePort()));
+        p.put("customers-to-erp.schedule.cron", NEVER);
+        p.put("invoices-to-erp.schedule.cron", NEVER);
+        p.put("ferry.demo.customers", "60");
+        p.put("ferry.demo.invoices", "120");
+        p.put("ferry.delivery.max-retries", "2");
+        p.put("ferry.delivery.retry-delay", "10");
+        p.put("ferry.delivery.max-retry-delay", "50");
+        p.put("ferry.runs.flush-interval", "50ms");
+        p.put("camel.main.shutdown-timeout", "10");
+        return p;
+    }
+
+    public static RunningFerry start(Map<String, String> properties) {
+        Main main = FerryApplication.newMain(Path.of("config/application.properties"), null);
+        properties.forEach(main::addOverrideProperty);
+        try {
+            main.start();
+        } catch (RuntimeException e) {
+            main.stop();
+            throw e;
+        }
+        return new RunningFerry(main);
+    }
+
+    public CamelContext camel() {
+        return main.getCamelContext();
+    }
+
+    public <T> T bean(String name, Class<T> type) {
+        return camel().getRegistry().lookupByNameAndType(name, type);
+    }
+
+    public RunLedger runs() {
+        return bean("ferryRuns", RunLedger.class);
+    }
+
+    public FailureLedger failures() {
+        return bean("ferryFailures", FailureLedger.class);
+    }
+
+    public DataSource source() {
+        return bean("source", DataSource.class);
+    }
+
+    public Watermark watermark(String connector) throws SQLException {
+        return bean("ferryWatermarks", WatermarkStore.class).load(connector).orElse(null);
+    }
+
+    /** Fires the connector's Quartz job and waits until the run it starts has ended. */
+    public Run runAndAwait(String connector) throws Exception {
+        return awaitEnded(fire(connector));
+    }
+
+    /** Fires the connector's Quartz job; returns the id of the run it started. */
+    public long fire(String connector) throws Exception {
+        long before = lastRunId(connector);
+        bean("ferryTriggers", ConnectorTriggers.class).fireNow(connector, Trigger.MANUAL);
+        return await().atMost(Duration.ofSeconds(30)).until(() -> lastRunId(connector), id -> id > before);
+    }
+
+    public Run awaitStatus(long runId, RunStatus status) {
+        return await().atMost(Duration.ofSeconds(60))
+                .until(() -> runs().find(runId).orElseThrow(), run -> run.status() == status);
+    }
+
+    /** Waits until a run is COMPLETED, INCOMPLETE or FAILED. */
+    public Run awaitEnded(long runId) {
+        return await().atMost(Duration.ofSeconds(60))
+                .until(() -> runs().find(runId).orElseThrow(), run -> run.status().isFinal());
+    }
+
+    public long lastRunId(String connector) throws SQLException {
+        List<Run> runs = runs().list(connector, 1);
+        return runs.isEmpty() ? 0 : runs.get(0).id();
+    }
+
+    /** Runs SQL on the connectors' source database; returns the update count. */
+    public int sourceUpdate(String sql, Object... args) throws SQLException {
+        try (Connection c = source().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            return ps.executeUpdate();
+        }
+    }
+
+    public long sourceCount(String table) throws SQLException {
+        try (Connection c = source().getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM " + table);
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Override
+    public void close() {
+        main.stop();
+    }
+
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

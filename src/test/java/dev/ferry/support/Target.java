@@ -1,0 +1,71 @@
+package dev.ferry.support;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+
+/**
+ * The back office as a real HTTP server (WireMock on loopback, random port) that answers 200 unless a
+ * test stubs a fault, and remembers every request it received.
+ */
+public final class Target implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final WireMockServer server;
+
+    public Target() {
+        server = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort().containerThreads(20));
+        server.start();
+        acceptEverything();
+    }
+
+    public WireMockServer server() {
+        return server;
+    }
+
+    public String url(String path) {
+        return "http://127.0.0.1:" + server.port() + path;
+    }
+
+    /** Forgets stubs and requests, then answers 200 to everything. */
+    public void acceptEverything() {
+        server.resetAll();
+        server.stubFor(any(urlPathMatching("/.*")).atPriority(10).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody("{\"ok\":true}")));
+    }
+
+    /** Bodies (as JSON) of the POSTs to a path, in arrival order. */
+    public List<JsonNode> received(String path) {
+        return requests(path).stream().map(r -> {
+            try {
+                return JSON.readTree(r.getBodyAsString());
+            } catch (Exception e) {
+                throw new IllegalStateException("Target received a body that is not JSON: " + r.getBodyAsString(), e);
+            }
+        }).toList();
+    }
+
+    public List<LoggedRequest> requests(String path) {
+        return server.findAll(postRequestedFor(urlEqualTo(path)));
+    }
+
+    public void forgetRequests() {
+        server.resetRequests();
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+}
