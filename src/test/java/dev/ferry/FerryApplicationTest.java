@@ -1,0 +1,42 @@
+package dev.ferry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+class FerryApplicationTest {
+
+    @Test
+    void theConfigurationFileAndProfileComeFromArgumentsBeforeTheEnvironment() {
+        FerryApplication.Launch launch = FerryApplication.Launch.parse(
+                new String[] {"--config", "/etc/ferry/ferry.properties", "--profile=prod", "-d", "60"},
+                Map.of("FERRY_CONFIG", "/elsewhere.properties", "FERRY_PROFILE", "dev"));
+
+        assertThat(launch.config()).isEqualTo(Path.of("/etc/ferry/ferry.properties"));
+        assertThat(launch.profile()).isEqualTo("prod");
+        assertThat(launch.camelArgs()).containsExactly("-d", "60");
+    }
+
+    @Test
+    void theEnvironmentIsUsedWhenNoArgumentIsGiven() {
+        FerryApplication.Launch launch = FerryApplication.Launch.parse(new String[0],
+                Map.of("FERRY_CONFIG", "/srv/ferry.properties"));
+
+        assertThat(launch.config()).isEqualTo(Path.of("/srv/ferry.properties"));
+        assertThat(launch.profile()).isNull();
+        assertThat(FerryApplication.Launch.parse(new String[0], Map.of()).config())
+                .isEqualTo(Path.of("config/application.properties"));
+    }
+
+    @Test
+    void aMissingFileOrValueIsReportedClearly() {
+        assertThatThrownBy(() -> FerryApplication.Launch.parse(new String[] {"--config"}, Map.of()))
+                .hasMessage("--config needs a value");
+        assertThatThrownBy(() -> FerryApplication.newMain(Path.of("no/such/application.properties"), null))
+                .hasMessageContaining("Ferry configuration file not found").hasMessageContaining("FERRY_CONFIG");
+    }
+}
