@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 
 import javax.sql.DataSource;
 
@@ -33,7 +34,6 @@ import dev.ferry.demo.DemoBackOffice;
 import dev.ferry.demo.DemoSource;
 import dev.ferry.gather.Gatherer;
 import dev.ferry.queue.EmbeddedBroker;
-import dev.ferry.queue.RecordHeaders;
 import dev.ferry.queue.SyncQueue;
 import dev.ferry.runs.FailureLedger;
 import dev.ferry.runs.Run;
@@ -94,6 +94,14 @@ public final class FerryConfiguration implements CamelConfiguration {
             registry.bind("clock", Clock.class, clock);
         }
 
+        // Data sources declared in configuration (camel.beans.*) have no destroy method: close them
+        // when Camel stops, after the routes that read them.
+        for (Map.Entry<String, DataSource> declared : registry.findByTypeWithName(DataSource.class).entrySet()) {
+            if (declared.getValue() instanceof AutoCloseable closeable) {
+                manage(camel, closing("data source " + declared.getKey(), closeable));
+            }
+        }
+
         // Started here, in this order, and stopped by Camel in reverse order after the routes.
         StateDatabase state = StateDatabase.open(stateUrl, settings.string(Settings.STATE_USERNAME),
                 settings.string(Settings.STATE_PASSWORD), statePool);
@@ -103,11 +111,15 @@ public final class FerryConfiguration implements CamelConfiguration {
             broker.start();
             manage(camel, broker);
         }
+        ActiveMQConnectionFactory artemis = new ActiveMQConnectionFactory(brokerUrl,
+                blankToNull(settings.string(Settings.BROKER_USERNAME)), blankToNull(settings.string(Settings.BROKER_PASSWORD)));
         JmsPoolConnectionFactory connectionFactory = new JmsPoolConnectionFactory();
-        connectionFactory.setConnectionFactory(new ActiveMQConnectionFactory(brokerUrl,
-                blankToNull(settings.string(Settings.BROKER_USERNAME)), blankToNull(settings.string(Settings.BROKER_PASSWORD))));
+        connectionFactory.setConnectionFactory(artemis);
         connectionFactory.setMaxConnections(brokerConnections);
-        manage(camel, closing("JMS connection pool", connectionFactory::stop));
+        manage(camel, closing("JMS connection pool", () -> {
+            connectionFactory.stop();
+            artemis.close();
+        }));
         registry.bind("ferryConnectionFactory", connectionFactory);
         registry.bind("ferryTargetHeaders", new TargetHeaderFilterStrategy());
 
@@ -118,8 +130,7 @@ public final class FerryConfiguration implements CamelConfiguration {
         SyncQueue queue = new SyncQueue(connectionFactory);
         Connectors connectors = new Connectors();
         RunTracker tracker = new RunTracker(runs,
-                (connector, runId) -> queue.count(connectors.find(connector).map(Connector::queue)
-                        .orElse(Connector.defaultQueue(connector)), RecordHeaders.RUN_ID + " = " + runId),
+                connector -> queue.depth(connectors.find(connector).map(Connector::queue).orElse(Connector.defaultQueue(connector))),
                 camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-run-tracker"),
                 flushMillis, Math.max(1, (int) (5_000 / flushMillis)));
         recoverRuns(runs, tracker);

@@ -5,11 +5,19 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.IntStream;
+
+import jakarta.jms.Connection;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
@@ -18,6 +26,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.ferry.queue.RecordHeaders;
 import dev.ferry.runs.Failure;
 import dev.ferry.runs.Run;
 import dev.ferry.runs.RunStatus;
@@ -151,6 +160,29 @@ class ConnectorSyncTest {
         Failure failure = ferry.failures().find(CUSTOMERS, "5").orElseThrow();
         assertThat(failure.httpStatus()).isEqualTo(422);
         assertThat(failure.lastError()).contains("VAT id missing for country DE");
+    }
+
+    @Test
+    void aQueuedRecordThatIsNotJsonFailsAtOnceIntoTheLedgerAndReachesNoTarget() throws Exception {
+        long runId = ferry.runAndAwait(CUSTOMERS).id();
+        target.forgetRequests();
+        ConnectionFactory connections = ferry.bean("ferryConnectionFactory", ConnectionFactory.class);
+        try (Connection connection = connections.createConnection()) {
+            Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            TextMessage message = session.createTextMessage("{\"id\": 77, \"company_name\": ");
+            message.setStringProperty(RecordHeaders.CONNECTOR, CUSTOMERS);
+            message.setLongProperty(RecordHeaders.RUN_ID, runId);
+            message.setStringProperty(RecordHeaders.RECORD_KEY, "77");
+            message.setStringProperty(RecordHeaders.IDEMPOTENCY_KEY, "k");
+            session.createProducer(session.createQueue("ferry.customers-to-erp")).send(message);
+        }
+
+        Failure failure = await().atMost(Duration.ofSeconds(30))
+                .until(() -> ferry.failures().find(CUSTOMERS, "77"), Optional::isPresent).orElseThrow();
+
+        assertThat(failure.lastError()).contains("JsonEOFException");
+        assertThat(failure.httpStatus()).isNull();
+        assertThat(target.requests(PATH)).isEmpty();
     }
 
     private static List<String> numbers(List<JsonNode> bodies) {

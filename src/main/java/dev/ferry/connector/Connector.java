@@ -23,6 +23,10 @@ public record Connector(String id, Source source, String queue, int transactionS
         if (id == null || !ID.matcher(id).matches()) {
             throw new IllegalArgumentException("connector id must be lower-case letters, digits and dashes, was '" + id + "'");
         }
+        if (queue == null || !queue.startsWith("ferry.")) {
+            // Ferry's address settings (never drop, never dead-letter, keep when empty) cover ferry.# only.
+            throw new IllegalArgumentException("queue must start with 'ferry.', was '" + queue + "'");
+        }
         if (transactionSize <= 0) {
             throw new IllegalArgumentException("transactionSize must be positive, was " + transactionSize);
         }

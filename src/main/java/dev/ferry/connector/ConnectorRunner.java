@@ -109,7 +109,10 @@ public final class ConnectorRunner {
         } catch (SQLException stateDown) {
             LOG.error("Run {} failed ({}) and could not be marked FAILED: {}", runId, error, stateDown.toString());
         }
-        if (!(e instanceof Gatherer.StoppedException)) {
+        if (e instanceof RuntimeException) {
+            // Not a source or broker problem the error line explains: keep the stack trace.
+            LOG.warn("Run {} failed unexpectedly", runId, e);
+        } else {
             LOG.debug("Run {} failed", runId, e);
         }
     }

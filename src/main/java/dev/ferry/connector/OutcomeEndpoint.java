@@ -58,7 +58,7 @@ final class OutcomeEndpoint extends DefaultEndpoint {
         long runId = required(m, RecordHeaders.RUN_ID, Long.class);
         if (Boolean.TRUE.equals(m.getHeader(RecordHeaders.LEDGER_CHECK, Boolean.class))) {
             getComponent().failures().resolve(required(m, RecordHeaders.CONNECTOR, String.class),
-                    required(m, RecordHeaders.RECORD_KEY, String.class), getComponent().clock().instant());
+                    required(m, RecordHeaders.RECORD_KEY, String.class), runId);
         }
         // Counted last: only once nothing above can fail any more.
         getComponent().tracker().delivered(runId);

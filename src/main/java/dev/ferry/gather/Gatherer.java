@@ -81,7 +81,11 @@ public final class Gatherer {
                 db.commit();
                 return new Result(main.gathered, main.failed, skipped, main.last != null ? main.last : request.from());
             } catch (Exception e) {
-                db.rollback();
+                try {
+                    db.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
                 throw e;
             }
         }

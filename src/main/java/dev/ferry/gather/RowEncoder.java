@@ -54,7 +54,7 @@ final class RowEncoder {
                     continue outer;
                 }
             }
-            columns.add(new Column(i, name, reader(meta.getColumnType(i))));
+            columns.add(new Column(i, name, reader(meta.getColumnType(i), meta.getColumnTypeName(i))));
         }
     }
 
@@ -77,7 +77,11 @@ final class RowEncoder {
         return out.toString();
     }
 
-    private static Reader reader(int jdbcType) {
+    private static Reader reader(int jdbcType, String typeName) {
+        if ("timestamptz".equalsIgnoreCase(typeName)) {
+            // PostgreSQL's driver reports timestamptz as Types.TIMESTAMP.
+            return (rs, i, json) -> writeOrNull(json, rs.getObject(i, OffsetDateTime.class));
+        }
         return switch (jdbcType) {
             case Types.BIGINT, Types.INTEGER, Types.SMALLINT, Types.TINYINT -> (rs, i, json) -> {
                 long v = rs.getLong(i);

@@ -5,12 +5,11 @@ import jakarta.jms.ConnectionFactory;
 import jakarta.jms.DeliveryMode;
 import jakarta.jms.JMSException;
 import jakarta.jms.Message;
+import jakarta.jms.MessageConsumer;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Queue;
-import jakarta.jms.QueueConnection;
-import jakarta.jms.QueueRequestor;
-import jakarta.jms.QueueSession;
 import jakarta.jms.Session;
+import jakarta.jms.TemporaryQueue;
 import jakarta.jms.TextMessage;
 
 import org.apache.activemq.artemis.api.core.QueueConfiguration;
@@ -33,6 +32,7 @@ public final class SyncQueue {
     public static final String ADDRESS_MATCH = "ferry.#";
 
     private static final String MANAGEMENT_ADDRESS = "activemq.management";
+    private static final long MANAGEMENT_TIMEOUT_MILLIS = 10_000;
 
     private final ConnectionFactory connectionFactory;
 
@@ -57,43 +57,59 @@ public final class SyncQueue {
                 .setDefaultGroupBuckets(256);
     }
 
-    /** Creates the durable queue if it does not exist yet. */
+    /**
+     * Creates the durable queue if it does not exist yet and gives its address the settings Ferry's
+     * queues need — on the embedded broker and on an external one alike.
+     */
     public void declare(String queue) throws Exception {
+        manage(ResourceNames.BROKER, "addAddressSettings", null, queue, addressSettings(new AddressSettings()).toJSON());
         String json = QueueConfiguration.of(queue)
                 .setAddress(queue)
                 .setRoutingType(RoutingType.ANYCAST)
                 .setDurable(true)
                 .setAutoDelete(false)
                 .toJSON();
-        manage(ResourceNames.BROKER, "createQueue", json, true);
+        manage(ResourceNames.BROKER, "createQueue", null, json, true);
     }
 
-    /** Messages in the queue, including those being delivered and not yet acknowledged. */
+    /**
+     * Messages in the queue: waiting, scheduled for redelivery, paged, and delivered to a consumer but
+     * not yet acknowledged.
+     */
     public long depth(String queue) throws Exception {
-        return ((Number) manage(ResourceNames.QUEUE + queue, "countMessages")).longValue();
+        return ((Number) manage(ResourceNames.QUEUE + queue, null, "messageCount")).longValue();
     }
 
-    /** Messages in the queue that match a JMS selector, e.g. {@code FerryRunId = 42}. */
-    public long count(String queue, String selector) throws Exception {
-        return ((Number) manage(ResourceNames.QUEUE + queue, "countMessages", selector)).longValue();
-    }
-
-    private Object manage(String resource, String operation, Object... args) throws Exception {
+    /** Invokes an operation, or reads an attribute when {@code operation} is null, on a broker resource. */
+    private Object manage(String resource, String operation, String attribute, Object... args) throws Exception {
+        String what = (operation != null ? operation : attribute) + " on " + resource;
         try (Connection connection = connectionFactory.createConnection()) {
-            QueueSession session = ((QueueConnection) connection).createQueueSession(false, Session.AUTO_ACKNOWLEDGE);
-            QueueRequestor requestor = new QueueRequestor(session, ActiveMQJMSClient.createQueue(MANAGEMENT_ADDRESS));
-            connection.start();
-            Message request = session.createMessage();
-            JMSManagementHelper.putOperationInvocation(request, resource, operation, args);
-            Message reply = requestor.request(request);
-            if (reply == null) {
-                throw new IllegalStateException("The broker did not answer " + operation + " on " + resource);
+            Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            TemporaryQueue replies = session.createTemporaryQueue();
+            try (MessageProducer producer = session.createProducer(ActiveMQJMSClient.createQueue(MANAGEMENT_ADDRESS));
+                 MessageConsumer consumer = session.createConsumer(replies)) {
+                connection.start();
+                Message request = session.createMessage();
+                if (operation != null) {
+                    JMSManagementHelper.putOperationInvocation(request, resource, operation, args);
+                } else {
+                    JMSManagementHelper.putAttribute(request, resource, attribute);
+                }
+                request.setJMSReplyTo(replies);
+                producer.send(request);
+                Message reply = consumer.receive(MANAGEMENT_TIMEOUT_MILLIS);
+                if (reply == null) {
+                    throw new IllegalStateException("The broker did not answer " + what + " within "
+                            + MANAGEMENT_TIMEOUT_MILLIS / 1000 + " s");
+                }
+                if (!JMSManagementHelper.hasOperationSucceeded(reply)) {
+                    throw new IllegalStateException("Broker management " + what + " failed: "
+                            + JMSManagementHelper.getResult(reply));
+                }
+                return JMSManagementHelper.getResult(reply);
+            } finally {
+                replies.delete();
             }
-            if (!JMSManagementHelper.hasOperationSucceeded(reply)) {
-                throw new IllegalStateException("Broker management " + operation + " on " + resource + " failed: "
-                        + JMSManagementHelper.getResult(reply));
-            }
-            return JMSManagementHelper.getResult(reply);
         }
     }
 

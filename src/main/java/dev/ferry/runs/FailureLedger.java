@@ -99,18 +99,19 @@ public final class FailureLedger {
     }
 
     /**
-     * Resolves the entry of a record delivered at {@code deliveredAt}, unless it failed again after that
-     * (a later failure of the same key must stay visible).
+     * Resolves the entry of a record that run {@code runId} delivered — unless a later run failed it
+     * (runs of a connector gather one after another, so a later run carries the same or a newer version,
+     * and its failure must stay visible even if this delivery arrives after it).
      */
-    public boolean resolve(String connector, String key, Instant deliveredAt) throws SQLException {
+    public boolean resolve(String connector, String key, long runId) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(
                      "UPDATE ferry_failure SET status = 'RESOLVED', resolved_at = ?"
-                             + " WHERE connector = ? AND record_key = ? AND status <> 'RESOLVED' AND last_failed_at <= ?")) {
-            Jdbc.setInstant(ps, 1, deliveredAt);
+                             + " WHERE connector = ? AND record_key = ? AND status <> 'RESOLVED' AND run_id <= ?")) {
+            Jdbc.setInstant(ps, 1, clock.instant());
             ps.setString(2, connector);
             ps.setString(3, key);
-            Jdbc.setInstant(ps, 4, deliveredAt);
+            ps.setLong(4, runId);
             return ps.executeUpdate() == 1;
         }
     }
@@ -121,7 +122,8 @@ public final class FailureLedger {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(
                      "UPDATE ferry_failure SET status = 'RESOLVED', resolved_at = ?,"
-                             + " last_error = 'Resolved: the record no longer exists at the source. Last error: ' || last_error"
+                             + " last_error = SUBSTRING('Resolved: the record no longer exists at the source. Last error: '"
+                             + " || last_error FROM 1 FOR " + ERROR_MAX + ")"
                              + " WHERE connector = ? AND record_key = ? AND status = 'OPEN'")) {
             for (String key : keys) {
                 Jdbc.setInstant(ps, 1, now);

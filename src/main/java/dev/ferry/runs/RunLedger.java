@@ -155,6 +155,15 @@ public final class RunLedger {
         return find(c, id);
     }
 
+    Optional<RunStatus> status(Connection c, long id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT status FROM ferry_run WHERE id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(RunStatus.valueOf(rs.getString(1))) : Optional.empty();
+            }
+        }
+    }
+
     public Optional<Run> find(long id) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             return find(c, id);

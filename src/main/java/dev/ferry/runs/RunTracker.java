@@ -27,21 +27,21 @@ import org.slf4j.LoggerFactory;
  * {@code delivered + failed >= gathered}; whoever's UPDATE matches logs the end line.
  *
  * <p>Counts that were still in memory when Ferry stopped uncleanly are lost, but the records are not:
- * runs found SUBMITTED at start-up are finished once the queue holds none of their records (checked
- * every {@code drainCheckEveryFlushes} flushes).
+ * a run found SUBMITTED at start-up is finished once its connector's queue is empty — nothing
+ * waiting, scheduled or being delivered (checked every {@code drainCheckEveryFlushes} flushes).
  */
 public final class RunTracker extends ServiceSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunTracker.class);
 
-    /** Tells how many records of a run are still in its connector's sync queue. */
+    /** Tells how many records are in a connector's sync queue, including those being delivered. */
     @FunctionalInterface
-    public interface PendingRecords {
-        long count(String connector, long runId) throws Exception;
+    public interface QueueDepth {
+        long of(String connector) throws Exception;
     }
 
     private final RunLedger ledger;
-    private final PendingRecords pending;
+    private final QueueDepth queueDepth;
     private final ScheduledExecutorService executor;
     private final long flushIntervalMillis;
     private final int drainCheckEveryFlushes;
@@ -53,10 +53,10 @@ public final class RunTracker extends ServiceSupport {
     private ScheduledFuture<?> flushTask;
     private int flushesSinceDrainCheck;
 
-    public RunTracker(RunLedger ledger, PendingRecords pending, ScheduledExecutorService executor,
+    public RunTracker(RunLedger ledger, QueueDepth queueDepth, ScheduledExecutorService executor,
                       long flushIntervalMillis, int drainCheckEveryFlushes) {
         this.ledger = ledger;
-        this.pending = pending;
+        this.queueDepth = queueDepth;
         this.executor = executor;
         this.flushIntervalMillis = flushIntervalMillis;
         this.drainCheckEveryFlushes = drainCheckEveryFlushes;
@@ -117,20 +117,30 @@ public final class RunTracker extends ServiceSupport {
     public void flush() throws SQLException {
         synchronized (flushLock) {
             writeOutcomes();
-            List<Run> finished = new ArrayList<>();
             try (Connection c = ledger.dataSource().getConnection()) {
                 for (Long runId : watchedRuns()) {
-                    ledger.finishIfDone(c, runId).ifPresent(finished::add);
+                    finishIfDone(c, runId);
                 }
-            }
-            for (Run run : finished) {
-                unwatch(run.id());
-                RunLog.ended(run);
             }
             if (++flushesSinceDrainCheck >= drainCheckEveryFlushes) {
                 flushesSinceDrainCheck = 0;
                 finishDrainedRuns();
             }
+        }
+    }
+
+    /** Finishes one watched run if it is done; stops watching it once it is final, whoever finished it. */
+    private void finishIfDone(Connection c, long runId) {
+        try {
+            Optional<Run> finished = ledger.finishIfDone(c, runId);
+            if (finished.isPresent()) {
+                unwatch(runId);
+                RunLog.ended(finished.get());
+            } else if (ledger.status(c, runId).map(RunStatus::isFinal).orElse(true)) {
+                unwatch(runId);
+            }
+        } catch (SQLException e) {
+            LOG.warn("Could not check whether run {} is complete: {}", runId, e.toString());
         }
     }
 
@@ -168,9 +178,10 @@ public final class RunTracker extends ServiceSupport {
     }
 
     /**
-     * A record leaves the queue only after its outcome was counted. So once the queue holds none of a
-     * recovered run's records, writing the counters once more makes every counted outcome durable, and
-     * what is still missing was lost with the process that stopped.
+     * A record leaves the queue only after its outcome was counted. So once a recovered run's queue is
+     * empty, writing the counters once more makes every counted outcome durable, and what is still
+     * missing was lost with the process that stopped. (A per-run count of queued records would miss
+     * those already dispatched to a consumer; the whole queue's depth does not.)
      */
     private void finishDrainedRuns() throws SQLException {
         Map<Long, String> candidates;
@@ -178,14 +189,14 @@ public final class RunTracker extends ServiceSupport {
             candidates = new HashMap<>(recovered);
         }
         for (Map.Entry<Long, String> e : candidates.entrySet()) {
-            long pendingCount;
+            long depth;
             try {
-                pendingCount = pending.count(e.getValue(), e.getKey());
+                depth = queueDepth.of(e.getValue());
             } catch (Exception ex) {
-                LOG.warn("Could not count the queued records of run {}: {}", e.getKey(), ex.toString());
+                LOG.warn("Could not read the queue depth of connector {}: {}", e.getValue(), ex.toString());
                 continue;
             }
-            if (pendingCount > 0) {
+            if (depth > 0) {
                 continue;
             }
             writeOutcomes();

@@ -31,8 +31,14 @@ public enum ValueType {
         return javaType;
     }
 
-    /** The type for a column, or null when the column cannot serve as a cursor or key. */
+    /**
+     * The type for a column, or null when the column cannot serve as a cursor or key. PostgreSQL's
+     * driver reports {@code timestamptz} as {@code Types.TIMESTAMP}; its type name tells them apart.
+     */
     public static ValueType ofJdbcType(int jdbcType, String typeName) {
+        if ("timestamptz".equalsIgnoreCase(typeName)) {
+            return OFFSET_DATE_TIME;
+        }
         return switch (jdbcType) {
             case Types.TIMESTAMP -> LOCAL_DATE_TIME;
             case Types.TIMESTAMP_WITH_TIMEZONE -> OFFSET_DATE_TIME;

@@ -136,10 +136,10 @@ abstract class StateStoreContract {
         assertThat(failures.openKeys("c", null, 10)).isEmpty();
         assertThat(failures.hasUnresolved("c")).isTrue();
 
-        // Delivered before its last failure: that failure stays visible.
-        assertThat(failures.resolve("c", "42", T0)).isFalse();
+        // Delivered by a run older than the one that last failed it (a late delivery): the failure stays.
+        assertThat(failures.resolve("c", "42", 2)).isFalse();
         clock.tick(Duration.ofMinutes(1));
-        assertThat(failures.resolve("c", "42", clock.instant())).isTrue();
+        assertThat(failures.resolve("c", "42", 3)).isTrue();
         Failure resolved = failures.find("c", "42").orElseThrow();
         assertThat(resolved.status()).isEqualTo(Failure.Status.RESOLVED);
         assertThat(resolved.resolvedAt()).isEqualTo(clock.instant());
@@ -172,8 +172,12 @@ abstract class StateStoreContract {
     }
 
     @Test
-    void errorTextsAreClippedToTheColumn() throws Exception {
+    void errorTextsAreClippedToTheColumnAlsoWhenAGoneRecordIsResolved() throws Exception {
         failures.record("c", "1", "v", 1, null, "y".repeat(10_000), 10);
         assertThat(failures.find("c", "1").orElseThrow().lastError()).hasSize(FailureLedger.ERROR_MAX);
+        failures.resolveGone("c", List.of("1"));
+        Failure gone = failures.find("c", "1").orElseThrow();
+        assertThat(gone.status()).isEqualTo(Failure.Status.RESOLVED);
+        assertThat(gone.lastError()).startsWith("Resolved: the record no longer exists").hasSize(FailureLedger.ERROR_MAX);
     }
 }
