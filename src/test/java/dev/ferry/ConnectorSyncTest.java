@@ -121,7 +121,7 @@ class ConnectorSyncTest {
         assertThat(first.gathered()).isEqualTo(60);
         assertThat(first.delivered()).isEqualTo(59);
         assertThat(first.failed()).isEqualTo(1);
-        // Retried inside the run: the first attempt plus ferry.delivery.max-retries (2).
+        // Retried inside the run: the first attempt plus the test's maximum-redeliveries (2).
         assertThat(numbers(target.received(PATH)).stream().filter(number(13)::equals)).hasSize(3);
         Failure failure = ferry.failures().find(CUSTOMERS, "13").orElseThrow();
         assertThat(failure.status()).isEqualTo(Failure.Status.OPEN);

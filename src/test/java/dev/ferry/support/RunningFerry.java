@@ -56,9 +56,9 @@ public final class RunningFerry implements AutoCloseable {
         p.put("invoices-to-erp.schedule.cron", NEVER);
         p.put("ferry.demo.customers", "60");
         p.put("ferry.demo.invoices", "120");
-        p.put("ferry.delivery.max-retries", "2");
-        p.put("ferry.delivery.retry-delay", "10");
-        p.put("ferry.delivery.max-retry-delay", "50");
+        p.put("camel.beans.ferryDeliveryRetries.maximum-redeliveries", "2");
+        p.put("camel.beans.ferryDeliveryRetries.redelivery-delay", "10");
+        p.put("camel.beans.ferryDeliveryRetries.maximum-redelivery-delay", "50");
         p.put("ferry.runs.flush-interval", "50ms");
         p.put("camel.main.shutdown-timeout", "10");
         return p;
