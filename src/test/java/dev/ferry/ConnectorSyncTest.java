@@ -10,7 +10,6 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.stream.IntStream;
 
@@ -52,10 +51,7 @@ class ConnectorSyncTest {
     @BeforeEach
     void start() {
         target = new Target();
-        Map<String, String> properties = RunningFerry.testProperties(data);
-        properties.put("customers-to-erp.target.url", target.url(PATH));
-        properties.put("invoices-to-erp.target.url", target.url("/erp/invoices"));
-        ferry = RunningFerry.start(properties);
+        ferry = RunningFerry.start(RunningFerry.testProperties(data, target));
     }
 
     @AfterEach

@@ -3,7 +3,6 @@ package dev.ferry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,10 +27,7 @@ class FailingSourceTest {
     @BeforeEach
     void start() {
         target = new Target();
-        Map<String, String> properties = RunningFerry.testProperties(data);
-        properties.put("customers-to-erp.target.url", target.url("/erp/customers"));
-        properties.put("invoices-to-erp.target.url", target.url("/erp/invoices"));
-        ferry = RunningFerry.start(properties);
+        ferry = RunningFerry.start(RunningFerry.testProperties(data, target));
     }
 
     @AfterEach

@@ -32,9 +32,7 @@ class RestartTest {
     @BeforeEach
     void setUp() {
         target = new Target();
-        properties = RunningFerry.testProperties(data);
-        properties.put("customers-to-erp.target.url", target.url(PATH));
-        properties.put("invoices-to-erp.target.url", target.url("/erp/invoices"));
+        properties = RunningFerry.testProperties(data, target);
     }
 
     @AfterEach

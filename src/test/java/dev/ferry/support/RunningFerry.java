@@ -64,6 +64,14 @@ public final class RunningFerry implements AutoCloseable {
         return p;
     }
 
+    /** {@link #testProperties(Path)} with both demo connectors delivering to a test's target. */
+    public static Map<String, String> testProperties(Path dataDir, Target target) {
+        Map<String, String> p = testProperties(dataDir);
+        p.put("customers-to-erp.target.url", target.url("/erp/customers"));
+        p.put("invoices-to-erp.target.url", target.url("/erp/invoices"));
+        return p;
+    }
+
     public static RunningFerry start(Map<String, String> properties) {
         Main main = FerryApplication.newMain(Path.of("config/application.properties"), null);
         properties.forEach(main::addOverrideProperty);
