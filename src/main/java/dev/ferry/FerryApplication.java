@@ -2,6 +2,7 @@ package dev.ferry;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,8 +10,13 @@ import java.util.Map;
 import org.apache.camel.main.Main;
 import org.slf4j.LoggerFactory;
 
+import dev.ferry.schedule.Explain;
+
 /**
  * Starts Ferry: Camel Main with the connector files and the properties under {@code config/}.
+ *
+ * <p>{@code explain [connector ...] [--count N]} prints connectors' schedules and next fire times
+ * instead of starting Ferry.
  *
  * <p>The configuration file is {@code config/application.properties} unless {@code --config <file>}
  * or the environment variable {@code FERRY_CONFIG} names another one. A profile
@@ -28,6 +34,10 @@ public final class FerryApplication {
     public static void main(String[] args) {
         try {
             Launch launch = Launch.parse(args, System.getenv());
+            if (launch.camelArgs().length > 0 && "explain".equals(launch.camelArgs()[0])) {
+                List<String> rest = List.of(launch.camelArgs()).subList(1, launch.camelArgs().length);
+                System.exit(Explain.run(rest, launch.config(), launch.profile(), Clock.systemUTC(), System.out));
+            }
             Main main = newMain(launch.config(), launch.profile());
             main.run(launch.camelArgs());
         } catch (Exception e) {
@@ -44,17 +54,23 @@ public final class FerryApplication {
                     + " (set --config <file> or FERRY_CONFIG)");
         }
         Main main = new Main();
-        String locations = "file:" + config;
         if (profile != null && !profile.isBlank()) {
-            Path overlay = config.resolveSibling("application-" + profile + ".properties");
-            // Listed first so that the profile's values win over the base file's.
-            locations = "file:" + overlay + ";optional=true," + locations;
             main.configure().setProfile(profile);
         }
-        main.setPropertyPlaceholderLocations(locations);
+        main.setPropertyPlaceholderLocations(propertyLocations(config, profile));
         main.configure().withRoutesIncludePattern(DEFAULT_ROUTES);
         main.configure().addConfiguration(FerryConfiguration.class);
         return main;
+    }
+
+    /** The configuration file, and the profile's overlay beside it (listed first: its values win). */
+    public static String propertyLocations(Path config, String profile) {
+        String locations = "file:" + config;
+        if (profile != null && !profile.isBlank()) {
+            locations = "file:" + config.resolveSibling("application-" + profile + ".properties") + ";optional=true,"
+                    + locations;
+        }
+        return locations;
     }
 
     /** Command-line and environment choices, parsed before Camel sees the remaining arguments. */

@@ -3,6 +3,7 @@ package dev.ferry;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.ZoneId;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -16,6 +17,12 @@ import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Service;
+import org.apache.camel.StartupListener;
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.ModelLifecycleStrategySupport;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
@@ -40,7 +47,8 @@ import dev.ferry.runs.Run;
 import dev.ferry.runs.RunLedger;
 import dev.ferry.runs.RunStatus;
 import dev.ferry.runs.RunTracker;
-import dev.ferry.schedule.ConnectorTriggers;
+import dev.ferry.schedule.ConnectorSchedules;
+import dev.ferry.schedule.ConnectorStates;
 import dev.ferry.state.StateDatabase;
 import dev.ferry.watermark.WatermarkStore;
 
@@ -85,6 +93,7 @@ public final class FerryConfiguration implements CamelConfiguration {
         boolean demo = settings.bool(Settings.DEMO_ENABLED);
         int demoCustomers = settings.positiveInt(Settings.DEMO_CUSTOMERS);
         int demoInvoices = settings.positiveInt(Settings.DEMO_INVOICES);
+        ZoneId scheduleZone = settings.zone(Settings.SCHEDULE_TIME_ZONE);
         settings.validate();
 
         Registry registry = camel.getRegistry();
@@ -138,18 +147,76 @@ public final class FerryConfiguration implements CamelConfiguration {
 
         ConnectorRunner runner = new ConnectorRunner(stateSource, runs, failures, watermarks, new Gatherer(failures),
                 queue, tracker);
-        camel.addComponent("ferry", new FerryComponent(connectors, runner, queue, failures, tracker, clock));
+        ConnectorSchedules schedules = new ConnectorSchedules(camel, new ConnectorStates(stateSource, clock), clock,
+                () -> scheduleZone);
+        wireSchedules(camel, schedules, connectors);
+        camel.addComponent("ferry", new FerryComponent(connectors, runner, schedules, queue, failures, tracker, clock));
         registry.bind("ferryConnectors", connectors);
         registry.bind("ferryRuns", runs);
         registry.bind("ferryFailures", failures);
         registry.bind("ferryWatermarks", watermarks);
         registry.bind("ferryRunTracker", tracker);
         registry.bind("ferrySyncQueue", queue);
-        registry.bind("ferryTriggers", new ConnectorTriggers(camel));
+        registry.bind("ferrySchedules", schedules);
 
         if (demo) {
             startDemo(camel, registry, dataDir, demoCustomers, demoInvoices);
         }
+    }
+
+    /**
+     * Schedules into Camel: the {@code schedule:} properties function that gather routes' cron refers to;
+     * the deliver routes of disabled connectors do not start; a started gather route gets its schedule's
+     * triggers; once everything runs, connectors that missed fires while Ferry was stopped run once.
+     */
+    private static void wireSchedules(CamelContext camel, ConnectorSchedules schedules, Connectors connectors)
+            throws Exception {
+        camel.getPropertiesComponent().addPropertiesFunction(schedules.propertiesFunction());
+        ((ModelCamelContext) camel).addModelLifecycleStrategy(new ModelLifecycleStrategySupport() {
+            @Override
+            public void onAddRouteDefinition(RouteDefinition route) {
+                String id = route.getRouteId();
+                if (id != null && id.endsWith("-deliver")) {
+                    String connector = id.substring(0, id.length() - "-deliver".length());
+                    try {
+                        if (!schedules.states().get(connector).enabled()) {
+                            route.setAutoStartup("false");
+                            LOG.info("Connector {} is disabled: route {} stays stopped, its queued records wait",
+                                    connector, id);
+                        }
+                    } catch (SQLException e) {
+                        throw new IllegalStateException("Cannot read the state of connector " + connector, e);
+                    }
+                }
+            }
+        });
+        camel.getManagementStrategy().addEventNotifier(new EventNotifierSupport() {
+            @Override
+            public boolean isEnabled(CamelEvent event) {
+                return event instanceof CamelEvent.RouteStartedEvent;
+            }
+
+            @Override
+            public void notify(CamelEvent event) throws Exception {
+                String id = ((CamelEvent.RouteStartedEvent) event).getRoute().getRouteId();
+                if (id.endsWith("-gather")) {
+                    schedules.applyTriggers(id.substring(0, id.length() - "-gather".length()));
+                }
+            }
+        });
+        camel.addStartupListener(new StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+                // nothing: catch-up waits until every route runs
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) throws Exception {
+                for (Connector connector : connectors.all()) {
+                    schedules.catchUp(connector.id());
+                }
+            }
+        });
     }
 
     /**

@@ -42,6 +42,8 @@ public final class Settings {
             "Pooled JMS connections to the broker.");
     public static final Option RUNS_FLUSH_INTERVAL = new Option("ferry.runs.flush-interval", "250ms",
             "How often delivery counts are written to the run ledger and finished runs are closed.");
+    public static final Option SCHEDULE_TIME_ZONE = new Option("ferry.schedule.time-zone", "system",
+            "Time zone of schedules that set none (<connector>.schedule.time-zone); 'system' is the JVM's zone.");
     public static final Option DEMO_ENABLED = new Option("ferry.demo.enabled", "false",
             "Seed the demo source database and serve the demo back office (default profile only).");
     public static final Option DEMO_CUSTOMERS = new Option("ferry.demo.customers", "2000",
@@ -104,8 +106,27 @@ public final class Settings {
                 + " (" + option.meaning() + " Default: " + option.defaultValue() + ")");
     }
 
+    /** The time zone option: an IANA id, or 'system'. */
+    public java.time.ZoneId zone(Option option) {
+        String value = string(option).trim();
+        if (value.equalsIgnoreCase("system")) {
+            return java.time.ZoneId.systemDefault();
+        }
+        try {
+            return java.time.ZoneId.of(value);
+        } catch (java.time.DateTimeException e) {
+            error(option, value, "is not a time zone; use a region id such as Europe/Berlin, UTC, or system");
+            return java.time.ZoneId.systemDefault();
+        }
+    }
+
     /** The file (or environment variable) that set a key, for error messages. */
     String where(String key) {
+        return locate(properties, key);
+    }
+
+    /** The file (or environment variable) that set a key, for error messages. */
+    public static String locate(PropertiesComponent properties, String key) {
         Properties found = properties.loadProperties(key::equals);
         String location = found instanceof OrderedLocationProperties olp ? olp.getLocation(key) : null;
         if (location != null) {

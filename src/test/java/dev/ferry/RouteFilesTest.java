@@ -69,6 +69,7 @@ class RouteFilesTest {
                 .containsExactly(connector + "-gather", connector + "-deliver");
         JsonNode gather = routes.get(0).get("route");
         assertThat(gather.at("/from/uri").asText()).isEqualTo("quartz:ferry/" + connector);
+        assertThat(gather.at("/from/parameters/cron").asText()).isEqualTo("{{schedule:" + connector + "}}");
         JsonNode gatherStep = gather.at("/from/steps/0/to");
         assertThat(gatherStep.get("uri").asText()).isEqualTo("ferry:gather");
         assertThat(gatherStep.at("/parameters/connector").asText()).isEqualTo(connector);

@@ -57,8 +57,6 @@ public final class ConnectorRunner {
      */
     public Optional<Long> run(Connector connector, Trigger trigger, BooleanSupplier stopping) throws SQLException {
         if (!processing.add(connector.id())) {
-            LOG.warn("Connector {}: a {} run was not started because the previous run is still processing",
-                    connector.id(), trigger);
             return Optional.empty();
         }
         try {

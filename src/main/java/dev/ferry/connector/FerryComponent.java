@@ -10,6 +10,7 @@ import org.apache.camel.support.DefaultComponent;
 import dev.ferry.queue.SyncQueue;
 import dev.ferry.runs.FailureLedger;
 import dev.ferry.runs.RunTracker;
+import dev.ferry.schedule.ConnectorSchedules;
 
 /**
  * The {@code ferry} component: the steps a connector's routes use for what Camel has no component for.
@@ -29,6 +30,7 @@ public final class FerryComponent extends DefaultComponent {
 
     private final Connectors connectors;
     private final ConnectorRunner runner;
+    private final ConnectorSchedules schedules;
     private final SyncQueue queue;
     private final FailureLedger failures;
     private final RunTracker tracker;
@@ -39,10 +41,11 @@ public final class FerryComponent extends DefaultComponent {
     private int transactionSize = 500;
     private int maxAttempts = 10;
 
-    public FerryComponent(Connectors connectors, ConnectorRunner runner, SyncQueue queue, FailureLedger failures,
-                          RunTracker tracker, Clock clock) {
+    public FerryComponent(Connectors connectors, ConnectorRunner runner, ConnectorSchedules schedules, SyncQueue queue,
+                          FailureLedger failures, RunTracker tracker, Clock clock) {
         this.connectors = connectors;
         this.runner = runner;
+        this.schedules = schedules;
         this.queue = queue;
         this.failures = failures;
         this.tracker = tracker;
@@ -75,6 +78,10 @@ public final class FerryComponent extends DefaultComponent {
 
     ConnectorRunner runner() {
         return runner;
+    }
+
+    ConnectorSchedules schedules() {
+        return schedules;
     }
 
     SyncQueue queue() {

@@ -2,6 +2,7 @@ package dev.ferry.connector;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 import javax.sql.DataSource;
 
@@ -11,10 +12,12 @@ import org.apache.camel.Processor;
 import org.apache.camel.Producer;
 import org.apache.camel.support.DefaultEndpoint;
 import org.apache.camel.support.DefaultProducer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.ferry.gather.Source;
 import dev.ferry.runs.Trigger;
-import dev.ferry.schedule.ConnectorTriggers;
+import dev.ferry.schedule.ConnectorSchedules;
 
 /**
  * {@code ferry:gather} — one run of a connector per exchange. Options:
@@ -33,11 +36,14 @@ import dev.ferry.schedule.ConnectorTriggers;
  * </table>
  *
  * <p>The trigger of the run is the {@code FerryTrigger} header if set, else the Quartz job-data entry
- * that {@link ConnectorTriggers#fireNow} sets, else SCHEDULE.
+ * that {@link ConnectorSchedules#fireNow} sets, else SCHEDULE. A fire starts a run only if
+ * {@link ConnectorSchedules#admit} admits it and the connector's previous run is not still processing.
  * The producer sets {@code FerryRunId} on the exchange (absent when the run was not started because
  * the previous one is still processing).
  */
 public final class GatherEndpoint extends DefaultEndpoint {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatherEndpoint.class);
 
     /** Header (or Quartz job-data entry {@code ferryTrigger}) naming what started a run. */
     public static final String TRIGGER_HEADER = "FerryTrigger";
@@ -91,9 +97,19 @@ public final class GatherEndpoint extends DefaultEndpoint {
             @Override
             public void process(Exchange exchange) throws Exception {
                 Trigger trigger = trigger(exchange);
-                getComponent().runner()
-                        .run(definition, trigger, () -> getCamelContext().isStopping() || !isRunAllowed())
-                        .ifPresent(runId -> exchange.getMessage().setHeader("FerryRunId", runId));
+                ConnectorSchedules schedules = getComponent().schedules();
+                ConnectorSchedules.Admission admission = schedules.admit(definition.id(), trigger);
+                if (!admission.run()) {
+                    LOG.info("Connector {}: a {} fire did not start a run: {}", definition.id(), trigger, admission.reason());
+                    return;
+                }
+                Optional<Long> runId = getComponent().runner()
+                        .run(definition, trigger, () -> getCamelContext().isStopping() || !isRunAllowed());
+                if (runId.isPresent()) {
+                    exchange.getMessage().setHeader("FerryRunId", runId.get());
+                } else {
+                    schedules.overlapped(definition.id(), trigger);
+                }
             }
         };
     }
@@ -101,7 +117,7 @@ public final class GatherEndpoint extends DefaultEndpoint {
     private static Trigger trigger(Exchange exchange) {
         Object trigger = exchange.getMessage().getHeader(TRIGGER_HEADER);
         if (trigger == null && exchange.getMessage().getHeader("mergedJobDataMap") instanceof Map<?, ?> jobData) {
-            trigger = jobData.get(ConnectorTriggers.TRIGGER_JOB_DATA);
+            trigger = jobData.get(ConnectorSchedules.TRIGGER_JOB_DATA);
         }
         return trigger == null ? Trigger.SCHEDULE : Trigger.valueOf(trigger.toString());
     }

@@ -43,7 +43,8 @@ public final class SyncQueue {
     /**
      * What Ferry's queues need from the broker: never drop a message after a number of failed
      * deliveries (failures go to Ferry's ledger instead), back off between redeliveries, keep queues
-     * that are empty, and bound the memory that per-key ordering takes.
+     * that are empty, and bound the memory that per-key ordering takes while spreading keys over all
+     * consumers.
      */
     public static AddressSettings addressSettings(AddressSettings settings) {
         return settings
@@ -54,7 +55,12 @@ public final class SyncQueue {
                 .setAutoCreateQueues(true)
                 .setAutoDeleteQueues(false)
                 .setAutoDeleteAddresses(false)
-                .setDefaultGroupBuckets(256);
+                .setDefaultGroupBuckets(256)
+                // Groups move when a consumer joins, so a consumer that started first does not keep them all.
+                .setDefaultGroupRebalance(true)
+                // A consumer takes one record at a time: with a slow target, idle consumers are not left
+                // watching another one's prefetched records.
+                .setDefaultConsumerWindowSize(0);
     }
 
     /**
@@ -106,9 +112,8 @@ public final class SyncQueue {
                     throw new IllegalStateException("Broker management " + what + " failed: "
                             + JMSManagementHelper.getResult(reply));
                 }
+                // pooled-jms deletes the temporary reply queue when the connection goes back to the pool.
                 return JMSManagementHelper.getResult(reply);
-            } finally {
-                replies.delete();
             }
         }
     }

@@ -13,6 +13,8 @@ import java.util.Optional;
 
 import javax.sql.DataSource;
 
+import dev.ferry.state.Jdbc;
+
 /**
  * The failure ledger ({@code ferry_failure}): per connector and record key, the last failed delivery.
  * Written once per failed record (failures are the exception, so one statement each is fine) and read

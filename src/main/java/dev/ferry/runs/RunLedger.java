@@ -12,6 +12,8 @@ import java.util.Optional;
 
 import javax.sql.DataSource;
 
+import dev.ferry.state.Jdbc;
+
 import dev.ferry.watermark.Watermark;
 
 /**

@@ -53,8 +53,15 @@ public final class ScheduleParser {
     static final List<String> KEYS = List.of("cron", "every", "between", "days", "at", "months", "day-of-month",
             "time-zone", "end-after-runs", "end-at");
 
-    /** One problem with one key. */
-    public record Problem(String key, String value, String message) {
+    /**
+     * One problem with one key.
+     *
+     * @param conflictsWith the other key it cannot be combined with, or null
+     */
+    public record Problem(String key, String value, String message, String conflictsWith) {
+        Problem(String key, String value, String message) {
+            this(key, value, message, null);
+        }
     }
 
     /** A schedule that cannot be used, with all its problems. */
@@ -185,7 +192,8 @@ public final class ScheduleParser {
     private void rejectWith(String form, String... others) {
         for (String other : others) {
             if (values.containsKey(other)) {
-                problems.add(new Problem(prefix + other, values.get(other), "cannot be combined with " + prefix + form));
+                problems.add(new Problem(prefix + other, values.get(other), "cannot be combined with " + prefix + form,
+                        prefix + form));
             }
         }
     }

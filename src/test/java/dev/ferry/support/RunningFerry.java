@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +26,7 @@ import dev.ferry.runs.Run;
 import dev.ferry.runs.RunLedger;
 import dev.ferry.runs.RunStatus;
 import dev.ferry.runs.Trigger;
-import dev.ferry.schedule.ConnectorTriggers;
+import dev.ferry.schedule.ConnectorSchedules;
 import dev.ferry.watermark.Watermark;
 import dev.ferry.watermark.WatermarkStore;
 
@@ -73,8 +74,16 @@ public final class RunningFerry implements AutoCloseable {
     }
 
     public static RunningFerry start(Map<String, String> properties) {
-        Main main = FerryApplication.newMain(Path.of("config/application.properties"), null);
+        return start(Path.of("config/application.properties"), null, properties, null);
+    }
+
+    /** With another configuration file or profile, and a clock for Ferry (null: the system's). */
+    public static RunningFerry start(Path config, String profile, Map<String, String> properties, Clock clock) {
+        Main main = FerryApplication.newMain(config, profile);
         properties.forEach(main::addOverrideProperty);
+        if (clock != null) {
+            main.bind("clock", clock);
+        }
         try {
             main.start();
         } catch (RuntimeException e) {
@@ -100,6 +109,10 @@ public final class RunningFerry implements AutoCloseable {
         return bean("ferryFailures", FailureLedger.class);
     }
 
+    public ConnectorSchedules schedules() {
+        return bean("ferrySchedules", ConnectorSchedules.class);
+    }
+
     public DataSource source() {
         return bean("source", DataSource.class);
     }
@@ -116,7 +129,7 @@ public final class RunningFerry implements AutoCloseable {
     /** Fires the connector's Quartz job; returns the id of the run it started. */
     public long fire(String connector) throws Exception {
         long before = lastRunId(connector);
-        bean("ferryTriggers", ConnectorTriggers.class).fireNow(connector, Trigger.MANUAL);
+        schedules().fireNow(connector, Trigger.MANUAL);
         return await().atMost(Duration.ofSeconds(30)).until(() -> lastRunId(connector), id -> id > before);
     }
 
@@ -134,6 +147,13 @@ public final class RunningFerry implements AutoCloseable {
     public long lastRunId(String connector) throws SQLException {
         List<Run> runs = runs().list(connector, 1);
         return runs.isEmpty() ? 0 : runs.get(0).id();
+    }
+
+    /** The connector's runs, oldest first. */
+    public List<Run> runsOf(String connector) throws SQLException {
+        List<Run> runs = new java.util.ArrayList<>(runs().list(connector, 1000));
+        java.util.Collections.reverse(runs);
+        return runs;
     }
 
     /** Runs SQL on the connectors' source database; returns the update count. */

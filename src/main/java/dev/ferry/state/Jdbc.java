@@ -1,4 +1,4 @@
-package dev.ferry.runs;
+package dev.ferry.state;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -9,16 +9,16 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 
 /** Instant ↔ {@code TIMESTAMP WITH TIME ZONE}, identically on H2 and PostgreSQL. */
-final class Jdbc {
+public final class Jdbc {
 
     private Jdbc() {
     }
 
-    static void setInstant(PreparedStatement ps, int index, Instant instant) throws SQLException {
+    public static void setInstant(PreparedStatement ps, int index, Instant instant) throws SQLException {
         ps.setObject(index, instant == null ? null : instant.atOffset(ZoneOffset.UTC));
     }
 
-    static void setInteger(PreparedStatement ps, int index, Integer value) throws SQLException {
+    public static void setInteger(PreparedStatement ps, int index, Integer value) throws SQLException {
         if (value == null) {
             ps.setNull(index, Types.INTEGER);
         } else {
@@ -26,13 +26,13 @@ final class Jdbc {
         }
     }
 
-    static Instant getInstant(ResultSet rs, String column) throws SQLException {
+    public static Instant getInstant(ResultSet rs, String column) throws SQLException {
         OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
         return value == null ? null : value.toInstant();
     }
 
     /** Error texts go into bounded columns; keep the start, which names the problem. */
-    static String clip(String text, int max) {
+    public static String clip(String text, int max) {
         if (text == null || text.length() <= max) {
             return text;
         }

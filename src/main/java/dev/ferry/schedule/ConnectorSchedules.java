@@ -1,0 +1,353 @@
+package dev.ferry.schedule;
+
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.quartz.QuartzComponent;
+import org.apache.camel.spi.PropertiesFunction;
+import org.quartz.CronTrigger;
+import org.quartz.JobDataMap;
+import org.quartz.JobKey;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.quartz.Trigger;
+import org.quartz.TriggerKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.ferry.Settings;
+
+/**
+ * Connectors' schedules at run time.
+ *
+ * <ul>
+ *   <li><b>Compiling</b>: a connector's gather route consumes {@code quartz:ferry/<connector>} with
+ *       {@code cron: "{{schedule:<connector>}}"}; that properties function compiles the connector's
+ *       {@code <connector>.schedule.*} keys and answers the first cron expression, so camel-quartz
+ *       creates the connector's job. An invalid schedule is logged with file and key and answers a cron
+ *       that never fires: that connector does not run on schedule, the others start.</li>
+ *   <li><b>Triggers</b>: once the gather route has started, the job gets the schedule's triggers: the
+ *       time zone and end date on the first, one more trigger per further cron expression.</li>
+ *   <li><b>Fires</b>: {@link #admit} decides whether a fire starts a run: not when the connector is
+ *       disabled, ended or its schedule invalid; end conditions are counted here.</li>
+ *   <li><b>Missed fires</b>: Quartz replays none ({@code MISFIRE_INSTRUCTION_DO_NOTHING}); instead,
+ *       after start-up and on enable or activate, a connector whose schedule had fire times since the last
+ *       fire it handled runs once — however many it missed, as its watermark covers the gap.</li>
+ *   <li><b>Toggle and end</b>: disabled, the job is paused and the deliver route stopped (queued
+ *       records wait); ended, the job is paused. Both states are in the state database.</li>
+ * </ul>
+ */
+public final class ConnectorSchedules {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectorSchedules.class);
+
+    /** Quartz job group of connectors: gather routes consume {@code quartz:ferry/<connector>}. */
+    public static final String GROUP = "ferry";
+    /** Job-data entry naming the trigger of a fire that Ferry starts itself (manual, catch-up). */
+    public static final String TRIGGER_JOB_DATA = "ferryTrigger";
+    /** A cron expression that never fires: what an invalid schedule compiles to. */
+    static final String NEVER = "0 0 0 1 1 ? 2099";
+    /** Under this, polling a remote system is usually too frequent: a warning, not an error. */
+    static final Duration FREQUENT = Duration.ofMinutes(15);
+
+    /**
+     * A connector's compiled schedule, or why it has none; each problem and warning names the file and
+     * the key.
+     */
+    public record Compiled(Schedule schedule, List<String> problems, List<String> warnings) {
+        public boolean valid() {
+            return schedule != null;
+        }
+    }
+
+    /** Whether a fire may start a run, and why not. */
+    public record Admission(boolean run, String reason) {
+        static final Admission RUN = new Admission(true, null);
+
+        static Admission skip(String reason) {
+            return new Admission(false, reason);
+        }
+    }
+
+    private final CamelContext camel;
+    private final ConnectorStates states;
+    private final Clock clock;
+    private final Supplier<ZoneId> defaultZone;
+    private final Map<String, Compiled> compiled = new ConcurrentHashMap<>();
+
+    public ConnectorSchedules(CamelContext camel, ConnectorStates states, Clock clock, Supplier<ZoneId> defaultZone) {
+        this.camel = camel;
+        this.states = states;
+        this.clock = clock;
+        this.defaultZone = defaultZone;
+    }
+
+    public ConnectorStates states() {
+        return states;
+    }
+
+    // ------------------------------------------------------------------------------- compiling
+
+    /** {@code {{schedule:<connector>}}}: the first cron expression of the connector's schedule. */
+    public PropertiesFunction propertiesFunction() {
+        return new PropertiesFunction() {
+            @Override
+            public String getName() {
+                return "schedule";
+            }
+
+            @Override
+            public String apply(String connector) {
+                Compiled c = compile(connector.trim());
+                return c.valid() ? c.schedule().crons().get(0) : NEVER;
+            }
+        };
+    }
+
+    /** Compiles (once) and returns the connector's schedule; problems are logged once. */
+    public Compiled compile(String connector) {
+        return compiled.computeIfAbsent(connector, id -> {
+            Compiled c = compile(camel, id, defaultZone.get(), clock.instant());
+            if (!c.valid()) {
+                LOG.error("Connector {} will not run on schedule, its schedule is invalid:\n  {}", id,
+                        String.join("\n  ", c.problems()));
+            }
+            c.warnings().forEach(warning -> LOG.warn("Connector {}: {}", id, warning));
+            return c;
+        });
+    }
+
+    /**
+     * Compiles a connector's schedule from the configuration. Problems name the file, the key and what is
+     * wrong; a schedule that polls more often than every 15 minutes is logged as a warning.
+     */
+    public static Compiled compile(CamelContext camel, String connector, ZoneId defaultZone, Instant now) {
+        String prefix = connector + ".schedule.";
+        Properties properties = camel.getPropertiesComponent().loadProperties(key -> key.startsWith(prefix));
+        Map<String, String> keys = new TreeMap<>();
+        properties.stringPropertyNames().forEach(key -> keys.put(key,
+                camel.getPropertiesComponent().resolveProperty(key).orElse(properties.getProperty(key))));
+        try {
+            Schedule schedule = ScheduleParser.parse(connector, keys, defaultZone);
+            List<String> warnings = new ArrayList<>();
+            schedule.shortestGap(now).filter(gap -> gap.compareTo(FREQUENT) < 0).ifPresent(gap -> {
+                String key = keys.containsKey(prefix + "cron") ? prefix + "cron" : prefix + "every";
+                warnings.add(Settings.locate(camel.getPropertiesComponent(), key) + ": " + key + ": fires as often as every "
+                        + words(gap) + "; against a remote system, polling more often than every 15 minutes is"
+                        + " usually too frequent");
+            });
+            return new Compiled(schedule, List.of(), warnings);
+        } catch (ScheduleParser.InvalidScheduleException e) {
+            List<String> problems = new ArrayList<>();
+            for (ScheduleParser.Problem p : e.problems()) {
+                String where = Settings.locate(camel.getPropertiesComponent(), p.key());
+                String other = p.conflictsWith() == null ? null : Settings.locate(camel.getPropertiesComponent(), p.conflictsWith());
+                problems.add(where + ": " + p.key() + (p.value() == null ? "" : " = '" + p.value() + "'") + ": " + p.message()
+                        + (other == null ? "" : " (set in " + other + "; a profile overlay clears a key with an empty value)"));
+            }
+            return new Compiled(null, problems, List.of());
+        }
+    }
+
+    private static String words(Duration gap) {
+        return gap.toMinutes() > 0 ? gap.toMinutes() + " min" : gap.toSeconds() + " s";
+    }
+
+    // ------------------------------------------------------------------------------- triggers
+
+    /** Gives the connector's job its triggers; pauses it when the connector is not active. */
+    public void applyTriggers(String connector) throws SchedulerException, SQLException {
+        Scheduler scheduler = scheduler();
+        JobKey job = JobKey.jobKey(connector, GROUP);
+        if (!scheduler.checkExists(job)) {
+            return;
+        }
+        Compiled c = compile(connector);
+        if (c.valid()) {
+            List<CronTrigger> desired = c.schedule().triggers(job);
+            Set<TriggerKey> keep = new HashSet<>();
+            for (CronTrigger trigger : desired) {
+                keep.add(trigger.getKey());
+                Trigger existing = scheduler.getTrigger(trigger.getKey());
+                if (existing == null) {
+                    scheduler.scheduleJob(trigger);
+                } else if (!same(existing, trigger)) {
+                    scheduler.rescheduleJob(trigger.getKey(), trigger);
+                }
+            }
+            for (Trigger t : scheduler.getTriggersOfJob(job)) {
+                if (!keep.contains(t.getKey()) && t.getKey().getName().startsWith(connector + "#")) {
+                    scheduler.unscheduleJob(t.getKey());
+                }
+            }
+            LOG.info("Connector {} runs {}; next: {}", connector, c.schedule().summary(),
+                    next(connector, 1).stream().findFirst().map(Object::toString).orElse("never"));
+        }
+        ConnectorState state = states.get(connector);
+        if (!c.valid() || !state.enabled() || state.ended()) {
+            scheduler.pauseJob(job);
+        }
+    }
+
+    private static boolean same(Trigger existing, CronTrigger desired) {
+        return existing instanceof CronTrigger cron
+                && cron.getCronExpression().equals(desired.getCronExpression())
+                && cron.getTimeZone().getID().equals(desired.getTimeZone().getID())
+                && cron.getMisfireInstruction() == desired.getMisfireInstruction()
+                && java.util.Objects.equals(cron.getEndTime(), desired.getEndTime());
+    }
+
+    // ------------------------------------------------------------------------------- fires
+
+    /**
+     * Whether a fire of this trigger may start a run of the connector now. A scheduled fire counts toward
+     * end-after-runs; the fire that reaches the count runs, and the connector ends.
+     */
+    public Admission admit(String connector, dev.ferry.runs.Trigger trigger) throws SQLException, SchedulerException {
+        ConnectorState state = states.get(connector);
+        if (!state.enabled()) {
+            return Admission.skip("the connector is disabled");
+        }
+        if (trigger != dev.ferry.runs.Trigger.SCHEDULE) {
+            return Admission.RUN;
+        }
+        Compiled c = compile(connector);
+        if (!c.valid()) {
+            return Admission.skip("its schedule is invalid: " + String.join("; ", c.problems()));
+        }
+        if (state.ended()) {
+            return Admission.skip("it ended " + state.endedReason());
+        }
+        Schedule schedule = c.schedule();
+        Optional<Instant> endAt = schedule.endInstant();
+        if (endAt.isPresent() && clock.instant().isAfter(endAt.get())) {
+            end(connector, "on " + schedule.endAt() + " (" + connector + ".schedule.end-at)");
+            return Admission.skip("it ended on " + schedule.endAt());
+        }
+        states.recordFire(connector);
+        if (schedule.endAfterRuns() != null) {
+            int runs = states.countScheduledRun(connector);
+            if (runs > schedule.endAfterRuns()) {
+                end(connector, "after " + schedule.endAfterRuns() + " runs (" + connector + ".schedule.end-after-runs)");
+                return Admission.skip("it ended after " + schedule.endAfterRuns() + " runs");
+            }
+            if (runs == schedule.endAfterRuns()) {
+                end(connector, "after " + runs + " runs (" + connector + ".schedule.end-after-runs)");
+            }
+        }
+        return Admission.RUN;
+    }
+
+    /** A fire came while the connector's previous run was still processing: counted, and logged. */
+    public void overlapped(String connector, dev.ferry.runs.Trigger trigger) throws SQLException {
+        states.recordSkippedFire(connector);
+        ConnectorState state = states.get(connector);
+        LOG.warn("Connector {}: a {} fire was skipped because the previous run is still processing"
+                + " ({} skipped fire(s) so far)", connector, trigger, state.skippedFires());
+    }
+
+    private void end(String connector, String reason) throws SQLException, SchedulerException {
+        states.end(connector, reason);
+        scheduler().pauseJob(JobKey.jobKey(connector, GROUP));
+        LOG.warn("Connector {} ended {}; it runs again once activated", connector, reason);
+    }
+
+    // ------------------------------------------------------------------------------- operator actions
+
+    /** Starts a run of the connector as soon as a Quartz worker is free, through its own job. */
+    public void fireNow(String connector, dev.ferry.runs.Trigger trigger) throws SchedulerException {
+        Scheduler scheduler = scheduler();
+        JobKey job = JobKey.jobKey(connector, GROUP);
+        if (!scheduler.checkExists(job)) {
+            throw new IllegalArgumentException("Connector " + connector + " has no scheduled gather route"
+                    + " (expected a route consuming quartz:" + GROUP + "/" + connector + ")");
+        }
+        scheduler.triggerJob(job, new JobDataMap(Map.of(TRIGGER_JOB_DATA, trigger.name())));
+    }
+
+    /** No runs start and queued records wait until {@link #enable}. Survives restarts. */
+    public void disable(String connector, String by) throws Exception {
+        states.setEnabled(connector, false, by);
+        scheduler().pauseJob(JobKey.jobKey(connector, GROUP));
+        camel.getRouteController().stopRoute(connector + "-deliver");
+        LOG.info("Connector {} disabled by {}: no runs start, its queued records wait", connector, by);
+    }
+
+    /** Runs start again on schedule (once now if fires were missed) and queued records are delivered. */
+    public void enable(String connector, String by) throws Exception {
+        states.setEnabled(connector, true, by);
+        camel.getRouteController().startRoute(connector + "-deliver");
+        ConnectorState state = states.get(connector);
+        if (!state.ended() && compile(connector).valid()) {
+            scheduler().resumeJob(JobKey.jobKey(connector, GROUP));
+        }
+        LOG.info("Connector {} enabled by {}", connector, by);
+        catchUp(connector);
+    }
+
+    /**
+     * Makes an ended connector active again: its scheduled runs count from zero, and its next run (now,
+     * if fires were missed) gathers everything since its watermark.
+     */
+    public void activate(String connector, String by) throws Exception {
+        Compiled c = compile(connector);
+        if (c.valid() && c.schedule().endInstant().filter(end -> !clock.instant().isBefore(end)).isPresent()) {
+            throw new IllegalStateException("Connector " + connector + " ended on " + c.schedule().endAt()
+                    + "; change or remove " + connector + ".schedule.end-at to activate it again");
+        }
+        states.activate(connector, by);
+        ConnectorState state = states.get(connector);
+        if (c.valid() && state.enabled()) {
+            scheduler().resumeJob(JobKey.jobKey(connector, GROUP));
+        }
+        LOG.info("Connector {} activated by {}", connector, by);
+        catchUp(connector);
+    }
+
+    /**
+     * Runs the connector once now if its schedule had fire times since the last fire it handled — after
+     * Ferry was stopped, disabled or ended across them. Returns the number of fires missed.
+     */
+    public int catchUp(String connector) throws SQLException, SchedulerException {
+        Compiled c = compile(connector);
+        ConnectorState state = states.get(connector);
+        if (!c.valid() || !state.enabled() || state.ended()) {
+            return 0;
+        }
+        List<ZonedDateTime> missed = c.schedule().fireTimes(state.coveredUntil(), clock.instant());
+        if (missed.isEmpty()) {
+            return 0;
+        }
+        LOG.info("Connector {} missed {} scheduled fire(s) (first {}, last {}); running once now", connector,
+                missed.size(), missed.get(0), missed.get(missed.size() - 1));
+        fireNow(connector, dev.ferry.runs.Trigger.SCHEDULE);
+        return missed.size();
+    }
+
+    // ------------------------------------------------------------------------------- explain
+
+    /** The connector's next fire times from now, or none when its schedule is invalid. */
+    public List<ZonedDateTime> next(String connector, int count) {
+        Compiled c = compile(connector);
+        return c.valid() ? c.schedule().next(clock.instant(), count) : List.of();
+    }
+
+    private Scheduler scheduler() {
+        return camel.getComponent("quartz", QuartzComponent.class).getScheduler();
+    }
+}

@@ -1,0 +1,102 @@
+package dev.ferry.schedule;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.camel.ServiceStatus;
+import org.apache.camel.builder.NotifyBuilder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.ferry.queue.SyncQueue;
+import dev.ferry.runs.Run;
+import dev.ferry.runs.RunStatus;
+import dev.ferry.runs.Trigger;
+import dev.ferry.support.RunningFerry;
+import dev.ferry.support.Target;
+
+/** Disable keeps queued records queued — through a restart — and enable delivers them, none lost. */
+class ToggleTest {
+
+    private static final String C = "customers-to-erp";
+    private static final String PATH = "/erp/customers";
+
+    @TempDir
+    Path data;
+
+    private Target target;
+    private Map<String, String> properties;
+
+    @BeforeEach
+    void setUp() {
+        target = new Target();
+        // A slow back office: 60 records at 4 at a time take seconds, so some are still queued when disabled.
+        target.server().stubFor(post(PATH).atPriority(1).willReturn(aResponse().withStatus(200).withFixedDelay(250)));
+        properties = RunningFerry.testProperties(data, target);
+    }
+
+    @AfterEach
+    void tearDown() {
+        target.close();
+    }
+
+    @Test
+    void disabledItsQueuedRecordsWaitAcrossARestartAndEnabledTheyAreAllDelivered() throws Exception {
+        long runId;
+        int deliveredBeforeDisable;
+        try (RunningFerry ferry = RunningFerry.start(properties)) {
+            runId = ferry.fire(C);
+            ferry.awaitStatus(runId, RunStatus.SUBMITTED);
+            await().atMost(Duration.ofSeconds(30)).until(() -> !target.requests(PATH).isEmpty());
+
+            ferry.schedules().disable(C, "operator");
+
+            assertThat(ferry.camel().getRouteController().getRouteStatus(C + "-deliver")).isEqualTo(ServiceStatus.Stopped);
+            ConnectorState state = ferry.schedules().states().get(C);
+            assertThat(state.enabled()).isFalse();
+            assertThat(state.changedBy()).isEqualTo("operator");
+            deliveredBeforeDisable = target.requests(PATH).size();
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+                    .until(() -> target.requests(PATH).size() == deliveredBeforeDisable);
+            assertThat(deliveredBeforeDisable).isLessThan(60);
+            assertThat(queueDepth(ferry)).isEqualTo(60 - deliveredBeforeDisable);
+
+            // No run starts while disabled, manual or scheduled.
+            NotifyBuilder handled = new NotifyBuilder(ferry.camel()).fromRoute(C + "-gather").whenDone(2).create();
+            ferry.schedules().fireNow(C, Trigger.MANUAL);
+            ferry.schedules().fireNow(C, Trigger.SCHEDULE);
+            assertThat(handled.matches(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(ferry.runsOf(C)).hasSize(1);
+        }
+
+        try (RunningFerry ferry = RunningFerry.start(properties)) {
+            assertThat(ferry.schedules().states().get(C).enabled()).isFalse();
+            assertThat(ferry.camel().getRouteController().getRouteStatus(C + "-deliver")).isEqualTo(ServiceStatus.Stopped);
+            assertThat(queueDepth(ferry)).isEqualTo(60 - deliveredBeforeDisable);
+            assertThat(target.requests(PATH)).hasSize(deliveredBeforeDisable);
+
+            ferry.schedules().enable(C, "operator");
+
+            Run run = ferry.awaitEnded(runId);
+            assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(run.delivered()).isEqualTo(60);
+            assertThat(target.received(PATH)).extracting(body -> body.get("customerNumber").asText())
+                    .hasSize(60).doesNotHaveDuplicates();
+            assertThat(queueDepth(ferry)).isZero();
+            assertThat(ferry.schedules().states().get(C).enabled()).isTrue();
+        }
+    }
+
+    private static long queueDepth(RunningFerry ferry) throws Exception {
+        return ferry.bean("ferrySyncQueue", SyncQueue.class).depth("ferry." + C);
+    }
+}
