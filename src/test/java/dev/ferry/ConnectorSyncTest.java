@@ -7,7 +7,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -20,15 +19,15 @@ import jakarta.jms.TextMessage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.ferry.queue.RecordHeaders;
 import dev.ferry.runs.Failure;
 import dev.ferry.runs.Run;
 import dev.ferry.runs.RunStatus;
+import dev.ferry.support.FerryFixture;
 import dev.ferry.support.RunningFerry;
 import dev.ferry.support.Target;
 import dev.ferry.watermark.Watermark;
@@ -42,22 +41,16 @@ class ConnectorSyncTest {
     private static final String CUSTOMERS = "customers-to-erp";
     private static final String PATH = "/erp/customers";
 
-    @TempDir
-    Path data;
+    @RegisterExtension
+    final FerryFixture fixture = new FerryFixture();
 
     private Target target;
     private RunningFerry ferry;
 
     @BeforeEach
     void start() {
-        target = new Target();
-        ferry = RunningFerry.start(RunningFerry.testProperties(data, target));
-    }
-
-    @AfterEach
-    void stop() {
-        ferry.close();
-        target.close();
+        target = fixture.target();
+        ferry = fixture.start();
     }
 
     @Test

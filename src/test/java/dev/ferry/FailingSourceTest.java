@@ -2,15 +2,14 @@ package dev.ferry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.ferry.runs.Run;
 import dev.ferry.runs.RunStatus;
+import dev.ferry.support.FerryFixture;
 import dev.ferry.support.RunningFerry;
 import dev.ferry.support.Target;
 import dev.ferry.watermark.Watermark;
@@ -18,22 +17,16 @@ import dev.ferry.watermark.Watermark;
 /** A connector whose source query breaks at run time, beside one that keeps working. */
 class FailingSourceTest {
 
-    @TempDir
-    Path data;
+    @RegisterExtension
+    final FerryFixture fixture = new FerryFixture();
 
     private Target target;
     private RunningFerry ferry;
 
     @BeforeEach
     void start() {
-        target = new Target();
-        ferry = RunningFerry.start(RunningFerry.testProperties(data, target));
-    }
-
-    @AfterEach
-    void stop() {
-        ferry.close();
-        target.close();
+        target = fixture.target();
+        ferry = fixture.start();
     }
 
     @Test

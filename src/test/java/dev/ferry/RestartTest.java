@@ -2,17 +2,13 @@ package dev.ferry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
-import java.util.Map;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.ferry.queue.SyncQueue;
 import dev.ferry.runs.Run;
 import dev.ferry.runs.RunStatus;
+import dev.ferry.support.FerryFixture;
 import dev.ferry.support.RunningFerry;
 import dev.ferry.support.Target;
 import dev.ferry.watermark.Watermark;
@@ -23,28 +19,16 @@ class RestartTest {
     private static final String CUSTOMERS = "customers-to-erp";
     private static final String PATH = "/erp/customers";
 
-    @TempDir
-    Path data;
-
-    private Target target;
-    private Map<String, String> properties;
-
-    @BeforeEach
-    void setUp() {
-        target = new Target();
-        properties = RunningFerry.testProperties(data, target);
-    }
-
-    @AfterEach
-    void tearDown() {
-        target.close();
-    }
+    @RegisterExtension
+    final FerryFixture fixture = new FerryFixture();
 
     @Test
     void recordsQueuedWhenFerryStopsAreDeliveredAfterItRestartsAndTheWatermarkSurvives() throws Exception {
+        Target target = fixture.target();
         long runId;
         Watermark watermark;
-        try (RunningFerry ferry = RunningFerry.start(properties)) {
+        {
+            RunningFerry ferry = fixture.start();
             // Delivery is stopped, so everything the run gathers stays queued.
             ferry.camel().getRouteController().stopRoute("customers-to-erp-deliver");
             runId = ferry.fire(CUSTOMERS);
@@ -53,10 +37,12 @@ class RestartTest {
             assertThat(ferry.bean("ferrySyncQueue", SyncQueue.class).depth("ferry.customers-to-erp")).isEqualTo(60);
             watermark = ferry.watermark(CUSTOMERS);
             assertThat(watermark).isNotNull();
+            fixture.stop();
         }
         assertThat(target.requests(PATH)).isEmpty();
 
-        try (RunningFerry ferry = RunningFerry.start(properties)) {
+        {
+            RunningFerry ferry = fixture.start();
             Run finished = ferry.awaitEnded(runId);
 
             assertThat(finished.status()).isEqualTo(RunStatus.COMPLETED);

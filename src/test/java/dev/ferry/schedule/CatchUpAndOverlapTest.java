@@ -3,61 +3,55 @@ package dev.ferry.schedule;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.ferry.runs.Run;
 import dev.ferry.runs.RunStatus;
 import dev.ferry.runs.Trigger;
+import dev.ferry.support.FerryFixture;
 import dev.ferry.support.Gate;
 import dev.ferry.support.RunningFerry;
 import dev.ferry.support.SettableClock;
-import dev.ferry.support.Target;
 
 /** Missed fires while Ferry was stopped, and a fire during a long run. */
 class CatchUpAndOverlapTest {
 
     private static final String C = "customers-to-erp";
 
-    @TempDir
-    Path data;
-
     private final SettableClock clock = new SettableClock(Instant.parse("2030-03-01T08:30:00Z"));
-    private Target target;
+
+    @RegisterExtension
+    final FerryFixture fixture = new FerryFixture().clock(clock);
+
     private Map<String, String> properties;
 
     @BeforeEach
     void setUp() {
-        target = new Target();
-        properties = RunningFerry.testProperties(data, target);
+        properties = fixture.properties();
         // Hourly in 2030: on the wall clock it never fires; on the test's clock it does.
         properties.put(C + ".schedule.cron", "0 0 * * * ? 2030");
         properties.put(C + ".schedule.time-zone", "UTC");
     }
 
-    @AfterEach
-    void tearDown() {
-        Gate.open();
-        target.close();
-    }
-
     @Test
     void stoppedAcrossThreeFireTimesFerryRunsExactlyOneCatchUpRunOnStart() throws Exception {
-        try (RunningFerry ferry = RunningFerry.start(Path.of("config/application.properties"), null, properties, clock)) {
+        {
+            RunningFerry ferry = fixture.start();
             assertThat(ferry.schedules().states().get(C).activatedAt()).isEqualTo(clock.instant());
             assertThat(ferry.runsOf(C)).isEmpty();
+            fixture.stop();
         }
         clock.tick(Duration.ofMinutes(190)); // 11:40: the 09:00, 10:00 and 11:00 fires were missed
 
-        try (RunningFerry ferry = RunningFerry.start(Path.of("config/application.properties"), null, properties, clock)) {
+        {
+            RunningFerry ferry = fixture.start();
             List<Run> runs = await().atMost(Duration.ofSeconds(30)).until(() -> ferry.runsOf(C), r -> !r.isEmpty());
             Run catchUp = ferry.awaitEnded(runs.get(0).id());
 
@@ -69,7 +63,8 @@ class CatchUpAndOverlapTest {
         }
 
         // Started again before the next fire time: nothing was missed, nothing runs.
-        try (RunningFerry ferry = RunningFerry.start(Path.of("config/application.properties"), null, properties, clock)) {
+        {
+            RunningFerry ferry = fixture.start();
             assertThat(ferry.schedules().catchUp(C)).isZero();
             assertThat(ferry.runsOf(C)).hasSize(1);
         }
@@ -78,7 +73,8 @@ class CatchUpAndOverlapTest {
     @Test
     void aFireDuringALongRunIsSkippedAndCountedAndStartsNoSecondRun() throws Exception {
         properties.put(C + ".source.table", "customers_gated");
-        try (RunningFerry ferry = RunningFerry.start(Path.of("config/application.properties"), null, properties, clock)) {
+        {
+            RunningFerry ferry = fixture.start();
             ferry.sourceUpdate("CREATE ALIAS IF NOT EXISTS FERRY_GATE FOR \"dev.ferry.support.Gate.pass\"");
             ferry.sourceUpdate("CREATE VIEW customers_gated AS SELECT * FROM customers WHERE FERRY_GATE()");
             Gate.close();

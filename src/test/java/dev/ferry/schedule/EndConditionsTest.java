@@ -3,24 +3,22 @@ package dev.ferry.schedule;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.builder.NotifyBuilder;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.ferry.runs.Run;
 import dev.ferry.runs.RunStatus;
 import dev.ferry.runs.Trigger;
+import dev.ferry.support.FerryFixture;
 import dev.ferry.support.RunningFerry;
 import dev.ferry.support.SettableClock;
-import dev.ferry.support.Target;
 
 /**
  * End conditions: after N runs, until a date; ended connectors show as such and run again once
@@ -31,28 +29,19 @@ class EndConditionsTest {
 
     private static final String C = "customers-to-erp";
 
-    @TempDir
-    Path data;
-
     private final SettableClock clock = new SettableClock(Instant.parse("2030-01-07T10:30:00Z"));
-    private Target target;
+
+    @RegisterExtension
+    final FerryFixture fixture = new FerryFixture().clock(clock);
+
     private Map<String, String> properties;
     private RunningFerry ferry;
 
     @BeforeEach
     void setUp() {
-        target = new Target();
-        properties = RunningFerry.testProperties(data, target);
+        properties = fixture.properties();
         properties.put(C + ".schedule.cron", "0 0 * * * ? 2030");
         properties.put(C + ".schedule.time-zone", "UTC");
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (ferry != null) {
-            ferry.close();
-        }
-        target.close();
     }
 
     @Test
@@ -102,7 +91,6 @@ class EndConditionsTest {
                         + " customers-to-erp.schedule.end-at to activate it again");
 
         // The operator moves the end date and restarts; the connector stays ended until activated.
-        ferry.close();
         properties.put(C + ".schedule.end-at", "2030-12-31");
         ferry = start();
         assertThat(fireWithoutRun()).isTrue();
@@ -116,7 +104,7 @@ class EndConditionsTest {
     }
 
     private RunningFerry start() {
-        return RunningFerry.start(Path.of("config/application.properties"), null, properties, clock);
+        return fixture.start();
     }
 
     private Run scheduledRun() throws Exception {

@@ -5,22 +5,19 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.ServiceStatus;
 import org.apache.camel.builder.NotifyBuilder;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.ferry.queue.SyncQueue;
 import dev.ferry.runs.Run;
 import dev.ferry.runs.RunStatus;
 import dev.ferry.runs.Trigger;
+import dev.ferry.support.FerryFixture;
 import dev.ferry.support.RunningFerry;
 import dev.ferry.support.Target;
 
@@ -30,30 +27,18 @@ class ToggleTest {
     private static final String C = "customers-to-erp";
     private static final String PATH = "/erp/customers";
 
-    @TempDir
-    Path data;
-
-    private Target target;
-    private Map<String, String> properties;
-
-    @BeforeEach
-    void setUp() {
-        target = new Target();
-        // A slow back office: 60 records at 4 at a time take seconds, so some are still queued when disabled.
-        target.server().stubFor(post(PATH).atPriority(1).willReturn(aResponse().withStatus(200).withFixedDelay(250)));
-        properties = RunningFerry.testProperties(data, target);
-    }
-
-    @AfterEach
-    void tearDown() {
-        target.close();
-    }
+    @RegisterExtension
+    final FerryFixture fixture = new FerryFixture();
 
     @Test
     void disabledItsQueuedRecordsWaitAcrossARestartAndEnabledTheyAreAllDelivered() throws Exception {
+        Target target = fixture.target();
+        // A slow back office: 60 records at 4 at a time take seconds, so some are still queued when disabled.
+        target.server().stubFor(post(PATH).atPriority(1).willReturn(aResponse().withStatus(200).withFixedDelay(250)));
         long runId;
         int deliveredBeforeDisable;
-        try (RunningFerry ferry = RunningFerry.start(properties)) {
+        {
+            RunningFerry ferry = fixture.start();
             runId = ferry.fire(C);
             ferry.awaitStatus(runId, RunStatus.SUBMITTED);
             await().atMost(Duration.ofSeconds(30)).until(() -> !target.requests(PATH).isEmpty());
@@ -78,7 +63,8 @@ class ToggleTest {
             assertThat(ferry.runsOf(C)).hasSize(1);
         }
 
-        try (RunningFerry ferry = RunningFerry.start(properties)) {
+        {
+            RunningFerry ferry = fixture.start();
             assertThat(ferry.schedules().states().get(C).enabled()).isFalse();
             assertThat(ferry.camel().getRouteController().getRouteStatus(C + "-deliver")).isEqualTo(ServiceStatus.Stopped);
             assertThat(queueDepth(ferry)).isEqualTo(60 - deliveredBeforeDisable);

@@ -1,0 +1,85 @@
+package dev.ferry.support;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * One test's Ferry: its own data directory, a {@link Target} both demo connectors deliver to, the test
+ * properties, and whatever Ferry it started — stopped after the test, even a failed one.
+ *
+ * <pre>
+ * &#64;RegisterExtension
+ * final FerryFixture fixture = new FerryFixture();
+ * </pre>
+ */
+public final class FerryFixture implements BeforeEachCallback, AfterEachCallback {
+
+    private Path data;
+    private Target target;
+    private Map<String, String> properties;
+    private RunningFerry ferry;
+    private Clock clock;
+
+    /** Ferry runs on this clock (set before {@link #start()}). */
+    public FerryFixture clock(Clock clock) {
+        this.clock = clock;
+        return this;
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws IOException {
+        data = Files.createTempDirectory("ferry-test-");
+        target = new Target();
+        properties = RunningFerry.testProperties(data, target);
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws IOException {
+        stop();
+        Gate.open();
+        target.close();
+        try (Stream<Path> files = Files.walk(data)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    /** Starts Ferry with the real configuration and the test properties (changes to them apply here). */
+    public RunningFerry start() {
+        stop();
+        ferry = RunningFerry.start(Path.of("config/application.properties"), null, properties, clock);
+        return ferry;
+    }
+
+    /** Stops Ferry, keeping its data directory for the next {@link #start()}. */
+    public void stop() {
+        if (ferry != null) {
+            ferry.close();
+            ferry = null;
+        }
+    }
+
+    public RunningFerry ferry() {
+        return ferry;
+    }
+
+    public Target target() {
+        return target;
+    }
+
+    public Map<String, String> properties() {
+        return properties;
+    }
+
+    public Path data() {
+        return data;
+    }
+}
