@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.ferry.connector.Connector;
 import dev.ferry.connector.ConnectorRunner;
+import dev.ferry.connector.FaultHooks;
 import dev.ferry.connector.Connectors;
 import dev.ferry.connector.FerryComponent;
 import dev.ferry.delivery.TargetHeaderFilterStrategy;
@@ -145,8 +146,9 @@ public final class FerryConfiguration implements CamelConfiguration {
         recoverRuns(runs, tracker);
         camel.addService(tracker);
 
+        FaultHooks faults = registry.lookupByNameAndType("ferryFaultHooks", FaultHooks.class);
         ConnectorRunner runner = new ConnectorRunner(stateSource, runs, failures, watermarks, new Gatherer(failures),
-                queue, tracker);
+                queue, tracker, faults != null ? faults : FaultHooks.NONE);
         ConnectorSchedules schedules = new ConnectorSchedules(camel, new ConnectorStates(stateSource, clock), clock,
                 () -> scheduleZone);
         wireSchedules(camel, schedules, connectors);
@@ -156,6 +158,7 @@ public final class FerryConfiguration implements CamelConfiguration {
         registry.bind("ferryFailures", failures);
         registry.bind("ferryWatermarks", watermarks);
         registry.bind("ferryRunTracker", tracker);
+        registry.bind("ferryRunner", runner);
         registry.bind("ferrySyncQueue", queue);
         registry.bind("ferrySchedules", schedules);
 

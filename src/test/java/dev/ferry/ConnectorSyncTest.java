@@ -62,8 +62,13 @@ class ConnectorSyncTest {
         assertThat(first.gathered()).isEqualTo(60);
         assertThat(first.delivered()).isEqualTo(60);
         assertThat(first.failed()).isZero();
-        assertThat(numbers(target.received(PATH)))
-                .containsExactlyInAnyOrderElementsOf(IntStream.rangeClosed(1, 60).mapToObj(ConnectorSyncTest::number).toList());
+        // Customers deleted in billing (deleted_at set) arrive as a DELETE of their URL, the others as a POST.
+        List<String> deleted = softDeleted();
+        assertThat(deleted).isNotEmpty();
+        assertThat(target.deleted(PATH)).containsExactlyInAnyOrderElementsOf(deleted);
+        List<String> all = new java.util.ArrayList<>(numbers(target.received(PATH)));
+        all.addAll(target.deleted(PATH));
+        assertThat(all).containsExactlyInAnyOrderElementsOf(IntStream.rangeClosed(1, 60).mapToObj(ConnectorSyncTest::number).toList());
         for (LoggedRequest request : target.requests(PATH)) {
             assertThat(request.getHeader("Idempotency-Key")).matches("[0-9a-f]{32}");
             assertThat(request.getHeader("Content-Type")).startsWith("application/json");
@@ -172,6 +177,17 @@ class ConnectorSyncTest {
         assertThat(failure.lastError()).contains("JsonEOFException");
         assertThat(failure.httpStatus()).isNull();
         assertThat(target.requests(PATH)).isEmpty();
+    }
+
+    private List<String> softDeleted() throws Exception {
+        List<String> numbers = new java.util.ArrayList<>();
+        try (java.sql.Connection c = ferry.source().getConnection();
+             java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT id FROM customers WHERE deleted_at IS NOT NULL")) {
+            while (rs.next()) {
+                numbers.add(number(rs.getInt(1)));
+            }
+        }
+        return numbers;
     }
 
     private static List<String> numbers(List<JsonNode> bodies) {

@@ -14,8 +14,17 @@ import dev.ferry.gather.Source;
  * @param queue           its sync queue
  * @param transactionSize records per queue transaction
  * @param maxAttempts     runs in which a record may fail before it is parked
+ * @param startPosition   where the first run starts: {@code beginning}, {@code now}, or a cursor value
  */
-public record Connector(String id, Source source, String queue, int transactionSize, int maxAttempts) {
+public record Connector(String id, Source source, String queue, int transactionSize, int maxAttempts,
+                        String startPosition) {
+
+    public static final String BEGINNING = "beginning";
+    public static final String NOW = "now";
+
+    public Connector(String id, Source source, String queue, int transactionSize, int maxAttempts) {
+        this(id, source, queue, transactionSize, maxAttempts, BEGINNING);
+    }
 
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,98}");
 
@@ -29,6 +38,9 @@ public record Connector(String id, Source source, String queue, int transactionS
         }
         if (transactionSize <= 0) {
             throw new IllegalArgumentException("transactionSize must be positive, was " + transactionSize);
+        }
+        if (startPosition == null || startPosition.isBlank()) {
+            startPosition = BEGINNING;
         }
         if (maxAttempts <= 0) {
             throw new IllegalArgumentException("maxAttempts must be positive, was " + maxAttempts);

@@ -38,10 +38,11 @@ public final class ConnectorRunner {
     private final Gatherer gatherer;
     private final SyncQueue queue;
     private final RunTracker tracker;
+    private final FaultHooks faults;
     private final Set<String> processing = ConcurrentHashMap.newKeySet();
 
     public ConnectorRunner(DataSource state, RunLedger runs, FailureLedger failures, WatermarkStore watermarks,
-                           Gatherer gatherer, SyncQueue queue, RunTracker tracker) {
+                           Gatherer gatherer, SyncQueue queue, RunTracker tracker, FaultHooks faults) {
         this.state = state;
         this.runs = runs;
         this.failures = failures;
@@ -49,6 +50,7 @@ public final class ConnectorRunner {
         this.gatherer = gatherer;
         this.queue = queue;
         this.tracker = tracker;
+        this.faults = faults;
     }
 
     /**
@@ -60,18 +62,21 @@ public final class ConnectorRunner {
             return Optional.empty();
         }
         try {
-            Watermark from = watermarks.load(connector.id()).orElse(null);
-            long runId = runs.create(connector.id(), trigger, RunMode.SYNC, from);
-            RunLog.started(runId, connector.id(), trigger, RunMode.SYNC, from == null ? null : from.toString());
+            Watermark stored = watermarks.load(connector.id()).orElse(null);
+            long runId = runs.create(connector.id(), trigger, RunMode.SYNC, stored);
+            RunLog.started(runId, connector.id(), trigger, RunMode.SYNC, stored == null ? null : stored.toString());
             try {
                 runs.markProcessing(runId);
+                Watermark from = stored != null ? stored : gatherer.position(connector.source(), connector.startPosition());
                 boolean ledgerCheck = failures.hasUnresolved(connector.id());
                 Gatherer.Result result;
-                try (SyncQueue.Writer writer = queue.open(connector.queue(), connector.transactionSize())) {
+                try (SyncQueue.Writer writer = queue.open(connector.queue(), connector.transactionSize(),
+                        committed -> faults.afterQueueCommit(connector.id(), runId, committed))) {
                     result = gatherer.gather(new Gatherer.Request(connector.id(), runId, connector.source(), from,
                             ledgerCheck, connector.maxAttempts(), stopping), writer);
                 }
-                submit(connector, runId, from, result);
+                faults.beforeWatermarkCommit(connector.id(), runId);
+                submit(connector, runId, stored, result);
                 tracker.submitted(runId);
             } catch (Exception e) {
                 fail(runId, e);
@@ -82,13 +87,20 @@ public final class ConnectorRunner {
         }
     }
 
-    /** Every gathered record is durably queued: move the watermark and mark the run submitted, atomically. */
-    private void submit(Connector connector, long runId, Watermark from, Gatherer.Result result) throws SQLException {
+    /**
+     * Every gathered record is durably queued: move the watermark and mark the run submitted, atomically.
+     * A first run that started at a configured start position records that in the watermark audit.
+     */
+    private void submit(Connector connector, long runId, Watermark stored, Gatherer.Result result) throws SQLException {
         try (Connection c = state.getConnection()) {
             c.setAutoCommit(false);
             try {
-                if (result.after() != null && !result.after().equals(from)) {
+                if (result.after() != null && !result.after().equals(stored)) {
                     watermarks.save(c, connector.id(), result.after(), runId);
+                }
+                if (stored == null && !Connector.BEGINNING.equalsIgnoreCase(connector.startPosition())) {
+                    watermarks.audit(c, connector.id(), null, result.after(), "ferry",
+                            "first run started at startPosition '" + connector.startPosition() + "' (run " + runId + ")");
                 }
                 runs.markSubmitted(c, runId, result.gathered(), result.failed(), result.skipped(), result.after());
                 c.commit();
@@ -112,6 +124,27 @@ public final class ConnectorRunner {
             LOG.warn("Run {} failed unexpectedly", runId, e);
         } else {
             LOG.debug("Run {} failed", runId, e);
+        }
+    }
+
+    /**
+     * Moves the connector's watermark, as an operator: {@code beginning} (everything again), {@code now}
+     * (only later changes), or a cursor value (rows at it and after). Audited; refused while a run of the
+     * connector is processing.
+     */
+    public Watermark reposition(Connector connector, String position, String by) throws SQLException {
+        if (!processing.add(connector.id())) {
+            throw new IllegalStateException("Connector " + connector.id() + " has a run processing; move its position"
+                    + " when the run has submitted");
+        }
+        try {
+            Watermark target = gatherer.position(connector.source(), position);
+            watermarks.reposition(connector.id(), target, by, "position set to '" + position + "'");
+            LOG.info("Connector {}: position set to {} ({}) by {}", connector.id(), position,
+                    target == null ? "the beginning" : target, by);
+            return target;
+        } finally {
+            processing.remove(connector.id());
         }
     }
 

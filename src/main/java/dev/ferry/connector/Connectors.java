@@ -10,9 +10,20 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Connectors {
 
     private final Map<String, Connector> byId = new ConcurrentHashMap<>();
+    private final Map<String, String> rejected = new ConcurrentHashMap<>();
 
     void register(Connector connector) {
         byId.put(connector.id(), connector);
+    }
+
+    /** The connector's definition does not work with its source: it does not run. */
+    void reject(String id, String reason) {
+        rejected.put(id, reason);
+    }
+
+    /** Why the connector does not run, if it was rejected at start-up. */
+    public Optional<String> rejection(String id) {
+        return Optional.ofNullable(rejected.get(id));
     }
 
     public Optional<Connector> find(String id) {

@@ -1,6 +1,9 @@
 package dev.ferry.connector;
 
+import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -9,6 +12,7 @@ import javax.sql.DataSource;
 import org.apache.camel.Consumer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
+import org.apache.camel.Route;
 import org.apache.camel.Producer;
 import org.apache.camel.support.DefaultEndpoint;
 import org.apache.camel.support.DefaultProducer;
@@ -16,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.ferry.gather.Source;
+import dev.ferry.gather.SourceCheck;
 import dev.ferry.runs.Trigger;
 import dev.ferry.schedule.ConnectorSchedules;
 
@@ -31,6 +36,10 @@ import dev.ferry.schedule.ConnectorSchedules;
  *   <tr><td>query</td><td>a SELECT returning the cursor and key columns (or use {@code table})</td><td></td></tr>
  *   <tr><td>cursorColumn</td><td>column that grows with every change, e.g. {@code updated_at}</td><td>required</td></tr>
  *   <tr><td>keyColumn</td><td>unique key column</td><td>required</td></tr>
+ *   <tr><td>deleteColumn</td><td>soft-delete column: a row whose value is true (or set, for other
+ *       types) is delivered as a delete ({@code FerryOperation = DELETE})</td><td>none</td></tr>
+ *   <tr><td>startPosition</td><td>where the first run starts: {@code beginning}, {@code now} (only what
+ *       changes from now on), or a cursor value such as {@code 2026-01-01T00:00:00}</td><td>{@code beginning}</td></tr>
  *   <tr><td>queue</td><td>sync queue</td><td>{@code ferry.<connector>}</td></tr>
  *   <tr><td>fetchSize, settleLag, transactionSize, maxAttempts</td><td>see {@link FerryComponent}</td><td>component's</td></tr>
  * </table>
@@ -55,6 +64,8 @@ public final class GatherEndpoint extends DefaultEndpoint {
     private String cursorColumn;
     private String keyColumn;
     private String queue;
+    private String deleteColumn;
+    private String startPosition;
     private int fetchSize;
     private Duration settleLag;
     private int transactionSize;
@@ -75,9 +86,9 @@ public final class GatherEndpoint extends DefaultEndpoint {
         if (dataSource == null) {
             throw new IllegalArgumentException("ferry:gather needs dataSource (e.g. dataSource: \"#source\")");
         }
-        Source source = new Source(dataSource, table, query, cursorColumn, keyColumn, fetchSize, settleLag);
+        Source source = new Source(dataSource, table, query, cursorColumn, keyColumn, fetchSize, settleLag, deleteColumn);
         definition = new Connector(connector, source, queue != null ? queue : Connector.defaultQueue(connector),
-                transactionSize, maxAttempts);
+                transactionSize, maxAttempts, startPosition);
         getComponent().connectors().register(definition);
     }
 
@@ -89,6 +100,43 @@ public final class GatherEndpoint extends DefaultEndpoint {
     protected void doStart() throws Exception {
         super.doStart();
         getComponent().queue().declare(definition.queue());
+        checkSource();
+    }
+
+    /**
+     * Rejects the connector when its source cannot work (a missing or nullable cursor or key column);
+     * the other connectors start regardless. An unreachable source is only logged: runs will say more.
+     */
+    private void checkSource() {
+        String file = routeFile();
+        List<SourceCheck.Finding> findings;
+        try {
+            findings = SourceCheck.check(definition.source());
+        } catch (SQLException e) {
+            LOG.warn("Connector {}: could not check its source at start-up ({}); its runs will fail until it answers",
+                    definition.id(), e.getMessage());
+            return;
+        }
+        List<String> fatal = new ArrayList<>();
+        for (SourceCheck.Finding f : findings) {
+            String line = file + ", ferry:gather " + f.option() + ": " + f.message();
+            if (f.fatal()) {
+                fatal.add(line);
+            } else {
+                LOG.warn("Connector {}: {}", definition.id(), line);
+            }
+        }
+        if (!fatal.isEmpty()) {
+            getComponent().connectors().reject(definition.id(), String.join("; ", fatal));
+            LOG.error("Connector {} will not run:\n  {}", definition.id(), String.join("\n  ", fatal));
+        }
+    }
+
+    /** The route file that defines this connector, for messages. */
+    private String routeFile() {
+        Route route = getCamelContext().getRoute(definition.id() + "-gather");
+        String location = route == null ? null : route.getSourceLocationShort();
+        return location != null ? location : "routes/" + definition.id() + ".camel.yaml";
     }
 
     @Override
@@ -97,6 +145,12 @@ public final class GatherEndpoint extends DefaultEndpoint {
             @Override
             public void process(Exchange exchange) throws Exception {
                 Trigger trigger = trigger(exchange);
+                Optional<String> rejection = getComponent().connectors().rejection(definition.id());
+                if (rejection.isPresent()) {
+                    LOG.warn("Connector {}: a {} fire did not start a run: the connector was rejected at start-up: {}",
+                            definition.id(), trigger, rejection.get());
+                    return;
+                }
                 ConnectorSchedules schedules = getComponent().schedules();
                 ConnectorSchedules.Admission admission = schedules.admit(definition.id(), trigger);
                 if (!admission.run()) {
@@ -181,6 +235,22 @@ public final class GatherEndpoint extends DefaultEndpoint {
 
     public String getQueue() {
         return queue;
+    }
+
+    public void setDeleteColumn(String deleteColumn) {
+        this.deleteColumn = deleteColumn;
+    }
+
+    public String getDeleteColumn() {
+        return deleteColumn;
+    }
+
+    public void setStartPosition(String startPosition) {
+        this.startPosition = startPosition;
+    }
+
+    public String getStartPosition() {
+        return startPosition;
     }
 
     public void setFetchSize(int fetchSize) {

@@ -9,8 +9,8 @@ import javax.sql.DataSource;
 /**
  * The demo back office ("ERP") that the demo connectors deliver to. Its HTTP side is the route file
  * {@code dev/ferry/demo/demo-erp.camel.yaml}; this is its storage: one row per business record, the
- * last payload received, how often it arrived, and how many of those were duplicates (same
- * Idempotency-Key as the stored version).
+ * last payload received, how often it arrived, how many of those were duplicates (same
+ * Idempotency-Key as the stored version), and whether it was deleted.
  */
 public final class DemoBackOffice {
 
@@ -26,6 +26,7 @@ public final class DemoBackOffice {
                     + " first_received_at TIMESTAMP WITH TIME ZONE NOT NULL,"
                     + " last_received_at TIMESTAMP WITH TIME ZONE NOT NULL,"
                     + " PRIMARY KEY (kind, record_number))");
+            s.execute("ALTER TABLE erp_record ADD COLUMN IF NOT EXISTS deleted BOOLEAN DEFAULT FALSE NOT NULL");
         }
     }
 }

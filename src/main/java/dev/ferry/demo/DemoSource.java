@@ -59,7 +59,9 @@ public final class DemoSource {
                     + " id BIGINT PRIMARY KEY, company_name VARCHAR(200) NOT NULL, contact_name VARCHAR(200) NOT NULL,"
                     + " email VARCHAR(200) NOT NULL, country_code CHAR(2) NOT NULL, status VARCHAR(16) NOT NULL,"
                     + " credit_limit DECIMAL(12, 2) NOT NULL, created_at TIMESTAMP(6) NOT NULL,"
-                    + " updated_at TIMESTAMP(6) NOT NULL)");
+                    + " updated_at TIMESTAMP(6) NOT NULL, deleted_at TIMESTAMP(6))");
+            // Demo databases created before soft deletes existed get the column too.
+            s.execute("ALTER TABLE customers ADD COLUMN IF NOT EXISTS deleted_at TIMESTAMP(6)");
             s.execute("CREATE INDEX IF NOT EXISTS customers_updated ON customers (updated_at, id)");
             s.execute("CREATE TABLE IF NOT EXISTS invoices ("
                     + " id BIGINT PRIMARY KEY, invoice_number VARCHAR(32) NOT NULL UNIQUE,"
@@ -93,7 +95,8 @@ public final class DemoSource {
         // The first eighth came from a legacy CRM in one import: one timestamp for all of them.
         LocalDateTime imported = settled.minusDays(400).withHour(3).withMinute(0).withSecond(0);
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO customers (id, company_name, contact_name, email,"
-                + " country_code, status, credit_limit, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + " country_code, status, credit_limit, created_at, updated_at, deleted_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             for (int id = 1; id <= count; id++) {
                 String first = pick(random, FIRST);
                 String last = pick(random, LAST);
@@ -121,6 +124,8 @@ public final class DemoSource {
                 ps.setBigDecimal(7, BigDecimal.valueOf(1_000 + 500L * random.nextInt(99)).setScale(2));
                 ps.setObject(8, created);
                 ps.setObject(9, updated);
+                // Some closed accounts were deleted from the billing system (soft delete).
+                ps.setObject(10, roll >= 98 ? updated : null);
                 ps.addBatch();
                 if (id % 1_000 == 0) {
                     ps.executeBatch();

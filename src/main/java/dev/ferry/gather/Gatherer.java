@@ -98,6 +98,48 @@ public final class Gatherer {
         Watermark last;
     }
 
+    /**
+     * A position to start from: {@code now} is the last row at or before the source's clock minus the
+     * settle lag (only later changes are gathered); a cursor value is the last row before it (rows at that
+     * value and later are gathered); {@code beginning}, or no row, is null: everything is gathered.
+     */
+    public Watermark position(Source source, String spec) throws SQLException {
+        if (spec == null || spec.isBlank() || "beginning".equalsIgnoreCase(spec)) {
+            return null;
+        }
+        try (Connection db = source.dataSource().getConnection()) {
+            ValueType[] types = describe(db, source);
+            String c = source.cursorColumn();
+            String k = source.keyColumn();
+            Object bound;
+            String condition;
+            if ("now".equalsIgnoreCase(spec)) {
+                bound = upperBound(db, types[0], source);
+                condition = bound == null ? "" : " WHERE " + c + " <= ?";
+            } else {
+                try {
+                    bound = types[0].parse(spec.trim());
+                } catch (RuntimeException e) {
+                    throw new IllegalArgumentException("startPosition '" + spec + "' is not beginning, now, or a value of "
+                            + c + " (" + types[0].javaType().getSimpleName() + ")", e);
+                }
+                condition = " WHERE " + c + " < ?";
+            }
+            try (PreparedStatement ps = db.prepareStatement("SELECT " + c + ", " + k + " FROM " + source.relation()
+                    + condition + " ORDER BY " + c + " DESC, " + k + " DESC")) {
+                ps.setMaxRows(1);
+                if (bound != null) {
+                    ps.setObject(1, bound);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next()
+                            ? new Watermark(rs.getObject(1, types[0].javaType()), rs.getObject(2, types[1].javaType()))
+                            : null;
+                }
+            }
+        }
+    }
+
     private static ValueType[] describe(Connection db, Source source) throws SQLException {
         try (PreparedStatement ps = db.prepareStatement(source.describeSql());
              ResultSet rs = ps.executeQuery()) {
@@ -233,6 +275,7 @@ public final class Gatherer {
         private final ValueType[] types;
         private final String cursorColumn;
         private final String keyColumn;
+        private final int deleteIndex;
         Watermark position;
 
         RowReader(ResultSet rs, Source source, ValueType[] types, String... skip) throws SQLException {
@@ -242,6 +285,7 @@ public final class Gatherer {
             this.keyColumn = source.keyColumn();
             this.cursorIndex = rs.findColumn(unquoted(cursorColumn));
             this.keyIndex = rs.findColumn(unquoted(keyColumn));
+            this.deleteIndex = source.deleteColumn() == null ? 0 : rs.findColumn(unquoted(source.deleteColumn()));
             this.types = types;
         }
 
@@ -271,8 +315,17 @@ public final class Gatherer {
                 return;
             }
             writer.send(new QueuedRecord(request.connector(), request.runId(), key, version,
-                    IdempotencyKey.of(request.connector(), key, version), QueuedRecord.Operation.UPSERT,
-                    request.ledgerCheck(), json));
+                    IdempotencyKey.of(request.connector(), key, version), deleted() ? QueuedRecord.Operation.DELETE
+                            : QueuedRecord.Operation.UPSERT, request.ledgerCheck(), json));
+        }
+
+        /** A soft-deleted row: its delete column holds true (boolean) or any value (other types). */
+        private boolean deleted() throws SQLException {
+            if (deleteIndex == 0) {
+                return false;
+            }
+            Object value = rs.getObject(deleteIndex);
+            return value instanceof Boolean b ? b : value != null;
         }
     }
 

@@ -14,9 +14,16 @@ import javax.sql.DataSource;
  * @param keyColumn    unique key; orders rows that share a cursor value
  * @param fetchSize    rows fetched per round trip while streaming
  * @param settleLag    rows newer than the database's now minus this wait for the next run
+ * @param deleteColumn soft-delete column, or null: a row whose value is true (boolean) or set (any other
+ *                     type) is delivered as a delete
  */
 public record Source(DataSource dataSource, String table, String query, String cursorColumn, String keyColumn,
-                     int fetchSize, Duration settleLag) {
+                     int fetchSize, Duration settleLag, String deleteColumn) {
+
+    public Source(DataSource dataSource, String table, String query, String cursorColumn, String keyColumn,
+                  int fetchSize, Duration settleLag) {
+        this(dataSource, table, query, cursorColumn, keyColumn, fetchSize, settleLag, null);
+    }
 
     private static final Pattern IDENTIFIER =
             Pattern.compile("([A-Za-z_][A-Za-z0-9_$]*|\"[^\"]+\")(\\.([A-Za-z_][A-Za-z0-9_$]*|\"[^\"]+\"))*");
@@ -31,6 +38,7 @@ public record Source(DataSource dataSource, String table, String query, String c
         requireIdentifier("table", table, table != null);
         requireIdentifier("cursorColumn", cursorColumn, true);
         requireIdentifier("keyColumn", keyColumn, true);
+        requireIdentifier("deleteColumn", deleteColumn, deleteColumn != null);
         if (fetchSize <= 0) {
             throw new IllegalArgumentException("fetchSize must be positive, was " + fetchSize);
         }

@@ -120,7 +120,12 @@ public final class SyncQueue {
 
     /** Opens a writer that commits every {@code transactionSize} records. */
     public Writer open(String queue, int transactionSize) throws JMSException {
-        return new Writer(queue, transactionSize);
+        return new Writer(queue, transactionSize, committed -> { });
+    }
+
+    /** Like {@link #open(String, int)}, telling {@code afterCommit} how many records are queued after each commit. */
+    public Writer open(String queue, int transactionSize, java.util.function.LongConsumer afterCommit) throws JMSException {
+        return new Writer(queue, transactionSize, afterCommit);
     }
 
     /**
@@ -133,11 +138,13 @@ public final class SyncQueue {
         private final Session session;
         private final MessageProducer producer;
         private final int transactionSize;
+        private final java.util.function.LongConsumer afterCommit;
         private int uncommitted;
         private long committed;
 
-        private Writer(String queue, int transactionSize) throws JMSException {
+        private Writer(String queue, int transactionSize, java.util.function.LongConsumer afterCommit) throws JMSException {
             this.transactionSize = transactionSize;
+            this.afterCommit = afterCommit;
             this.connection = connectionFactory.createConnection();
             try {
                 this.session = connection.createSession(true, Session.SESSION_TRANSACTED);
@@ -172,6 +179,7 @@ public final class SyncQueue {
                 session.commit();
                 committed += uncommitted;
                 uncommitted = 0;
+                afterCommit.accept(committed);
             }
         }
 

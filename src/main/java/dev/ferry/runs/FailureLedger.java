@@ -137,6 +137,27 @@ public final class FailureLedger {
         }
     }
 
+    /** An operator re-queues a parked record: the next run reads it again and delivers its current state. */
+    public boolean requeue(String connector, String key) throws SQLException {
+        return setStatus(connector, key, Failure.Status.PARKED, "status = 'OPEN', attempts = 0");
+    }
+
+    /** An operator parks an open record: kept and visible, not retried until re-queued. */
+    public boolean park(String connector, String key) throws SQLException {
+        return setStatus(connector, key, Failure.Status.OPEN, "status = 'PARKED'");
+    }
+
+    private boolean setStatus(String connector, String key, Failure.Status from, String assignments) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE ferry_failure SET " + assignments
+                     + " WHERE connector = ? AND record_key = ? AND status = ?")) {
+            ps.setString(1, connector);
+            ps.setString(2, key);
+            ps.setString(3, from.name());
+            return ps.executeUpdate() == 1;
+        }
+    }
+
     /** Whether the connector has entries that a delivery may resolve (open or parked). */
     public boolean hasUnresolved(String connector) throws SQLException {
         try (Connection c = dataSource.getConnection();

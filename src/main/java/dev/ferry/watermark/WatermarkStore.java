@@ -23,14 +23,19 @@ public final class WatermarkStore {
     }
 
     public Optional<Watermark> load(String connector) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(
+        try (Connection c = dataSource.getConnection()) {
+            return Optional.ofNullable(load(c, connector));
+        }
+    }
+
+    private static Watermark load(Connection c, String connector) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
                      "SELECT format_version, cursor_type, cursor_value, key_type, key_value"
                              + " FROM ferry_watermark WHERE connector = ?")) {
             ps.setString(1, connector);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    return Optional.empty();
+                    return null;
                 }
                 int version = rs.getInt(1);
                 if (version != Watermark.FORMAT_VERSION) {
@@ -39,7 +44,7 @@ public final class WatermarkStore {
                 }
                 Object cursor = ValueType.valueOf(rs.getString(2)).parse(rs.getString(3));
                 Object key = ValueType.valueOf(rs.getString(4)).parse(rs.getString(5));
-                return Optional.of(new Watermark(cursor, key));
+                return new Watermark(cursor, key);
             }
         }
     }
@@ -62,6 +67,69 @@ public final class WatermarkStore {
             bind(insert, watermark, runId, now);
             insert.setString(8, connector);
             insert.executeUpdate();
+        }
+    }
+
+    /**
+     * Moves (or, with {@code position} null, removes: from the beginning) a connector's watermark outside a
+     * run, and records who did it, when, from where to where and why — in one transaction.
+     */
+    public void reposition(String connector, Watermark position, String by, String reason) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Watermark old = load(c, connector);
+                if (position == null) {
+                    try (PreparedStatement ps = c.prepareStatement("DELETE FROM ferry_watermark WHERE connector = ?")) {
+                        ps.setString(1, connector);
+                        ps.executeUpdate();
+                    }
+                } else {
+                    save(c, connector, position, 0);
+                }
+                audit(c, connector, old, position, by, reason);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /** Records a position change in the audit, within the caller's transaction. */
+    public void audit(Connection c, String connector, Watermark old, Watermark position, String by, String reason)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO ferry_watermark_audit (connector, changed_at,"
+                + " changed_by, old_position, new_position, reason) VALUES (?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, connector);
+            ps.setObject(2, OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC));
+            ps.setString(3, by);
+            ps.setString(4, old == null ? null : old.toString());
+            ps.setString(5, position == null ? null : position.toString());
+            ps.setString(6, reason);
+            ps.executeUpdate();
+        }
+    }
+
+    /** One audited position change. */
+    public record Change(String connector, java.time.Instant changedAt, String changedBy, String oldPosition,
+                         String newPosition, String reason) {
+    }
+
+    /** The audited position changes of a connector, oldest first. */
+    public java.util.List<Change> changes(String connector) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT * FROM ferry_watermark_audit WHERE connector = ? ORDER BY id")) {
+            ps.setString(1, connector);
+            java.util.List<Change> changes = new java.util.ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    changes.add(new Change(rs.getString("connector"),
+                            rs.getObject("changed_at", OffsetDateTime.class).toInstant(), rs.getString("changed_by"),
+                            rs.getString("old_position"), rs.getString("new_position"), rs.getString("reason")));
+                }
+            }
+            return changes;
         }
     }
 

@@ -8,6 +8,7 @@ WHEN MATCHED THEN UPDATE SET
     duplicate_count = t.duplicate_count + CASE WHEN t.idempotency_key = s.idempotency_key THEN 1 ELSE 0 END,
     received_count = t.received_count + 1,
     payload = s.payload,
+    deleted = FALSE,
     idempotency_key = s.idempotency_key,
     last_received_at = CURRENT_TIMESTAMP
 WHEN NOT MATCHED THEN INSERT

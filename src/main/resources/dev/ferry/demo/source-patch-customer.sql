@@ -3,5 +3,7 @@ UPDATE customers SET
     contact_name = COALESCE(CAST(:#${body[contactName]} AS VARCHAR(200)), contact_name),
     email = COALESCE(CAST(:#${body[email]} AS VARCHAR(200)), email),
     status = COALESCE(CAST(:#${body[status]} AS VARCHAR(16)), status),
+    deleted_at = CASE CAST(:#${body[deleted]} AS BOOLEAN) WHEN TRUE THEN LOCALTIMESTAMP WHEN FALSE THEN NULL
+                 ELSE deleted_at END,
     updated_at = LOCALTIMESTAMP
 WHERE id = CAST(:#id AS BIGINT)

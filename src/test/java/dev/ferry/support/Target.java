@@ -56,6 +56,13 @@ public final class Target implements AutoCloseable {
         }).toList();
     }
 
+    /** The last path segments of the DELETEs under a path: /erp/customers/C-000042 → C-000042. */
+    public List<String> deleted(String path) {
+        return server.findAll(com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor(
+                        urlPathMatching(java.util.regex.Pattern.quote(path) + "/.+"))).stream()
+                .map(r -> r.getUrl().substring(path.length() + 1)).toList();
+    }
+
     public List<LoggedRequest> requests(String path) {
         return server.findAll(postRequestedFor(urlEqualTo(path)));
     }

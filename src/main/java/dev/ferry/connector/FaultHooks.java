@@ -1,0 +1,19 @@
+package dev.ferry.connector;
+
+/**
+ * Points in a run where a test injects a fault — a crash is an exception thrown there — to prove that
+ * nothing is lost whatever moment a run dies. Bound as {@code ferryFaultHooks}; production binds none.
+ */
+public interface FaultHooks {
+
+    FaultHooks NONE = new FaultHooks() {
+    };
+
+    /** After a sync-queue transaction committed; {@code committed} records of the run are now queued. */
+    default void afterQueueCommit(String connector, long runId, long committed) {
+    }
+
+    /** Every record is queued; the watermark and the run's SUBMITTED status are about to be committed. */
+    default void beforeWatermarkCommit(String connector, long runId) {
+    }
+}

@@ -1,0 +1,129 @@
+package dev.ferry.gather;
+
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import dev.ferry.watermark.ValueType;
+
+/**
+ * What Ferry checks of a connector's source before it first runs: the cursor and key columns exist,
+ * have types that order, and cannot be NULL (a NULL cursor or key is never gathered); the soft-delete
+ * column, if any, exists; and — a warning only — an index starts with the cursor column, else every run
+ * scans the whole table.
+ */
+public final class SourceCheck {
+
+    /** One finding; a fatal one means the connector cannot run. */
+    public record Finding(boolean fatal, String option, String message) {
+    }
+
+    private SourceCheck() {
+    }
+
+    /**
+     * Checks the source. A source that cannot be reached is not a finding: the exception is thrown, and
+     * runs fail (and say why) until it can be reached.
+     */
+    public static List<Finding> check(Source source) throws SQLException {
+        List<Finding> findings = new ArrayList<>();
+        try (Connection db = source.dataSource().getConnection()) {
+            String sql = "SELECT " + source.cursorColumn() + ", " + source.keyColumn()
+                    + (source.deleteColumn() == null ? "" : ", " + source.deleteColumn())
+                    + " FROM " + source.relation() + " WHERE 1 = 0";
+            ResultSetMetaData meta;
+            try (PreparedStatement ps = db.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+                meta = rs.getMetaData();
+                column(findings, meta, 1, "cursorColumn", source.cursorColumn(), true);
+                column(findings, meta, 2, "keyColumn", source.keyColumn(), false);
+            } catch (SQLException e) {
+                if (isConnectionProblem(e)) {
+                    throw e;
+                }
+                findings.add(new Finding(true, optionOf(e, source), "the source does not answer "
+                        + source.relation().replace(" " + Source.ALIAS, "") + " with the configured columns: "
+                        + e.getMessage().lines().findFirst().orElse("")));
+                return findings;
+            }
+            if (source.table() != null && !hasIndexOnCursor(db.getMetaData(), source)) {
+                findings.add(new Finding(false, "cursorColumn", "no index of " + source.table() + " starts with "
+                        + source.cursorColumn() + ", so every run reads the whole table; create one, e.g. CREATE INDEX ON "
+                        + source.table() + " (" + source.cursorColumn() + ", " + source.keyColumn() + ")"));
+            }
+        }
+        return findings;
+    }
+
+    private static void column(List<Finding> findings, ResultSetMetaData meta, int index, String option, String name,
+                               boolean cursor) throws SQLException {
+        ValueType type = ValueType.ofJdbcType(meta.getColumnType(index), meta.getColumnTypeName(index));
+        if (type == null || (cursor && type == ValueType.UUID)) {
+            findings.add(new Finding(true, option, "column " + name + " has type " + meta.getColumnTypeName(index)
+                    + (cursor ? ", which does not order changes; use a timestamp or an increasing number"
+                            : ", which cannot serve as a key; use a number, text or UUID")));
+        }
+        int nullable = meta.isNullable(index);
+        if (nullable == ResultSetMetaData.columnNullable) {
+            findings.add(new Finding(true, option, "column " + name + " may be NULL, and rows whose " + name
+                    + " is NULL are never gathered; declare it NOT NULL, or select only rows where it is set with a query"));
+        } else if (nullable == ResultSetMetaData.columnNullableUnknown) {
+            findings.add(new Finding(false, option, "the source does not say whether column " + name + " may be NULL;"
+                    + " rows whose " + name + " is NULL are never gathered"));
+        }
+    }
+
+    private static boolean hasIndexOnCursor(DatabaseMetaData meta, Source source) throws SQLException {
+        String table = source.table();
+        String schema = null;
+        int dot = table.lastIndexOf('.');
+        if (dot > 0) {
+            schema = table.substring(0, dot).replace("\"", "");
+            table = table.substring(dot + 1);
+        }
+        String cursor = source.cursorColumn().replace("\"", "");
+        boolean quoted = table.startsWith("\"");
+        table = table.replace("\"", "");
+        List<String> names = quoted ? List.of(table) : List.of(table, table.toUpperCase(Locale.ROOT), table.toLowerCase(Locale.ROOT));
+        for (String name : names) {
+            List<String> schemas = schema == null ? java.util.Collections.singletonList((String) null)
+                    : List.of(schema, schema.toUpperCase(Locale.ROOT), schema.toLowerCase(Locale.ROOT));
+            for (String s : schemas) {
+                try (ResultSet rs = meta.getIndexInfo(null, s, name, false, true)) {
+                    while (rs.next()) {
+                        if (rs.getShort("ORDINAL_POSITION") == 1 && cursor.equalsIgnoreCase(rs.getString("COLUMN_NAME"))) {
+                            return true;
+                        }
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /** SQLState class 08: the source is unreachable, which says nothing about the connector's definition. */
+    static boolean isConnectionProblem(SQLException e) {
+        return e.getSQLState() != null && e.getSQLState().startsWith("08");
+    }
+
+    private static String optionOf(SQLException e, Source source) {
+        String message = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
+        String cursor = source.cursorColumn().replace("\"", "").toLowerCase(Locale.ROOT);
+        String key = source.keyColumn().replace("\"", "").toLowerCase(Locale.ROOT);
+        if (message.contains(cursor)) {
+            return "cursorColumn";
+        }
+        if (message.contains(key)) {
+            return "keyColumn";
+        }
+        if (source.deleteColumn() != null && message.contains(source.deleteColumn().replace("\"", "").toLowerCase(Locale.ROOT))) {
+            return "deleteColumn";
+        }
+        return source.table() != null ? "table" : "query";
+    }
+}
