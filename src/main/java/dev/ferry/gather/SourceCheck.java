@@ -38,10 +38,11 @@ public final class SourceCheck {
                     + (source.deleteColumn() == null ? "" : ", " + source.deleteColumn())
                     + " FROM " + source.relation() + " WHERE 1 = 0";
             ResultSetMetaData meta;
+            List<String[]> nullable = new ArrayList<>();
             try (PreparedStatement ps = db.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
                 meta = rs.getMetaData();
-                column(findings, meta, 1, "cursorColumn", source.cursorColumn(), true);
-                column(findings, meta, 2, "keyColumn", source.keyColumn(), false);
+                column(findings, nullable, meta, 1, "cursorColumn", source.cursorColumn(), true);
+                column(findings, nullable, meta, 2, "keyColumn", source.keyColumn(), false);
             } catch (SQLException e) {
                 if (isConnectionProblem(e)) {
                     throw e;
@@ -50,6 +51,10 @@ public final class SourceCheck {
                         + source.relation().replace(" " + Source.ALIAS, "") + " with the configured columns: "
                         + e.getMessage().lines().findFirst().orElse("")));
                 return findings;
+            }
+            boolean baseTable = source.table() != null && isBaseTable(db.getMetaData(), source);
+            for (String[] column : nullable) {
+                nullableColumn(findings, db, source, baseTable, column[0], column[1]);
             }
             if (source.table() != null && !hasIndexOnCursor(db.getMetaData(), source)) {
                 findings.add(new Finding(false, "cursorColumn", "no index of " + source.table() + " starts with "
@@ -60,22 +65,64 @@ public final class SourceCheck {
         return findings;
     }
 
-    private static void column(List<Finding> findings, ResultSetMetaData meta, int index, String option, String name,
-                               boolean cursor) throws SQLException {
+    private static void column(List<Finding> findings, List<String[]> nullable, ResultSetMetaData meta, int index,
+                               String option, String name, boolean cursor) throws SQLException {
         ValueType type = ValueType.ofJdbcType(meta.getColumnType(index), meta.getColumnTypeName(index));
         if (type == null || (cursor && type == ValueType.UUID)) {
             findings.add(new Finding(true, option, "column " + name + " has type " + meta.getColumnTypeName(index)
                     + (cursor ? ", which does not order changes; use a timestamp or an increasing number"
                             : ", which cannot serve as a key; use a number, text or UUID")));
         }
-        int nullable = meta.isNullable(index);
-        if (nullable == ResultSetMetaData.columnNullable) {
-            findings.add(new Finding(true, option, "column " + name + " may be NULL, and rows whose " + name
-                    + " is NULL are never gathered; declare it NOT NULL, or select only rows where it is set with a query"));
-        } else if (nullable == ResultSetMetaData.columnNullableUnknown) {
-            findings.add(new Finding(false, option, "the source does not say whether column " + name + " may be NULL;"
-                    + " rows whose " + name + " is NULL are never gathered"));
+        if (meta.isNullable(index) != ResultSetMetaData.columnNoNulls) {
+            nullable.add(new String[] {option, name});
         }
+    }
+
+    /**
+     * A nullable column of a table is a definition error. Views and queries do not carry NOT NULL through,
+     * so for them the rows decide: a NULL now is an error, none is a warning.
+     */
+    private static void nullableColumn(List<Finding> findings, Connection db, Source source, boolean baseTable,
+                                       String option, String name) throws SQLException {
+        String never = "rows whose " + name + " is NULL are never gathered";
+        if (baseTable) {
+            findings.add(new Finding(true, option, "column " + name + " may be NULL, and " + never
+                    + "; declare it NOT NULL, or select only rows where it is set with a query"));
+            return;
+        }
+        try (PreparedStatement ps = db.prepareStatement("SELECT COUNT(*) FROM " + source.relation() + " WHERE " + name
+                + " IS NULL"); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            long nulls = rs.getLong(1);
+            if (nulls > 0) {
+                findings.add(new Finding(true, option, nulls + " row(s) have no " + name + ", and " + never
+                        + "; filter them out in the query or view, or give them a value"));
+            } else {
+                findings.add(new Finding(false, option, "column " + name + " may be NULL in this view or query (no row"
+                        + " is now); " + never));
+            }
+        }
+    }
+
+    private static boolean isBaseTable(DatabaseMetaData meta, Source source) throws SQLException {
+        String table = source.table();
+        String schema = null;
+        int dot = table.lastIndexOf('.');
+        if (dot > 0) {
+            schema = table.substring(0, dot).replace("\"", "");
+            table = table.substring(dot + 1);
+        }
+        boolean quoted = table.startsWith("\"");
+        table = table.replace("\"", "");
+        for (String name : quoted ? List.of(table) : List.of(table, table.toUpperCase(Locale.ROOT), table.toLowerCase(Locale.ROOT))) {
+            try (ResultSet rs = meta.getTables(null, schema, name, null)) {
+                while (rs.next()) {
+                    String type = rs.getString("TABLE_TYPE");
+                    return type != null && type.toUpperCase(Locale.ROOT).contains("TABLE");
+                }
+            }
+        }
+        return false;
     }
 
     private static boolean hasIndexOnCursor(DatabaseMetaData meta, Source source) throws SQLException {

@@ -63,6 +63,13 @@ public final class Target implements AutoCloseable {
                 .map(r -> r.getUrl().substring(path.length() + 1)).toList();
     }
 
+    /** Record numbers delivered under a path: customerNumber of the POSTed bodies plus the DELETEd ones. */
+    public List<String> customerNumbers(String path) {
+        List<String> numbers = new java.util.ArrayList<>(received(path).stream().map(b -> b.get("customerNumber").asText()).toList());
+        numbers.addAll(deleted(path));
+        return numbers;
+    }
+
     public List<LoggedRequest> requests(String path) {
         return server.findAll(postRequestedFor(urlEqualTo(path)));
     }
