@@ -67,7 +67,10 @@ public final class ConnectorRunner {
             RunLog.started(runId, connector.id(), trigger, RunMode.SYNC, stored == null ? null : stored.toString());
             try {
                 runs.markProcessing(runId);
-                Watermark from = stored != null ? stored : gatherer.position(connector.source(), connector.startPosition());
+                // The configured start position applies to a connector's very first run only: once it has a
+                // position history (a run moved it, or an operator did), no watermark means the beginning.
+                Watermark from = stored != null || watermarks.hasHistory(connector.id()) ? stored
+                        : gatherer.position(connector.source(), connector.startPosition());
                 boolean ledgerCheck = failures.hasUnresolved(connector.id());
                 Gatherer.Result result;
                 try (SyncQueue.Writer writer = queue.open(connector.queue(), connector.transactionSize(),
@@ -95,10 +98,12 @@ public final class ConnectorRunner {
         try (Connection c = state.getConnection()) {
             c.setAutoCommit(false);
             try {
+                boolean firstPosition = stored == null && !Connector.BEGINNING.equalsIgnoreCase(connector.startPosition())
+                        && !watermarks.hasHistory(c, connector.id());
                 if (result.after() != null && !result.after().equals(stored)) {
                     watermarks.save(c, connector.id(), result.after(), runId);
                 }
-                if (stored == null && !Connector.BEGINNING.equalsIgnoreCase(connector.startPosition())) {
+                if (firstPosition) {
                     watermarks.audit(c, connector.id(), null, result.after(), "ferry",
                             "first run started at startPosition '" + connector.startPosition() + "' (run " + runId + ")");
                 }

@@ -13,6 +13,8 @@ import org.apache.camel.Consumer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.Route;
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.Producer;
 import org.apache.camel.support.DefaultEndpoint;
 import org.apache.camel.support.DefaultProducer;
@@ -132,11 +134,18 @@ public final class GatherEndpoint extends DefaultEndpoint {
         }
     }
 
-    /** The route file that defines this connector, for messages. */
+    /** The route file (and line) that defines this connector, for messages. */
     private String routeFile() {
-        Route route = getCamelContext().getRoute(definition.id() + "-gather");
-        String location = route == null ? null : route.getSourceLocationShort();
-        return location != null ? location : "routes/" + definition.id() + ".camel.yaml";
+        String id = definition.id() + "-gather";
+        Route route = getCamelContext().getRoute(id);
+        if (route != null && route.getSourceLocationShort() != null) {
+            return route.getSourceLocationShort();
+        }
+        RouteDefinition model = ((ModelCamelContext) getCamelContext()).getRouteDefinition(id);
+        if (model != null && model.getLocation() != null) {
+            return model.getLocation() + (model.getLineNumber() > 0 ? ":" + model.getLineNumber() : "");
+        }
+        return "routes/" + definition.id() + ".camel.yaml";
     }
 
     @Override

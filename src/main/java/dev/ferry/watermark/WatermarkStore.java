@@ -96,6 +96,26 @@ public final class WatermarkStore {
         }
     }
 
+    /** Whether the connector's position was ever set: by a run, an operator or its start position. */
+    public boolean hasHistory(String connector) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return hasHistory(c, connector);
+        }
+    }
+
+    public boolean hasHistory(Connection c, String connector) throws SQLException {
+        if (load(c, connector) != null) {
+            return true;
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT 1 FROM ferry_watermark_audit WHERE connector = ? FETCH FIRST 1 ROWS ONLY")) {
+            ps.setString(1, connector);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     /** Records a position change in the audit, within the caller's transaction. */
     public void audit(Connection c, String connector, Watermark old, Watermark position, String by, String reason)
             throws SQLException {

@@ -28,6 +28,7 @@ public final class FerryFixture implements BeforeEachCallback, AfterEachCallback
     private Map<String, String> properties;
     private RunningFerry ferry;
     private Clock clock;
+    private final Map<String, Object> beans = new java.util.HashMap<>();
 
     /** Ferry runs on this clock (set before {@link #start()}). */
     public FerryFixture clock(Clock clock) {
@@ -52,10 +53,17 @@ public final class FerryFixture implements BeforeEachCallback, AfterEachCallback
         }
     }
 
+    /** Binds a bean into the next Ferry started (only that one), e.g. {@code ferryFaultHooks}. */
+    public FerryFixture bindOnce(String name, Object bean) {
+        beans.put(name, bean);
+        return this;
+    }
+
     /** Starts Ferry with the real configuration and the test properties (changes to them apply here). */
     public RunningFerry start() {
         stop();
-        ferry = RunningFerry.start(Path.of("config/application.properties"), null, properties, clock);
+        ferry = RunningFerry.start(Path.of("config/application.properties"), null, properties, clock, beans);
+        beans.clear();
         return ferry;
     }
 

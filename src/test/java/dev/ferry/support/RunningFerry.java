@@ -79,11 +79,18 @@ public final class RunningFerry implements AutoCloseable {
 
     /** With another configuration file or profile, and a clock for Ferry (null: the system's). */
     public static RunningFerry start(Path config, String profile, Map<String, String> properties, Clock clock) {
+        return start(config, profile, properties, clock, Map.of());
+    }
+
+    /** ... and beans bound before Ferry configures itself. */
+    public static RunningFerry start(Path config, String profile, Map<String, String> properties, Clock clock,
+                                     Map<String, Object> beans) {
         Main main = FerryApplication.newMain(config, profile);
         properties.forEach(main::addOverrideProperty);
         if (clock != null) {
             main.bind("clock", clock);
         }
+        beans.forEach(main::bind);
         try {
             main.start();
         } catch (RuntimeException e) {
