@@ -89,6 +89,7 @@ public final class FerryConfiguration implements CamelConfiguration {
         int statePool = settings.positiveInt(Settings.STATE_POOL_SIZE);
         boolean embeddedBroker = settings.bool(Settings.BROKER_EMBEDDED);
         String brokerUrl = settings.string(Settings.BROKER_URL);
+        long brokerMemory = settings.bytes(Settings.BROKER_MAX_MEMORY);
         int brokerConnections = settings.positiveInt(Settings.BROKER_MAX_CONNECTIONS);
         long flushMillis = settings.duration(Settings.RUNS_FLUSH_INTERVAL).toMillis();
         boolean demo = settings.bool(Settings.DEMO_ENABLED);
@@ -117,7 +118,7 @@ public final class FerryConfiguration implements CamelConfiguration {
                 settings.string(Settings.STATE_PASSWORD), statePool);
         manage(camel, closing("state database", state::close));
         if (embeddedBroker) {
-            EmbeddedBroker broker = new EmbeddedBroker(dataDir.resolve("broker"), brokerUrl);
+            EmbeddedBroker broker = new EmbeddedBroker(dataDir.resolve("broker"), brokerUrl, brokerMemory);
             broker.start();
             manage(camel, broker);
         }

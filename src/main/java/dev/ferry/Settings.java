@@ -38,6 +38,8 @@ public final class Settings {
     public static final Option BROKER_USERNAME = new Option("ferry.broker.username", "", "Broker user.");
     public static final Option BROKER_PASSWORD = new Option("ferry.broker.password", "",
             "Broker password; set it through the environment (FERRY_BROKER_PASSWORD).");
+    public static final Option BROKER_MAX_MEMORY = new Option("ferry.broker.max-memory", "64MB",
+            "Heap the embedded broker may use for queued records before it pages them to disk (KB, MB or GB).");
     public static final Option BROKER_MAX_CONNECTIONS = new Option("ferry.broker.max-connections", "8",
             "Pooled JMS connections to the broker.");
     public static final Option RUNS_FLUSH_INTERVAL = new Option("ferry.runs.flush-interval", "250ms",
@@ -74,6 +76,27 @@ public final class Settings {
         }
         error(option, value, "is not a positive whole number");
         return Integer.parseInt(option.defaultValue());
+    }
+
+    /** A size: 512KB, 64MB, 1GB, or a number of bytes. */
+    public long bytes(Option option) {
+        String value = string(option).trim();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)(\\d+)\\s*(KB|MB|GB)?").matcher(value);
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            String unit = m.group(2) == null ? "" : m.group(2).toUpperCase(java.util.Locale.ROOT);
+            long bytes = switch (unit) {
+                case "KB" -> n << 10;
+                case "MB" -> n << 20;
+                case "GB" -> n << 30;
+                default -> n;
+            };
+            if (bytes > 0) {
+                return bytes;
+            }
+        }
+        error(option, value, "is not a size such as 64MB");
+        return 64L << 20;
     }
 
     public boolean bool(Option option) {

@@ -70,8 +70,12 @@ public final class Gatherer {
     public Result gather(Request request, SyncQueue.Writer writer) throws Exception {
         Source source = request.source();
         try (Connection db = source.dataSource().getConnection()) {
-            // PostgreSQL streams with a fetch size only inside a transaction.
+            // PostgreSQL streams with a fetch size only inside a transaction; H2 only in lazy mode.
             db.setAutoCommit(false);
+            boolean h2 = "h2".equals(product(db));
+            if (h2) {
+                setH2Lazy(db, true);
+            }
             try {
                 ValueType[] types = describe(db, source);
                 Object upper = upperBound(db, types[0], source);
@@ -87,7 +91,22 @@ public final class Gatherer {
                     e.addSuppressed(rollback);
                 }
                 throw e;
+            } finally {
+                if (h2) {
+                    // The connection goes back to a pool other steps use too; a broken one is discarded anyway.
+                    try {
+                        setH2Lazy(db, false);
+                    } catch (SQLException ignored) {
+                        // the pool's validation retires a connection that cannot take a statement
+                    }
+                }
             }
+        }
+    }
+
+    private static void setH2Lazy(Connection db, boolean lazy) throws SQLException {
+        try (java.sql.Statement s = db.createStatement()) {
+            s.execute("SET LAZY_QUERY_EXECUTION " + lazy);
         }
     }
 

@@ -20,11 +20,18 @@ public final class EmbeddedBroker extends ServiceSupport {
 
     private final Path directory;
     private final String inVmUrl;
+    private final long maxMemoryBytes;
     private EmbeddedActiveMQ server;
 
-    public EmbeddedBroker(Path directory, String inVmUrl) {
+    /**
+     * @param maxMemoryBytes how much of the heap queued messages may take before the broker pages them to
+     *                       disk; Artemis' own default (half the heap) is too much for a broker that shares
+     *                       its JVM with Ferry
+     */
+    public EmbeddedBroker(Path directory, String inVmUrl, long maxMemoryBytes) {
         this.directory = directory;
         this.inVmUrl = inVmUrl;
+        this.maxMemoryBytes = maxMemoryBytes;
     }
 
     @Override
@@ -34,6 +41,7 @@ public final class EmbeddedBroker extends ServiceSupport {
                 .setPersistenceEnabled(true)
                 .setSecurityEnabled(false)
                 .setJMXManagementEnabled(true)
+                .setGlobalMaxSize(maxMemoryBytes)
                 .setJournalDirectory(directory.resolve("journal").toString())
                 .setBindingsDirectory(directory.resolve("bindings").toString())
                 .setPagingDirectory(directory.resolve("paging").toString())
@@ -43,7 +51,8 @@ public final class EmbeddedBroker extends ServiceSupport {
         server = new EmbeddedActiveMQ();
         server.setConfiguration(config);
         server.start();
-        LOG.info("Embedded Artemis broker started, journal in {}", directory.toAbsolutePath());
+        LOG.info("Embedded Artemis broker started, journal in {}, queued messages beyond {} MB paged to disk",
+                directory.toAbsolutePath(), maxMemoryBytes / 1_048_576);
     }
 
     @Override

@@ -23,7 +23,7 @@ public final class BrokerFixture implements AutoCloseable {
     private final SyncQueue queue;
 
     public BrokerFixture(Path directory) throws Exception {
-        broker = new EmbeddedBroker(directory, "vm://0");
+        broker = new EmbeddedBroker(directory, "vm://0", Long.getLong("ferry.test.broker-memory", 64L << 20));
         broker.start();
         connectionFactory = new JmsPoolConnectionFactory();
         connectionFactory.setConnectionFactory(new ActiveMQConnectionFactory("vm://0"));
