@@ -245,6 +245,38 @@ abstract class GatherContract {
         }
     }
 
+    @Test
+    void theStartUpCheckRejectsWhatCannotWorkAndWarnsAboutWhatIsSlowOrRisky() throws Exception {
+        try (Connection c = source.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE loose (id BIGINT, updated_at TIMESTAMP(6) NOT NULL)");
+            s.execute("CREATE VIEW items_view AS SELECT id, name, updated_at FROM items");
+            s.execute("CREATE VIEW items_unset AS SELECT id, CASE WHEN id = 3 THEN NULL ELSE updated_at END AS updated_at FROM items");
+        }
+
+        // items: NOT NULL columns, but no index starts with updated_at.
+        assertThat(SourceCheck.check(new Source(source, "items", null, "updated_at", "id", 100, Duration.ZERO)))
+                .singleElement().satisfies(f -> {
+                    assertThat(f.fatal()).isFalse();
+                    assertThat(f.option()).isEqualTo("cursorColumn");
+                    assertThat(f.message()).startsWith("no index of items starts with updated_at");
+                });
+        // A nullable key column of a table cannot work.
+        assertThat(SourceCheck.check(new Source(source, "loose", null, "updated_at", "id", 100, Duration.ZERO)))
+                .filteredOn(SourceCheck.Finding::fatal).singleElement()
+                .satisfies(f -> assertThat(f.option()).isEqualTo("keyColumn"));
+        // A view: NULLs now are an error, none is only a warning.
+        assertThat(SourceCheck.check(new Source(source, "items_unset", null, "updated_at", "id", 100, Duration.ZERO)))
+                .filteredOn(SourceCheck.Finding::fatal).singleElement()
+                .satisfies(f -> assertThat(f.message()).startsWith("1 row(s) have no updated_at"));
+        assertThat(SourceCheck.check(new Source(source, "items_view", null, "updated_at", "id", 100, Duration.ZERO)))
+                .noneMatch(SourceCheck.Finding::fatal);
+        // Nothing is wrong with an indexed table whose columns cannot be NULL.
+        try (Connection c = source.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE INDEX items_cursor ON items (updated_at, id)");
+        }
+        assertThat(SourceCheck.check(new Source(source, "items", null, "updated_at", "id", 100, Duration.ZERO))).isEmpty();
+    }
+
     private Gatherer.Result gather(Watermark from, int transactionSize, Duration settleLag) throws Exception {
         Source items = new Source(source, "items", null, "updated_at", "id", 100, settleLag);
         try (SyncQueue.Writer writer = broker.queue().open(QUEUE, transactionSize)) {
