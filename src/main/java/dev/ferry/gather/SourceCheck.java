@@ -105,18 +105,9 @@ public final class SourceCheck {
     }
 
     private static boolean isBaseTable(DatabaseMetaData meta, Source source) throws SQLException {
-        String table = source.table();
-        String schema = null;
-        int dot = table.lastIndexOf('.');
-        if (dot > 0) {
-            schema = table.substring(0, dot).replace("\"", "");
-            table = table.substring(dot + 1);
-        }
-        boolean quoted = table.startsWith("\"");
-        table = table.replace("\"", "");
-        for (String name : quoted ? List.of(table) : List.of(table, table.toUpperCase(Locale.ROOT), table.toLowerCase(Locale.ROOT))) {
-            try (ResultSet rs = meta.getTables(null, schema, name, null)) {
-                while (rs.next()) {
+        for (String[] candidate : TableName.of(source.table()).candidates()) {
+            try (ResultSet rs = meta.getTables(null, candidate[0], candidate[1], null)) {
+                if (rs.next()) {
                     String type = rs.getString("TABLE_TYPE");
                     return type != null && type.toUpperCase(Locale.ROOT).contains("TABLE");
                 }
@@ -126,31 +117,49 @@ public final class SourceCheck {
     }
 
     private static boolean hasIndexOnCursor(DatabaseMetaData meta, Source source) throws SQLException {
-        String table = source.table();
-        String schema = null;
-        int dot = table.lastIndexOf('.');
-        if (dot > 0) {
-            schema = table.substring(0, dot).replace("\"", "");
-            table = table.substring(dot + 1);
-        }
         String cursor = source.cursorColumn().replace("\"", "");
-        boolean quoted = table.startsWith("\"");
-        table = table.replace("\"", "");
-        List<String> names = quoted ? List.of(table) : List.of(table, table.toUpperCase(Locale.ROOT), table.toLowerCase(Locale.ROOT));
-        for (String name : names) {
-            List<String> schemas = schema == null ? java.util.Collections.singletonList((String) null)
-                    : List.of(schema, schema.toUpperCase(Locale.ROOT), schema.toLowerCase(Locale.ROOT));
-            for (String s : schemas) {
-                try (ResultSet rs = meta.getIndexInfo(null, s, name, false, true)) {
-                    while (rs.next()) {
-                        if (rs.getShort("ORDINAL_POSITION") == 1 && cursor.equalsIgnoreCase(rs.getString("COLUMN_NAME"))) {
-                            return true;
-                        }
+        for (String[] candidate : TableName.of(source.table()).candidates()) {
+            try (ResultSet rs = meta.getIndexInfo(null, candidate[0], candidate[1], false, true)) {
+                while (rs.next()) {
+                    if (rs.getShort("ORDINAL_POSITION") == 1 && cursor.equalsIgnoreCase(rs.getString("COLUMN_NAME"))) {
+                        return true;
                     }
                 }
             }
         }
         return false;
+    }
+
+    /**
+     * A configured table name as the metadata calls may know it: unquoted names are stored upper case by
+     * H2 and lower case by PostgreSQL, quoted ones as written.
+     */
+    private record TableName(String schema, String name, boolean quoted) {
+
+        static TableName of(String table) {
+            String schema = null;
+            int dot = table.lastIndexOf('.');
+            if (dot > 0) {
+                schema = table.substring(0, dot).replace("\"", "");
+                table = table.substring(dot + 1);
+            }
+            return new TableName(schema, table.replace("\"", ""), table.startsWith("\""));
+        }
+
+        /** (schema, table) pairs to ask the metadata for, most literal first. */
+        List<String[]> candidates() {
+            List<String> names = quoted ? List.of(name)
+                    : List.of(name, name.toUpperCase(Locale.ROOT), name.toLowerCase(Locale.ROOT));
+            List<String> schemas = schema == null ? java.util.Collections.singletonList(null)
+                    : List.of(schema, schema.toUpperCase(Locale.ROOT), schema.toLowerCase(Locale.ROOT));
+            List<String[]> pairs = new ArrayList<>();
+            for (String n : names) {
+                for (String sch : schemas) {
+                    pairs.add(new String[] {sch, n});
+                }
+            }
+            return pairs;
+        }
     }
 
     /** SQLState class 08: the source is unreachable, which says nothing about the connector's definition. */
