@@ -13,17 +13,20 @@ import dev.ferry.gather.Source;
  * @param source          where and how it reads
  * @param queue           its sync queue
  * @param transactionSize records per queue transaction
+ * @param batchSize       records per queued message (and so per request when the deliver route posts it as it is)
  * @param maxAttempts     runs in which a record may fail before it is parked
  * @param startPosition   where the first run starts: {@code beginning}, {@code now}, or a cursor value
  */
-public record Connector(String id, Source source, String queue, int transactionSize, int maxAttempts,
+public record Connector(String id, Source source, String queue, int transactionSize, int batchSize, int maxAttempts,
                         String startPosition) {
 
     public static final String BEGINNING = "beginning";
     public static final String NOW = "now";
+    /** Largest batch: its records wait in memory while it fills, in each of the writer's groups. */
+    public static final int MAX_BATCH_SIZE = 10_000;
 
     public Connector(String id, Source source, String queue, int transactionSize, int maxAttempts) {
-        this(id, source, queue, transactionSize, maxAttempts, BEGINNING);
+        this(id, source, queue, transactionSize, 1, maxAttempts, BEGINNING);
     }
 
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,98}");
@@ -38,6 +41,9 @@ public record Connector(String id, Source source, String queue, int transactionS
         }
         if (transactionSize <= 0) {
             throw new IllegalArgumentException("transactionSize must be positive, was " + transactionSize);
+        }
+        if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
+            throw new IllegalArgumentException("batchSize must be between 1 and " + MAX_BATCH_SIZE + ", was " + batchSize);
         }
         if (startPosition == null || startPosition.isBlank()) {
             startPosition = BEGINNING;

@@ -73,7 +73,7 @@ public final class ConnectorRunner {
                         : gatherer.position(connector.source(), connector.startPosition());
                 boolean ledgerCheck = failures.hasUnresolved(connector.id());
                 Gatherer.Result result;
-                try (SyncQueue.Writer writer = queue.open(connector.queue(), connector.transactionSize(),
+                try (SyncQueue.Writer writer = queue.open(connector.queue(), connector.transactionSize(), connector.batchSize(),
                         committed -> faults.afterQueueCommit(connector.id(), runId, committed))) {
                     result = gatherer.gather(new Gatherer.Request(connector.id(), runId, connector.source(), from,
                             ledgerCheck, connector.maxAttempts(), stopping), writer);

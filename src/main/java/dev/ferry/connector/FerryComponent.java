@@ -39,6 +39,7 @@ public final class FerryComponent extends DefaultComponent {
     private int fetchSize = 1_000;
     private Duration settleLag = Duration.ofSeconds(5);
     private int transactionSize = 500;
+    private int batchSize = 1;
     private int maxAttempts = 10;
 
     public FerryComponent(Connectors connectors, ConnectorRunner runner, ConnectorSchedules schedules, SyncQueue queue,
@@ -60,6 +61,7 @@ public final class FerryComponent extends DefaultComponent {
                 endpoint.setFetchSize(fetchSize);
                 endpoint.setSettleLag(settleLag);
                 endpoint.setTransactionSize(transactionSize);
+                endpoint.setBatchSize(batchSize);
                 endpoint.setMaxAttempts(maxAttempts);
                 setProperties(endpoint, parameters);
                 endpoint.define();
@@ -125,6 +127,18 @@ public final class FerryComponent extends DefaultComponent {
 
     public int getTransactionSize() {
         return transactionSize;
+    }
+
+    /**
+     * Default number of records per queued message (1). Above 1, a deliver route receives a JSON array
+     * of up to this many records and can post it as one request.
+     */
+    public void setBatchSize(int batchSize) {
+        this.batchSize = batchSize;
+    }
+
+    public int getBatchSize() {
+        return batchSize;
     }
 
     /** Default number of runs in which a record may fail before it is parked (10). */

@@ -43,6 +43,9 @@ import dev.ferry.schedule.ConnectorSchedules;
  *   <tr><td>startPosition</td><td>where the first run starts: {@code beginning}, {@code now} (only what
  *       changes from now on), or a cursor value such as {@code 2026-01-01T00:00:00}</td><td>{@code beginning}</td></tr>
  *   <tr><td>queue</td><td>sync queue</td><td>{@code ferry.<connector>}</td></tr>
+ *   <tr><td>batchSize</td><td>records per queued message: above 1, the deliver route receives a JSON
+ *       array of up to this many records (see {@link dev.ferry.queue.RecordHeaders}); records that
+ *       failed before are retried one per message</td><td>component's (1)</td></tr>
  *   <tr><td>fetchSize, settleLag, transactionSize, maxAttempts</td><td>see {@link FerryComponent}</td><td>component's</td></tr>
  * </table>
  *
@@ -71,6 +74,7 @@ public final class GatherEndpoint extends DefaultEndpoint {
     private int fetchSize;
     private Duration settleLag;
     private int transactionSize;
+    private int batchSize;
     private int maxAttempts;
     private Connector definition;
 
@@ -90,7 +94,7 @@ public final class GatherEndpoint extends DefaultEndpoint {
         }
         Source source = new Source(dataSource, table, query, cursorColumn, keyColumn, fetchSize, settleLag, deleteColumn);
         definition = new Connector(connector, source, queue != null ? queue : Connector.defaultQueue(connector),
-                transactionSize, maxAttempts, startPosition);
+                transactionSize, batchSize, maxAttempts, startPosition);
         getComponent().connectors().register(definition);
     }
 
@@ -284,6 +288,14 @@ public final class GatherEndpoint extends DefaultEndpoint {
 
     public int getTransactionSize() {
         return transactionSize;
+    }
+
+    public void setBatchSize(int batchSize) {
+        this.batchSize = batchSize;
+    }
+
+    public int getBatchSize() {
+        return batchSize;
     }
 
     public void setMaxAttempts(int maxAttempts) {

@@ -79,7 +79,7 @@ public final class Gatherer {
             try {
                 ValueType[] types = describe(db, source);
                 Object upper = upperBound(db, types[0], source);
-                Pass main = mainPass(db, request, types, upper, writer);
+                Pass main = mainPass(db, request, types, upper, "postgresql".equals(product(db)), writer);
                 long skipped = request.from() == null ? 0 : retryPass(db, request, types, writer, main);
                 writer.commit();
                 db.commit();
@@ -206,17 +206,20 @@ public final class Gatherer {
         return db.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT);
     }
 
-    private Pass mainPass(Connection db, Request request, ValueType[] types, Object upper, SyncQueue.Writer writer)
-            throws Exception {
+    /** @param rowValues whether the source compares row values in index order (PostgreSQL) */
+    private Pass mainPass(Connection db, Request request, ValueType[] types, Object upper, boolean rowValues,
+                          SyncQueue.Writer writer) throws Exception {
         Source source = request.source();
         Watermark from = request.from();
         Pass pass = new Pass();
-        try (PreparedStatement ps = db.prepareStatement(source.mainPassSql(from != null, upper != null))) {
+        try (PreparedStatement ps = db.prepareStatement(source.mainPassSql(from != null, upper != null, rowValues))) {
             ps.setFetchSize(source.fetchSize());
             int p = 1;
             if (from != null) {
                 ps.setObject(p++, from.cursor());
-                ps.setObject(p++, from.cursor());
+                if (!rowValues) {
+                    ps.setObject(p++, from.cursor());
+                }
                 ps.setObject(p++, from.key());
             }
             if (upper != null) {
@@ -225,7 +228,7 @@ public final class Gatherer {
             try (ResultSet rs = ps.executeQuery()) {
                 RowReader rows = new RowReader(rs, source, types);
                 while (rs.next()) {
-                    rows.queue(request, writer, pass);
+                    rows.queue(request, writer, pass, false);
                     pass.last = rows.position;
                     if (pass.gathered % STOP_CHECK_EVERY == 0 && request.stopping().getAsBoolean()) {
                         throw new StoppedException();
@@ -264,7 +267,7 @@ public final class Gatherer {
                         found.add(rows.key(rs));
                         // Rows after the watermark are this run's main pass's (or, past the upper bound, the next run's).
                         if (rs.getInt(settled) == 1) {
-                            rows.queue(request, writer, pass);
+                            rows.queue(request, writer, pass, true);
                         }
                     }
                 }
@@ -312,7 +315,8 @@ public final class Gatherer {
             return types[1].format(current.getObject(keyIndex, types[1].javaType()));
         }
 
-        void queue(Request request, SyncQueue.Writer writer, Pass pass) throws Exception {
+        /** @param alone a record that failed before: in a message of its own, so that it cannot fail a batch again */
+        void queue(Request request, SyncQueue.Writer writer, Pass pass, boolean alone) throws Exception {
             Object cursor = rs.getObject(cursorIndex, types[0].javaType());
             Object keyValue = rs.getObject(keyIndex, types[1].javaType());
             if (cursor == null || keyValue == null) {
@@ -333,9 +337,14 @@ public final class Gatherer {
                 pass.failed++;
                 return;
             }
-            writer.send(new QueuedRecord(request.connector(), request.runId(), key, version,
+            QueuedRecord record = new QueuedRecord(request.connector(), request.runId(), key, version,
                     IdempotencyKey.of(request.connector(), key, version), deleted() ? QueuedRecord.Operation.DELETE
-                            : QueuedRecord.Operation.UPSERT, request.ledgerCheck(), json));
+                            : QueuedRecord.Operation.UPSERT, request.ledgerCheck(), json);
+            if (alone) {
+                writer.sendAlone(record);
+            } else {
+                writer.send(record);
+            }
         }
 
         /** A soft-deleted row: its delete column holds true (boolean) or any value (other types). */

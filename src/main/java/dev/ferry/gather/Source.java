@@ -72,10 +72,23 @@ public record Source(DataSource dataSource, String table, String query, String c
      * cursor value.
      */
     String mainPassSql(boolean fromWatermark, boolean upperBound) {
+        return mainPassSql(fromWatermark, upperBound, false);
+    }
+
+    /**
+     * As {@link #mainPassSql(boolean, boolean)}; with {@code rowValues} the keyset predicate is the
+     * row-value comparison {@code (c, k) > (?, ?)} (two parameters instead of three), which PostgreSQL
+     * turns into one range scan of an index on {@code (c, k)} that starts at the watermark and already
+     * delivers the rows in order. Given the OR form, it scans the index from its first entry and
+     * filters, which on a large table reads every row before the watermark.
+     */
+    String mainPassSql(boolean fromWatermark, boolean upperBound, boolean rowValues) {
         StringBuilder sql = new StringBuilder("SELECT * FROM ").append(relation());
         String c = cursorColumn;
         String k = keyColumn;
-        if (fromWatermark) {
+        if (fromWatermark && rowValues) {
+            sql.append(" WHERE (").append(c).append(", ").append(k).append(") > (?, ?)");
+        } else if (fromWatermark) {
             sql.append(" WHERE (").append(c).append(" > ? OR (").append(c).append(" = ? AND ").append(k).append(" > ?))");
         }
         if (upperBound) {

@@ -3,6 +3,12 @@ package dev.ferry.queue;
 /**
  * Message properties of a queued record. Camel JMS turns them into exchange headers of the same
  * name, so that deliver routes and the {@code ferry:delivered} / {@code ferry:failed} steps read them.
+ *
+ * <p>A <b>batch</b> message (a connector with {@code batchSize} above 1) carries several records: its
+ * body is a JSON array of them, {@link #RECORD_COUNT} says how many, and the per-record values are
+ * JSON arrays in the same order ({@link #RECORD_KEYS}, {@link #RECORD_VERSIONS},
+ * {@link #IDEMPOTENCY_KEYS}, {@link #OPERATIONS}). Its {@link #IDEMPOTENCY_KEY} stands for the whole
+ * batch, and {@link #LEDGER_CHECK} is true when it is for any of its records.
  */
 public final class RecordHeaders {
 
@@ -20,6 +26,16 @@ public final class RecordHeaders {
     public static final String OPERATION = "FerryOperation";
     /** True when a successful delivery may resolve a failure-ledger entry. */
     public static final String LEDGER_CHECK = "FerryLedgerCheck";
+    /** Records in the message: absent or 1 for a single record, more for a batch. */
+    public static final String RECORD_COUNT = "FerryRecordCount";
+    /** A batch's record keys, as a JSON array of strings. */
+    public static final String RECORD_KEYS = "FerryRecordKeys";
+    /** A batch's record versions, as a JSON array of strings. */
+    public static final String RECORD_VERSIONS = "FerryRecordVersions";
+    /** A batch's per-record idempotency keys, as a JSON array of strings. */
+    public static final String IDEMPOTENCY_KEYS = "FerryIdempotencyKeys";
+    /** A batch's per-record operations ({@code UPSERT}, {@code DELETE}), as a JSON array of strings. */
+    public static final String OPERATIONS = "FerryOperations";
     /** Records of one key go to one consumer at a time, in order: an old version never overtakes a new one. */
     public static final String GROUP_ID = "JMSXGroupID";
 

@@ -63,15 +63,25 @@ public final class RunTracker extends ServiceSupport {
     }
 
     public void delivered(long runId) {
-        count(runId, 0);
+        count(runId, 0, 1);
     }
 
     public void failed(long runId) {
-        count(runId, 1);
+        count(runId, 1, 1);
     }
 
-    private synchronized void count(long runId, int index) {
-        outcomes.computeIfAbsent(runId, id -> new long[2])[index]++;
+    /** Counts {@code records} delivered records of a run (a batch). */
+    public void delivered(long runId, int records) {
+        count(runId, 0, records);
+    }
+
+    /** Counts {@code records} failed records of a run (a batch). */
+    public void failed(long runId, int records) {
+        count(runId, 1, records);
+    }
+
+    private synchronized void count(long runId, int index, int records) {
+        outcomes.computeIfAbsent(runId, id -> new long[2])[index] += records;
     }
 
     /** Starts watching a submitted run for completion (it may already be complete: it had nothing to deliver). */

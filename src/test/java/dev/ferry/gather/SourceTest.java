@@ -18,6 +18,8 @@ class SourceTest {
         Source s = table("billing.customers", "updated_at", "id");
         assertThat(s.mainPassSql(true, true)).isEqualTo("SELECT * FROM billing.customers ferry_src"
                 + " WHERE (updated_at > ? OR (updated_at = ? AND id > ?)) AND updated_at <= ? ORDER BY updated_at, id");
+        assertThat(s.mainPassSql(true, true, true)).isEqualTo("SELECT * FROM billing.customers ferry_src"
+                + " WHERE (updated_at, id) > (?, ?) AND updated_at <= ? ORDER BY updated_at, id");
         assertThat(s.mainPassSql(false, true)).isEqualTo(
                 "SELECT * FROM billing.customers ferry_src WHERE updated_at <= ? ORDER BY updated_at, id");
         assertThat(s.mainPassSql(false, false)).isEqualTo(

@@ -258,6 +258,58 @@ abstract class SyncContract {
         assertThat(deletes().get(0).getRequest().getHeader("Idempotency-Key")).matches("[0-9a-f]{32}");
     }
 
+    @Test
+    void batchesCarryEveryRowOnceAndTheRecordsOfARejectedBatchAreRetriedOneByOne() throws Exception {
+        fixture.properties().put(C + ".batch-size", "10");
+        LocalDateTime at = hourAgo();
+        insertItems(1, 95, i -> at);
+        // The target rejects the record with id 42, alone or in a batch, as unprocessable (no retries).
+        target.server().stubFor(post(PATH).atPriority(1).withRequestBody(matchingJsonPath("$[?(@.id == 42)]"))
+                .willReturn(aResponse().withStatus(422).withBody("{\"error\":\"item 42 is invalid\"}")));
+        target.server().stubFor(post(PATH).atPriority(1).withRequestBody(matchingJsonPath("$.id", equalTo("42")))
+                .willReturn(aResponse().withStatus(422).withBody("{\"error\":\"item 42 is invalid\"}")));
+        ferry = fixture.start();
+
+        Run first = ferry.runAndAwait(C);
+
+        List<JsonNode> rejected = postedBodies(422);
+        assertThat(rejected).hasSize(1);
+        JsonNode rejectedBatch = rejected.get(0);
+        assertThat(rejectedBatch.isArray()).isTrue();
+        int batchOf42 = rejectedBatch.size();
+        assertThat(first.status()).isEqualTo(RunStatus.INCOMPLETE);
+        assertThat(first.gathered()).isEqualTo(95);
+        assertThat(first.failed()).isEqualTo(batchOf42);
+        assertThat(first.delivered()).isEqualTo(95 - batchOf42);
+        List<JsonNode> batches = postedBodies(200);
+        assertThat(batches).allSatisfy(b -> assertThat(b.isArray() && b.size() >= 1 && b.size() <= 10).isTrue());
+        List<Long> delivered = new ArrayList<>();
+        batches.forEach(b -> b.forEach(item -> delivered.add(item.get("id").asLong())));
+        Set<Long> expected = new HashSet<>();
+        for (long id = 1; id <= 95; id++) {
+            expected.add(id);
+        }
+        rejectedBatch.forEach(item -> expected.remove(item.get("id").asLong()));
+        assertThat(delivered).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(target.server().getAllServeEvents()).allSatisfy(e ->
+                assertThat(e.getRequest().getHeader("Idempotency-Key")).matches("[0-9a-f]{32}"));
+        assertThat(ferry.failures().find(C, "42").orElseThrow().lastError()).contains("422").contains("item 42 is invalid");
+
+        target.forgetRequests();
+        Run second = ferry.runAndAwait(C);
+
+        assertThat(second.status()).isEqualTo(RunStatus.INCOMPLETE);
+        assertThat(second.gathered()).isEqualTo(batchOf42);
+        assertThat(second.delivered()).isEqualTo(batchOf42 - 1);
+        assertThat(second.failed()).isEqualTo(1);
+        assertThat(postedBodies(200)).hasSize(batchOf42 - 1).allSatisfy(b -> assertThat(b.isObject()).isTrue());
+        for (JsonNode item : rejectedBatch) {
+            String key = item.get("id").asText();
+            assertThat(ferry.failures().find(C, key).orElseThrow().status()).as("item %s", key)
+                    .isEqualTo("42".equals(key) ? Failure.Status.OPEN : Failure.Status.RESOLVED);
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------ 8
 
     @Test
@@ -353,6 +405,19 @@ abstract class SyncContract {
         assertThat(keysByVersion.values()).allSatisfy(keys -> assertThat(keys).hasSize(1));
         assertThat(keysByVersion.values().stream().map(k -> k.iterator().next()).distinct().count())
                 .isEqualTo(keysByVersion.size());
+    }
+
+    /** Bodies of the POSTs the target answered with {@code status}, in arrival order. */
+    private List<JsonNode> postedBodies(int status) throws Exception {
+        List<ServeEvent> events = new ArrayList<>(target.server().getAllServeEvents());
+        events.sort((a, b) -> a.getRequest().getLoggedDate().compareTo(b.getRequest().getLoggedDate()));
+        List<JsonNode> bodies = new ArrayList<>();
+        for (ServeEvent e : events) {
+            if ("POST".equals(e.getRequest().getMethod().getName()) && e.getResponse().getStatus() == status) {
+                bodies.add(JSON.readTree(e.getRequest().getBodyAsString()));
+            }
+        }
+        return bodies;
     }
 
     private List<Long> postedIds() {

@@ -1,0 +1,418 @@
+package dev.ferry.bench;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * Ferry against the plain-Java baseline, side by side, in one run on this machine (see
+ * {@code bench/run} for the options). Every figure is the median of {@code --repeat} runs, each in a
+ * fresh JVM (and, for Ferry, a fresh data directory); the receiver checks every round for missing,
+ * malformed and unexpected rows, and the benchmark fails if any round is not complete.
+ */
+public final class Benchmark {
+
+    private final Options options;
+    private final BenchDatabase db;
+    private final Receiver receiver;
+    private final Path work = Path.of("target/bench").toAbsolutePath();
+    private final List<String[]> table = new ArrayList<>();
+    private final List<Double> ferryStartups = new ArrayList<>();
+    private final List<Double> baselineStartups = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
+    private int launches;
+
+    private Benchmark(Options options, BenchDatabase db, Receiver receiver) {
+        this.options = options;
+        this.db = db;
+        this.receiver = receiver;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options = Options.parse(args);
+        try (BenchDatabase db = new BenchDatabase(); Receiver receiver = new Receiver()) {
+            Benchmark bench = new Benchmark(options, db, receiver);
+            String machine = machine(db);
+            System.out.println(machine);
+            bench.runAll();
+            String report = bench.report(machine);
+            System.out.println();
+            System.out.println(report);
+            if (options.write) {
+                writeResults(Path.of("bench/RESULTS.md"), report);
+                System.out.println("Written to bench/RESULTS.md");
+            }
+        }
+        System.exit(0);
+    }
+
+    private void runAll() throws Exception {
+        if (options.only.contains("full")) {
+            String t = db.ensure(options.rows);
+            for (int batch : options.batches()) {
+                List<Double> ferry = new ArrayList<>();
+                List<Double> base = new ArrayList<>();
+                List<JsonNode> ferryMemory = new ArrayList<>();
+                for (int i = 0; i < options.repeat; i++) {
+                    base.add(options.rows / baselineRound(t, batch, null, Receiver.Expectation.range(options.rows)).seconds);
+                    Round f = ferryFull(t, batch, options.rows);
+                    ferry.add(options.rows / f.seconds);
+                    ferryMemory.add(f.memory);
+                }
+                String label = String.format(Locale.ROOT, "Full sync of %,d rows, %s", options.rows,
+                        batch == 1 ? "1 record per request" : batch + " records per request");
+                row(label + " (records/s)", median(ferry), median(base), "%,.0f", batch == 1 ? 0.5 : 0.7, true);
+                if (batch == 1) {
+                    memoryFull = ferryMemory;
+                }
+            }
+        }
+        if (options.only.contains("incremental")) {
+            incremental();
+        }
+        if (options.only.contains("memory")) {
+            memory();
+        }
+        if (ferryStartups.isEmpty() && options.only.contains("startup")) {
+            // Start-up alone: one Ferry and one baseline launch per repetition.
+            String t = db.ensure(options.smallRows);
+            for (int i = 0; i < options.repeat; i++) {
+                try (ChildJvm ferry = ferry(t, 1, "beginning")) {
+                    ferry.await("ready", 120);
+                }
+                try (ChildJvm base = baseline(List.of("table=" + t, "mode=scan"))) {
+                    base.await("ready", 60);
+                }
+            }
+        }
+        row("Start-up to ready (s)", median(ferryStartups), median(baselineStartups), "%.2f", 0, false);
+    }
+
+    private List<JsonNode> memoryFull = List.of();
+
+    /** One run of 1,000 changed rows in the big table, against the full scan of it. */
+    private void incremental() throws Exception {
+        String t = db.ensure(options.bigRows);
+        List<Double> scans = new ArrayList<>();
+        List<Double> ferryRuns = new ArrayList<>();
+        List<Double> ferryGathers = new ArrayList<>();
+        List<Double> baseRuns = new ArrayList<>();
+        String plan = null;
+        for (int i = 0; i < options.repeat; i++) {
+            try (ChildJvm scan = baseline(List.of("table=" + t, "mode=scan"))) {
+                scan.await("ready", 60);
+                scan.send("run");
+                JsonNode result = scan.await("run", 3600);
+                if (result.path("rows").asLong() != options.bigRows) {
+                    throw new IllegalStateException("The full scan read " + result.path("rows") + " rows of " + options.bigRows);
+                }
+                scans.add((result.path("endedAt").asLong() - result.path("t0").asLong()) / 1000.0);
+            }
+            try (ChildJvm ferry = ferry(t, 1, "now")) {
+                ferry.await("ready", 120);
+                receiver.expect(Receiver.Expectation.of(Map.of()));
+                ferry.send("run");
+                check(ferry.await("run", 600), 0, "the first run of a connector that starts now");
+                // Ferry is a long-running process: one incremental run to warm it up, then the measured one.
+                for (int pass = 0; pass < 2; pass++) {
+                    Object[] before = db.last(t);
+                    if (plan == null) {
+                        plan = db.incrementalPlan(t, before);
+                    }
+                    Map<Long, Integer> changed = db.change(t, options.bigRows, options.changed, 3L * i + pass);
+                    receiver.expect(Receiver.Expectation.of(changed));
+                    ferry.send("run");
+                    JsonNode run = ferry.await("run", 600);
+                    check(run, options.changed, "an incremental run");
+                    Round round = finish(run, pass == 0 ? "Ferry incremental, warm-up" : "Ferry incremental");
+                    if (pass == 1) {
+                        ferryRuns.add(round.seconds);
+                        ferryGathers.add((run.path("submittedAt").asLong() - run.path("startedAt").asLong()) / 1000.0);
+                    }
+                }
+            }
+            Object[] before = db.last(t);
+            Map<Long, Integer> changed = db.change(t, options.bigRows, options.changed, 3L * i + 2);
+            baseRuns.add(baselineRound(t, 1, before, Receiver.Expectation.of(changed)).seconds);
+        }
+        double scan = median(scans);
+        row(String.format(Locale.ROOT, "Full scan of %,d rows, JDBC read only (s)", options.bigRows), Double.NaN, scan, "%.2f", 0, false);
+        row(String.format(Locale.ROOT, "Incremental run, %,d changed of %,d rows (s)", options.changed, options.bigRows),
+                median(ferryRuns), median(baseRuns), "%.3f", 0, false);
+        double share = median(ferryRuns) / scan;
+        double gatherShare = median(ferryGathers) / scan;
+        table.add(new String[] {"Incremental run / full scan", pct(share), pct(median(baseRuns) / scan), "", "< 2%",
+                share < 0.02 ? "yes" : "NO"});
+        table.add(new String[] {"Incremental gather (run start to SUBMITTED) / full scan", pct(gatherShare), "", "", "< 2%",
+                gatherShare < 0.02 ? "yes" : "NO"});
+        notes.add(String.format(Locale.ROOT, "Incremental run: Ferry's run is the second incremental run of a running Ferry (the"
+                + " first warms it up); the baseline is a fresh JVM. Gathering (run start to SUBMITTED) took a median %.3f s;"
+                + " the rest of the run is the delivery of %,d records one per request.", median(ferryGathers), options.changed));
+        notes.add("PostgreSQL's plan for Ferry's incremental query: " + plan);
+    }
+
+    /** Ferry's live heap and RSS for the small table against the full sync's (same mode: 1 record per request). */
+    private void memory() throws Exception {
+        String t = db.ensure(options.smallRows);
+        List<JsonNode> small = new ArrayList<>();
+        List<JsonNode> smallBase = new ArrayList<>();
+        for (int i = 0; i < options.repeat; i++) {
+            small.add(ferryFull(t, 1, options.smallRows).memory);
+            smallBase.add(baselineRound(t, 1, null, Receiver.Expectation.range(options.smallRows)).memory);
+        }
+        String smallLabel = String.format(Locale.ROOT, "%,d rows", options.smallRows);
+        double smallLive = medianOf(small, "liveHeapPeakMb");
+        row("Live heap peak, " + smallLabel + " (MB)", smallLive, medianOf(smallBase, "liveHeapPeakMb"), "%.0f", 0, false);
+        row("RSS peak, " + smallLabel + " (MB)", medianOf(small, "rssPeakMb"), medianOf(smallBase, "rssPeakMb"), "%.0f", 0, false);
+        if (!memoryFull.isEmpty()) {
+            String bigLabel = String.format(Locale.ROOT, "%,d rows", options.rows);
+            double bigLive = medianOf(memoryFull, "liveHeapPeakMb");
+            row("Live heap peak, " + bigLabel + " (MB)", bigLive, medianOf(baselineMemoryFull, "liveHeapPeakMb"), "%.0f", 0, false);
+            row("RSS peak, " + bigLabel + " (MB)", medianOf(memoryFull, "rssPeakMb"), medianOf(baselineMemoryFull, "rssPeakMb"),
+                    "%.0f", 0, false);
+            double growth = bigLive / smallLive;
+            table.add(new String[] {"Ferry live heap peak, " + bigLabel + " / " + smallLabel, String.format(Locale.ROOT, "%.2f", growth),
+                    "", "", "<= 1.20", growth <= 1.2 ? "yes" : "NO"});
+        }
+    }
+
+    private final List<JsonNode> baselineMemoryFull = new ArrayList<>();
+
+    /** A measured round: seconds from the child's start signal to the receiver's last expected row. */
+    private record Round(double seconds, JsonNode memory) {
+    }
+
+    private Round ferryFull(String t, int batch, int rows) throws Exception {
+        try (ChildJvm ferry = ferry(t, batch, "beginning")) {
+            ferry.await("ready", 120);
+            receiver.expect(Receiver.Expectation.range(rows));
+            ferry.send("run");
+            JsonNode run = ferry.await("run", 3600);
+            check(run, rows, "a full sync");
+            return finish(run, "Ferry, batch " + batch);
+        }
+    }
+
+    private Round baselineRound(String t, int batch, Object[] after, Receiver.Expectation expectation) throws Exception {
+        List<String> args = new ArrayList<>(List.of("table=" + t, "batch=" + batch, "concurrency=" + options.concurrency,
+                "target=" + receiver.url()));
+        if (after != null) {
+            args.add("afterTs=" + ((OffsetDateTime) after[0]).toString());
+            args.add("afterId=" + after[1]);
+        }
+        try (ChildJvm base = baseline(args)) {
+            base.await("ready", 60);
+            receiver.expect(expectation);
+            base.send("run");
+            JsonNode run = base.await("run", 3600);
+            Round round = finish(run, "baseline, batch " + batch);
+            if (after == null && batch == 1 && expectation.size() == options.rows) {
+                baselineMemoryFull.add(run.path("memory"));
+            }
+            return round;
+        }
+    }
+
+    /** Waits for the receiver's verdict on a round; fails the benchmark when the round is incomplete. */
+    private Round finish(JsonNode run, String what) throws Exception {
+        long completedAt;
+        try {
+            completedAt = receiver.completion().get(60, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException(what + ": the receiver is missing rows: " + receiver.tally().summary());
+        }
+        Receiver.Tally tally = receiver.tally();
+        if (!tally.complete()) {
+            throw new IllegalStateException(what + ": the receiver's check failed: " + tally.summary());
+        }
+        double seconds = (completedAt - run.path("t0").asLong()) / 1000.0;
+        System.out.printf(Locale.ROOT, "  %-28s %,9d rows in %7.2f s = %,9.0f rows/s; %s; memory %s%n", what, tally.distinct(),
+                seconds, tally.distinct() / seconds, tally.summary(), run.path("memory"));
+        return new Round(seconds, run.path("memory"));
+    }
+
+    private static void check(JsonNode run, long rows, String what) {
+        if (!"COMPLETED".equals(run.path("status").asText()) || run.path("gathered").asLong() != rows
+                || run.path("delivered").asLong() != rows) {
+            throw new IllegalStateException(what + " did not complete with " + rows + " rows delivered: " + run);
+        }
+    }
+
+    private ChildJvm ferry(String t, int batch, String startPosition) throws Exception {
+        int n = ++launches;
+        Path dataDir = work.resolve("ferry-" + n);
+        deleteTree(dataDir);
+        List<String> jvm = new ArrayList<>();
+        if (options.jfr) {
+            jvm.add("-XX:StartFlightRecording=filename=" + work.resolve("ferry-" + n + ".jfr") + ",settings=profile");
+        }
+        return new ChildJvm(options.classpath, FerryNode.class.getName(), List.of(
+                "ferry.data-dir=" + dataDir,
+                "camel.server.port=" + freePort(),
+                "rows-to-receiver.source.table=" + t,
+                "rows-to-receiver.target.url=" + receiver.url(),
+                "rows-to-receiver.delivery.concurrency=" + options.concurrency,
+                "rows-to-receiver.batch-size=" + batch,
+                "rows-to-receiver.start-position=" + startPosition), jvm, work.resolve("ferry-" + n + ".log"),
+                startup -> ferryStartups.add(startup / 1000.0));
+    }
+
+    private ChildJvm baseline(List<String> args) throws Exception {
+        int n = ++launches;
+        return new ChildJvm(options.classpath, Baseline.class.getName(), args, List.of(),
+                work.resolve("baseline-" + n + ".log"), startup -> baselineStartups.add(startup / 1000.0));
+    }
+
+    private void row(String label, double ferry, double base, String format, double target, boolean higherIsBetter) {
+        String ratio = Double.isNaN(ferry) || Double.isNaN(base) ? "" : String.format(Locale.ROOT, "%.2f", ferry / base);
+        String goal = target == 0 ? "" : "≥ " + target;
+        String met = target == 0 ? "" : (higherIsBetter ? ferry / base >= target : ferry / base <= target) ? "yes" : "NO";
+        table.add(new String[] {label, Double.isNaN(ferry) ? "" : String.format(Locale.ROOT, format, ferry),
+                Double.isNaN(base) ? "" : String.format(Locale.ROOT, format, base), ratio, goal, met});
+    }
+
+    private String report(String machine) {
+        StringBuilder out = new StringBuilder();
+        out.append(machine).append("\n\n");
+        out.append("| figure (median of ").append(options.repeat).append(") | Ferry | baseline | Ferry/baseline | target | met |\n");
+        out.append("|---|---:|---:|---:|---|---|\n");
+        for (String[] r : table) {
+            out.append("| ").append(String.join(" | ", r)).append(" |\n");
+        }
+        for (String note : notes) {
+            out.append("\n").append(note).append("\n");
+        }
+        return out.toString();
+    }
+
+    private static String machine(BenchDatabase db) throws Exception {
+        String cpu = "unknown CPU";
+        for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+            if (line.startsWith("model name")) {
+                cpu = line.substring(line.indexOf(':') + 1).trim();
+                break;
+            }
+        }
+        long memKb = 0;
+        for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+            if (line.startsWith("MemTotal:")) {
+                memKb = Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return String.format(Locale.ROOT, "Run of %s on %s, %d cores, %.0f GB RAM; %s %s; Java %s; PostgreSQL %s;"
+                        + " every JVM %s with G1.",
+                OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")), cpu,
+                Runtime.getRuntime().availableProcessors(), memKb / 1024.0 / 1024.0, System.getProperty("os.name"),
+                System.getProperty("os.version"), System.getProperty("java.version"), db.version(), ChildJvm.HEAP);
+    }
+
+    /** Replaces what lies between the {@code bench:begin} and {@code bench:end} marks of RESULTS.md. */
+    static void writeResults(Path file, String report) throws IOException {
+        String begin = "<!-- bench:begin (written by bench/run) -->";
+        String end = "<!-- bench:end -->";
+        String text = Files.exists(file) ? Files.readString(file) : "# Benchmark results\n\n" + begin + "\n" + end + "\n";
+        int from = text.indexOf(begin);
+        int to = text.indexOf(end);
+        if (from < 0 || to < from) {
+            text = text + "\n" + begin + "\n" + end + "\n";
+            from = text.indexOf(begin);
+            to = text.indexOf(end);
+        }
+        Files.writeString(file, text.substring(0, from + begin.length()) + "\n" + report + text.substring(to));
+    }
+
+    static Map<String, String> properties(Path file) throws IOException {
+        Properties p = new Properties();
+        try (Reader in = Files.newBufferedReader(file)) {
+            p.load(in);
+        }
+        Map<String, String> map = new LinkedHashMap<>();
+        p.stringPropertyNames().forEach(k -> map.put(k, p.getProperty(k)));
+        return map;
+    }
+
+    private static double median(List<Double> values) {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static double medianOf(List<JsonNode> memories, String field) {
+        return median(memories.stream().map(m -> m.path(field).asDouble()).toList());
+    }
+
+    private static String pct(double share) {
+        return String.format(Locale.ROOT, "%.2f%%", share * 100);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (Stream<Path> paths = Files.walk(dir)) {
+                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
+    /** Command-line options; see bench/run. */
+    private record Options(int rows, int bigRows, int smallRows, int changed, int repeat, int batch, int concurrency,
+                           Set<String> only, boolean write, boolean jfr, String classpath, String modes) {
+
+        /** Records per request of the full-sync rounds: 1 (single) and --batch (batch). */
+        int[] batches() {
+            return java.util.Arrays.stream(modes.split(",")).mapToInt(m -> "single".equals(m) ? 1 : batch).toArray();
+        }
+
+        static Options parse(String[] args) {
+            Map<String, String> a = new LinkedHashMap<>();
+            for (int i = 0; i < args.length; i++) {
+                String name = args[i].substring(2);
+                if (name.equals("no-write") || name.equals("jfr")) {
+                    a.put(name, "true");
+                } else {
+                    a.put(name, args[++i]);
+                }
+            }
+            return new Options(
+                    Integer.parseInt(a.getOrDefault("rows", "1000000")),
+                    Integer.parseInt(a.getOrDefault("big-rows", "10000000")),
+                    Integer.parseInt(a.getOrDefault("small-rows", "100000")),
+                    Integer.parseInt(a.getOrDefault("changed", "1000")),
+                    Integer.parseInt(a.getOrDefault("repeat", "3")),
+                    Integer.parseInt(a.getOrDefault("batch", "100")),
+                    Integer.parseInt(a.getOrDefault("concurrency", "4")),
+                    Set.of(a.getOrDefault("only", "full,incremental,memory,startup").split(",")),
+                    !a.containsKey("no-write"),
+                    a.containsKey("jfr"),
+                    a.get("classpath"),
+                    a.getOrDefault("modes", "single,batch"));
+        }
+    }
+}

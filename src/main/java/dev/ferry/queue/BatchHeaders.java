@@ -1,0 +1,58 @@
+package dev.ferry.queue;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+
+import dev.ferry.gather.IdempotencyKey;
+
+/** The per-record headers of a batch message: JSON arrays of strings (see {@link RecordHeaders}). */
+public final class BatchHeaders {
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private BatchHeaders() {
+    }
+
+    static String write(String[] values) {
+        StringWriter out = new StringWriter(values.length * 16);
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartArray();
+            for (String value : values) {
+                json.writeString(value);
+            }
+            json.writeEndArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    /** The values of a header that {@link #write} wrote. */
+    public static List<String> read(String header) {
+        List<String> values = new ArrayList<>();
+        try (JsonParser json = JSON.createParser(header)) {
+            if (json.nextToken() != JsonToken.START_ARRAY) {
+                throw new IllegalArgumentException("not a JSON array: " + header);
+            }
+            while (json.nextToken() == JsonToken.VALUE_STRING) {
+                values.add(json.getText());
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not a JSON array of strings: " + e.getMessage(), e);
+        }
+        return values;
+    }
+
+    /** One key for the whole batch, the same for every delivery of these versions of these records. */
+    static String idempotencyKey(String connector, String[] recordKeys) {
+        return IdempotencyKey.of(connector, "batch", String.join(",", recordKeys));
+    }
+}
