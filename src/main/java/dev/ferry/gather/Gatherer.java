@@ -330,7 +330,8 @@ public final class Gatherer {
             pass.gathered++;
             String json;
             try {
-                json = encoder.encode(rs);
+                // The cursor and key are already read: the encoder writes them without parsing them again.
+                json = encoder.encode(rs, cursorIndex, cursor, keyIndex, keyValue);
             } catch (RowEncoder.EncodingException e) {
                 failures.record(request.connector(), key, version, request.runId(), null,
                         "Cannot carry the record as JSON: " + e.getMessage(), request.maxAttempts());
@@ -338,7 +339,7 @@ public final class Gatherer {
                 return;
             }
             QueuedRecord record = new QueuedRecord(request.connector(), request.runId(), key, version,
-                    IdempotencyKey.of(request.connector(), key, version), deleted() ? QueuedRecord.Operation.DELETE
+                    deleted() ? QueuedRecord.Operation.DELETE
                             : QueuedRecord.Operation.UPSERT, request.ledgerCheck(), json);
             if (alone) {
                 writer.sendAlone(record);

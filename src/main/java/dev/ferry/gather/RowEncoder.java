@@ -59,13 +59,24 @@ final class RowEncoder {
     }
 
     String encode(ResultSet rs) throws SQLException, EncodingException {
+        return encode(rs, 0, null, 0, null);
+    }
+
+    /**
+     * Encodes the current row; the values of columns {@code indexA} and {@code indexB} are given, already
+     * read (the cursor and the key), and written as they are instead of being read and parsed again.
+     */
+    String encode(ResultSet rs, int indexA, Object valueA, int indexB, Object valueB) throws SQLException, EncodingException {
         StringWriter out = new StringWriter(256);
         try (JsonGenerator json = JSON.createGenerator(out)) {
             json.writeStartObject();
             for (Column column : columns) {
                 json.writeFieldName(column.name());
                 try {
-                    column.reader().write(rs, column.index(), json);
+                    int i = column.index();
+                    if (!(i == indexA && writeKnown(json, valueA)) && !(i == indexB && writeKnown(json, valueB))) {
+                        column.reader().write(rs, i, json);
+                    }
                 } catch (EncodingException e) {
                     throw new EncodingException("column " + column.name() + ": " + e.getMessage());
                 }
@@ -75,6 +86,19 @@ final class RowEncoder {
             throw new EncodingException("cannot write JSON: " + e.getMessage());
         }
         return out.toString();
+    }
+
+    /** Writes a value already read as its column's reader would; false for a type it leaves to the reader. */
+    private static boolean writeKnown(JsonGenerator json, Object value) throws IOException {
+        if (value instanceof Long || value instanceof Integer) {
+            json.writeNumber(((Number) value).longValue());
+        } else if (value instanceof BigDecimal || value instanceof String || value instanceof OffsetDateTime
+                || value instanceof LocalDateTime || value instanceof LocalDate) {
+            writeOrNull(json, value);
+        } else {
+            return false;
+        }
+        return true;
     }
 
     private static Reader reader(int jdbcType, String typeName) {

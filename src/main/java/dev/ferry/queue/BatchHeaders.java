@@ -1,13 +1,10 @@
 package dev.ferry.queue;
 
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 
@@ -22,17 +19,26 @@ public final class BatchHeaders {
     }
 
     static String write(String[] values) {
-        StringWriter out = new StringWriter(values.length * 16);
-        try (JsonGenerator json = JSON.createGenerator(out)) {
-            json.writeStartArray();
-            for (String value : values) {
-                json.writeString(value);
+        StringBuilder out = new StringBuilder(values.length * 36 + 2).append('[');
+        for (int i = 0; i < values.length; i++) {
+            if (i > 0) {
+                out.append(',');
             }
-            json.writeEndArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            out.append('"');
+            String value = values[i];
+            for (int c = 0; c < value.length(); c++) {
+                char ch = value.charAt(c);
+                if (ch == '"' || ch == '\\') {
+                    out.append('\\').append(ch);
+                } else if (ch < 0x20) {
+                    out.append(String.format("\\u%04x", (int) ch));
+                } else {
+                    out.append(ch);
+                }
+            }
+            out.append('"');
         }
-        return out.toString();
+        return out.append(']').toString();
     }
 
     /** The values of a header that {@link #write} wrote. */

@@ -34,7 +34,7 @@ public final class RecordHeaders {
     public static final String RECORD_VERSIONS = "FerryRecordVersions";
     /** A batch's per-record idempotency keys, as a JSON array of strings. */
     public static final String IDEMPOTENCY_KEYS = "FerryIdempotencyKeys";
-    /** A batch's per-record operations ({@code UPSERT}, {@code DELETE}), as a JSON array of strings. */
+    /** A batch's per-record operations ({@code UPSERT}, {@code DELETE}), as a JSON array of strings; absent when all are UPSERT. */
     public static final String OPERATIONS = "FerryOperations";
     /** Records of one key go to one consumer at a time, in order: an old version never overtakes a new one. */
     public static final String GROUP_ID = "JMSXGroupID";

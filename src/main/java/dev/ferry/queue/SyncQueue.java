@@ -19,6 +19,8 @@ import org.apache.activemq.artemis.api.jms.ActiveMQJMSClient;
 import org.apache.activemq.artemis.api.jms.management.JMSManagementHelper;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 
+import dev.ferry.gather.IdempotencyKey;
+
 /**
  * The durable sync queues, one per connector, on Artemis.
  *
@@ -207,7 +209,8 @@ public final class SyncQueue {
             message.setLongProperty(RecordHeaders.RUN_ID, record.runId());
             message.setStringProperty(RecordHeaders.RECORD_KEY, record.key());
             message.setStringProperty(RecordHeaders.RECORD_VERSION, record.version());
-            message.setStringProperty(RecordHeaders.IDEMPOTENCY_KEY, record.idempotencyKey());
+            message.setStringProperty(RecordHeaders.IDEMPOTENCY_KEY, IdempotencyKey.of(record.connector(), record.key(),
+                    record.version()));
             message.setStringProperty(RecordHeaders.OPERATION, record.operation().name());
             message.setBooleanProperty(RecordHeaders.LEDGER_CHECK, record.ledgerCheck());
             message.setStringProperty(RecordHeaders.GROUP_ID, record.key());
@@ -223,14 +226,16 @@ public final class SyncQueue {
             String[] idempotencyKeys = new String[batch.size()];
             String[] operations = new String[batch.size()];
             boolean ledgerCheck = false;
+            boolean deletes = false;
             for (int i = 0; i < batch.size(); i++) {
                 QueuedRecord record = batch.get(i);
                 body.append(i == 0 ? "" : ",").append(record.json());
                 keys[i] = record.key();
                 versions[i] = record.version();
-                idempotencyKeys[i] = record.idempotencyKey();
+                idempotencyKeys[i] = IdempotencyKey.of(record.connector(), record.key(), record.version());
                 operations[i] = record.operation().name();
                 ledgerCheck |= record.ledgerCheck();
+                deletes |= record.operation() == QueuedRecord.Operation.DELETE;
             }
             TextMessage message = session.createTextMessage(body.append(']').toString());
             message.setStringProperty(RecordHeaders.CONNECTOR, first.connector());
@@ -239,7 +244,9 @@ public final class SyncQueue {
             message.setStringProperty(RecordHeaders.RECORD_KEYS, BatchHeaders.write(keys));
             message.setStringProperty(RecordHeaders.RECORD_VERSIONS, BatchHeaders.write(versions));
             message.setStringProperty(RecordHeaders.IDEMPOTENCY_KEYS, BatchHeaders.write(idempotencyKeys));
-            message.setStringProperty(RecordHeaders.OPERATIONS, BatchHeaders.write(operations));
+            if (deletes) {
+                message.setStringProperty(RecordHeaders.OPERATIONS, BatchHeaders.write(operations));
+            }
             message.setStringProperty(RecordHeaders.IDEMPOTENCY_KEY, BatchHeaders.idempotencyKey(first.connector(), idempotencyKeys));
             message.setBooleanProperty(RecordHeaders.LEDGER_CHECK, ledgerCheck);
             message.setStringProperty(RecordHeaders.GROUP_ID, "ferry-batch-" + group);

@@ -84,7 +84,7 @@ class RunTrackerTest {
             runs.addOutcomes(c, id, 3, 0);
         }
         try (SyncQueue.Writer writer = broker.queue().open(QUEUE, 10)) {
-            writer.send(new QueuedRecord("c", id, "5", "v", "k", QueuedRecord.Operation.UPSERT, false, "{}"));
+            writer.send(new QueuedRecord("c", id, "5", "v", QueuedRecord.Operation.UPSERT, false, "{}"));
             writer.commit();
         }
         tracker.adopt(List.of(runs.find(id).orElseThrow()));

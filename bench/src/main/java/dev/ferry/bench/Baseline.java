@@ -54,6 +54,9 @@ public final class Baseline {
 
     public static void main(String[] args) throws Exception {
         Memory memory = Memory.watch();
+        if ("true".equals(System.getProperty("bench.sample-live-heap"))) {
+            memory.sampleLiveHeap();
+        }
         Map<String, String> a = new HashMap<>();
         for (String arg : args) {
             int eq = arg.indexOf('=');
@@ -80,7 +83,7 @@ public final class Baseline {
             long t0 = System.currentTimeMillis();
             long rows = scan ? scan(db, a.get("table")) : deliver(db, a, http, batch, concurrency);
             Child.report("run", "{\"t0\":" + t0 + ",\"rows\":" + rows + ",\"endedAt\":" + System.currentTimeMillis()
-                    + ",\"memory\":" + memory.json() + "}");
+                    + ",\"memory\":" + memory.json() + ",\"threads\":" + memory.threadsJson() + "}");
         }
     }
 

@@ -70,8 +70,11 @@ public final class Benchmark {
                 List<Double> ferry = new ArrayList<>();
                 List<Double> base = new ArrayList<>();
                 List<JsonNode> ferryMemory = new ArrayList<>();
+                List<JsonNode> baseMemory = new ArrayList<>();
                 for (int i = 0; i < options.repeat; i++) {
-                    base.add(options.rows / baselineRound(t, batch, null, Receiver.Expectation.range(options.rows)).seconds);
+                    Round b = baselineRound(t, batch, null, Receiver.Expectation.range(options.rows));
+                    base.add(options.rows / b.seconds);
+                    baseMemory.add(b.memory);
                     Round f = ferryFull(t, batch, options.rows);
                     ferry.add(options.rows / f.seconds);
                     ferryMemory.add(f.memory);
@@ -79,9 +82,9 @@ public final class Benchmark {
                 String label = String.format(Locale.ROOT, "Full sync of %,d rows, %s", options.rows,
                         batch == 1 ? "1 record per request" : batch + " records per request");
                 row(label + " (records/s)", median(ferry), median(base), "%,.0f", batch == 1 ? 0.5 : 0.7, true);
-                if (batch == 1) {
-                    memoryFull = ferryMemory;
-                }
+                double per100k = 100_000.0 / options.rows;
+                row("  CPU seconds per 100,000 records, that JVM", medianOf(ferryMemory, "cpuSeconds") * per100k,
+                        medianOf(baseMemory, "cpuSeconds") * per100k, "%.1f", 0, false);
             }
         }
         if (options.only.contains("incremental")) {
@@ -105,7 +108,6 @@ public final class Benchmark {
         row("Start-up to ready (s)", median(ferryStartups), median(baselineStartups), "%.2f", 0, false);
     }
 
-    private List<JsonNode> memoryFull = List.of();
 
     /** One run of 1,000 changed rows in the big table, against the full scan of it. */
     private void incremental() throws Exception {
@@ -168,39 +170,49 @@ public final class Benchmark {
         notes.add("PostgreSQL's plan for Ferry's incremental query: " + plan);
     }
 
-    /** Ferry's live heap and RSS for the small table against the full sync's (same mode: 1 record per request). */
+    /**
+     * Ferry's live heap and RSS syncing the small table and the full-sync table, in the same mode (batches,
+     * so that the million-row rounds take seconds, not minutes), with a full collection every second.
+     */
     private void memory() throws Exception {
-        String t = db.ensure(options.smallRows);
-        List<JsonNode> small = new ArrayList<>();
-        List<JsonNode> smallBase = new ArrayList<>();
+        String small = db.ensure(options.smallRows);
+        String big = db.ensure(options.rows);
+        List<JsonNode> ferrySmall = new ArrayList<>();
+        List<JsonNode> ferryBig = new ArrayList<>();
+        List<JsonNode> baseSmall = new ArrayList<>();
+        List<JsonNode> baseBig = new ArrayList<>();
         for (int i = 0; i < options.repeat; i++) {
-            small.add(ferryFull(t, 1, options.smallRows).memory);
-            smallBase.add(baselineRound(t, 1, null, Receiver.Expectation.range(options.smallRows)).memory);
+            ferrySmall.add(ferryFull(small, options.batch, options.smallRows, true).memory);
+            baseSmall.add(baselineRound(small, options.batch, null, Receiver.Expectation.range(options.smallRows), true).memory);
+            ferryBig.add(ferryFull(big, options.batch, options.rows, true).memory);
+            baseBig.add(baselineRound(big, options.batch, null, Receiver.Expectation.range(options.rows), true).memory);
         }
         String smallLabel = String.format(Locale.ROOT, "%,d rows", options.smallRows);
-        double smallLive = medianOf(small, "liveHeapPeakMb");
-        row("Live heap peak, " + smallLabel + " (MB)", smallLive, medianOf(smallBase, "liveHeapPeakMb"), "%.0f", 0, false);
-        row("RSS peak, " + smallLabel + " (MB)", medianOf(small, "rssPeakMb"), medianOf(smallBase, "rssPeakMb"), "%.0f", 0, false);
-        if (!memoryFull.isEmpty()) {
-            String bigLabel = String.format(Locale.ROOT, "%,d rows", options.rows);
-            double bigLive = medianOf(memoryFull, "liveHeapPeakMb");
-            row("Live heap peak, " + bigLabel + " (MB)", bigLive, medianOf(baselineMemoryFull, "liveHeapPeakMb"), "%.0f", 0, false);
-            row("RSS peak, " + bigLabel + " (MB)", medianOf(memoryFull, "rssPeakMb"), medianOf(baselineMemoryFull, "rssPeakMb"),
-                    "%.0f", 0, false);
-            double growth = bigLive / smallLive;
-            table.add(new String[] {"Ferry live heap peak, " + bigLabel + " / " + smallLabel, String.format(Locale.ROOT, "%.2f", growth),
-                    "", "", "<= 1.20", growth <= 1.2 ? "yes" : "NO"});
-        }
+        String bigLabel = String.format(Locale.ROOT, "%,d rows", options.rows);
+        double smallLive = medianOf(ferrySmall, "liveHeapPeakMb");
+        double bigLive = medianOf(ferryBig, "liveHeapPeakMb");
+        row("Live heap peak, " + smallLabel + " (MB)", smallLive, medianOf(baseSmall, "liveHeapPeakMb"), "%.0f", 0, false);
+        row("Live heap peak, " + bigLabel + " (MB)", bigLive, medianOf(baseBig, "liveHeapPeakMb"), "%.0f", 0, false);
+        row("RSS peak, " + smallLabel + " (MB)", medianOf(ferrySmall, "rssPeakMb"), medianOf(baseSmall, "rssPeakMb"), "%.0f", 0, false);
+        row("RSS peak, " + bigLabel + " (MB)", medianOf(ferryBig, "rssPeakMb"), medianOf(baseBig, "rssPeakMb"), "%.0f", 0, false);
+        double growth = bigLive / smallLive;
+        table.add(new String[] {"Ferry live heap peak, " + bigLabel + " / " + smallLabel, String.format(Locale.ROOT, "%.2f", growth),
+                String.format(Locale.ROOT, "%.2f", medianOf(baseBig, "liveHeapPeakMb") / medianOf(baseSmall, "liveHeapPeakMb")),
+                "", "<= 1.20", growth <= 1.2 ? "yes" : "NO"});
+        notes.add("Memory rounds: " + options.batch + " records per request, a full garbage collection forced every second in"
+                + " Ferry's and the baseline's JVM; the live heap peak is the most heap in use after one of them.");
     }
-
-    private final List<JsonNode> baselineMemoryFull = new ArrayList<>();
 
     /** A measured round: seconds from the child's start signal to the receiver's last expected row. */
     private record Round(double seconds, JsonNode memory) {
     }
 
     private Round ferryFull(String t, int batch, int rows) throws Exception {
-        try (ChildJvm ferry = ferry(t, batch, "beginning")) {
+        return ferryFull(t, batch, rows, false);
+    }
+
+    private Round ferryFull(String t, int batch, int rows, boolean sampleLiveHeap) throws Exception {
+        try (ChildJvm ferry = ferry(t, batch, "beginning", sampleLiveHeap)) {
             ferry.await("ready", 120);
             receiver.expect(Receiver.Expectation.range(rows));
             ferry.send("run");
@@ -211,21 +223,23 @@ public final class Benchmark {
     }
 
     private Round baselineRound(String t, int batch, Object[] after, Receiver.Expectation expectation) throws Exception {
+        return baselineRound(t, batch, after, expectation, false);
+    }
+
+    private Round baselineRound(String t, int batch, Object[] after, Receiver.Expectation expectation, boolean sampleLiveHeap)
+            throws Exception {
         List<String> args = new ArrayList<>(List.of("table=" + t, "batch=" + batch, "concurrency=" + options.concurrency,
                 "target=" + receiver.url()));
         if (after != null) {
             args.add("afterTs=" + ((OffsetDateTime) after[0]).toString());
             args.add("afterId=" + after[1]);
         }
-        try (ChildJvm base = baseline(args)) {
+        try (ChildJvm base = baseline(args, sampleLiveHeap)) {
             base.await("ready", 60);
             receiver.expect(expectation);
             base.send("run");
             JsonNode run = base.await("run", 3600);
             Round round = finish(run, "baseline, batch " + batch);
-            if (after == null && batch == 1 && expectation.size() == options.rows) {
-                baselineMemoryFull.add(run.path("memory"));
-            }
             return round;
         }
     }
@@ -243,8 +257,8 @@ public final class Benchmark {
             throw new IllegalStateException(what + ": the receiver's check failed: " + tally.summary());
         }
         double seconds = (completedAt - run.path("t0").asLong()) / 1000.0;
-        System.out.printf(Locale.ROOT, "  %-28s %,9d rows in %7.2f s = %,9.0f rows/s; %s; memory %s%n", what, tally.distinct(),
-                seconds, tally.distinct() / seconds, tally.summary(), run.path("memory"));
+        System.out.printf(Locale.ROOT, "  %-28s %,9d rows in %7.2f s = %,9.0f rows/s; %s; memory %s%n    CPU s by thread: %s%n",
+                what, tally.distinct(), seconds, tally.distinct() / seconds, tally.summary(), run.path("memory"), run.path("threads"));
         return new Round(seconds, run.path("memory"));
     }
 
@@ -256,12 +270,20 @@ public final class Benchmark {
     }
 
     private ChildJvm ferry(String t, int batch, String startPosition) throws Exception {
+        return ferry(t, batch, startPosition, false);
+    }
+
+    /** @param sampleLiveHeap force a full collection every second to measure the live heap (memory rounds only) */
+    private ChildJvm ferry(String t, int batch, String startPosition, boolean sampleLiveHeap) throws Exception {
         int n = ++launches;
         Path dataDir = work.resolve("ferry-" + n);
         deleteTree(dataDir);
         List<String> jvm = new ArrayList<>();
+        if (sampleLiveHeap) {
+            jvm.add("-Dbench.sample-live-heap=true");
+        }
         if (options.jfr) {
-            jvm.add("-XX:StartFlightRecording=filename=" + work.resolve("ferry-" + n + ".jfr") + ",settings=profile");
+            jvm.add("-XX:StartFlightRecording=filename=" + work.resolve("ferry-" + n + ".jfr") + ",settings=profile,jdk.ExecutionSample#period=2ms");
         }
         return new ChildJvm(options.classpath, FerryNode.class.getName(), List.of(
                 "ferry.data-dir=" + dataDir,
@@ -275,8 +297,13 @@ public final class Benchmark {
     }
 
     private ChildJvm baseline(List<String> args) throws Exception {
+        return baseline(args, false);
+    }
+
+    private ChildJvm baseline(List<String> args, boolean sampleLiveHeap) throws Exception {
         int n = ++launches;
-        return new ChildJvm(options.classpath, Baseline.class.getName(), args, List.of(),
+        return new ChildJvm(options.classpath, Baseline.class.getName(), args,
+                sampleLiveHeap ? List.of("-Dbench.sample-live-heap=true") : List.of(),
                 work.resolve("baseline-" + n + ".log"), startup -> baselineStartups.add(startup / 1000.0));
     }
 

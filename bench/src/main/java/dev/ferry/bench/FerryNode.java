@@ -29,6 +29,9 @@ public final class FerryNode {
 
     public static void main(String[] args) throws Exception {
         Memory memory = Memory.watch();
+        if ("true".equals(System.getProperty("bench.sample-live-heap"))) {
+            memory.sampleLiveHeap();
+        }
         Map<String, String> properties = new LinkedHashMap<>(Benchmark.properties(Path.of("bench/config/ferry.properties")));
         for (String arg : args) {
             int eq = arg.indexOf('=');
@@ -54,7 +57,7 @@ public final class FerryNode {
                             + ",\"gathered\":" + run.gathered() + ",\"delivered\":" + run.delivered() + ",\"failed\":" + run.failed()
                             + ",\"startedAt\":" + millis(run.startedAt()) + ",\"submittedAt\":" + millis(run.submittedAt())
                             + ",\"endedAt\":" + millis(run.endedAt()) + ",\"watermark\":" + Child.quote(run.watermarkAfter())
-                            + ",\"memory\":" + memory.json() + "}");
+                            + ",\"memory\":" + memory.json() + ",\"threads\":" + memory.threadsJson() + "}");
                 } else if ("stop".equals(command)) {
                     break;
                 } else {

@@ -18,16 +18,21 @@ import com.sun.management.GarbageCollectionNotificationInfo;
 /**
  * What a benchmark JVM used, measured in that JVM:
  * <ul>
- *   <li><b>live heap peak</b> — the most heap still in use right after a garbage collection: what the
- *       process really had to hold at once. This is the figure that must stay flat as rows grow;</li>
+ *   <li><b>live heap peak</b> — the most heap still in use right after a full collection: what the
+ *       process really had to hold at once. This is the figure that must stay flat as rows grow. Full
+ *       collections are rare on their own, so {@link #sampleLiveHeap()} forces one every second (which
+ *       slows the process: only the memory rounds do it); without it the figure is 0;</li>
  *   <li><b>heap peak</b> — the most heap in use at any moment, garbage included (depends on how
  *       lazily the collector ran, so it says less);</li>
- *   <li><b>RSS peak</b> — the kernel's high-water mark of resident memory (VmHWM).</li>
+ *   <li><b>RSS peak</b> — the kernel's high-water mark of resident memory (VmHWM);</li>
+ *   <li><b>CPU seconds</b> — processor time the JVM used since {@link #reset()}, all threads.</li>
  * </ul>
  */
 final class Memory {
 
     private final AtomicLong livePeak = new AtomicLong();
+    private volatile long cpuAtReset;
+    private final java.util.Map<Long, Long> threadCpuAtReset = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Starts watching collections; call first thing in the JVM. */
     static Memory watch() {
@@ -38,6 +43,10 @@ final class Memory {
                     return;
                 }
                 var info = GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
+                if (!info.getGcAction().contains("major")) {
+                    // After a young collection the old generation still holds garbage: not the live set.
+                    return;
+                }
                 long used = 0;
                 for (Map.Entry<String, MemoryUsage> pool : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
                     if (isHeap(pool.getKey())) {
@@ -60,17 +69,40 @@ final class Memory {
         return false;
     }
 
+    /** Forces a full collection every second, so that the live heap peak is measured. */
+    void sampleLiveHeap() {
+        Thread sampler = new Thread(() -> {
+            while (true) {
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                System.gc();
+            }
+        }, "bench-live-heap-sampler");
+        sampler.setDaemon(true);
+        sampler.start();
+    }
+
     /** Forgets what start-up used, so a figure covers one run only. */
     void reset() {
         System.gc();
+        cpuAtReset = cpuNanos();
+        threadCpuAtReset.clear();
+        var threads = ManagementFactory.getThreadMXBean();
+        for (long id : threads.getAllThreadIds()) {
+            threadCpuAtReset.put(id, Math.max(0, threads.getThreadCpuTime(id)));
+        }
         livePeak.set(0);
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             pool.resetPeakUsage();
         }
     }
 
-    /** {"liveHeapPeakMb":..,"heapPeakMb":..,"rssPeakMb":..}, after one more collection. */
+    /** {"liveHeapPeakMb":..,"heapPeakMb":..,"rssPeakMb":..,"cpuSeconds":..}, after one more collection. */
     String json() {
+        long cpu = cpuNanos();
         System.gc();
         long heapPeak = 0;
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
@@ -78,8 +110,41 @@ final class Memory {
                 heapPeak += pool.getPeakUsage().getUsed();
             }
         }
-        return String.format(java.util.Locale.ROOT, "{\"liveHeapPeakMb\":%.1f,\"heapPeakMb\":%.1f,\"rssPeakMb\":%.1f}",
-                mb(livePeak.get()), mb(heapPeak), mb(rssPeakBytes()));
+        return String.format(java.util.Locale.ROOT,
+                "{\"liveHeapPeakMb\":%.1f,\"heapPeakMb\":%.1f,\"rssPeakMb\":%.1f,\"cpuSeconds\":%.2f}",
+                mb(livePeak.get()), mb(heapPeak), mb(rssPeakBytes()), (cpu - cpuAtReset) / 1e9);
+    }
+
+    /**
+     * CPU seconds since {@link #reset()} by kind of thread (names with digits folded), largest first; what
+     * no live Java thread accounts for (garbage collection, the JIT compilers, threads that ended) is "other".
+     */
+    String threadsJson() {
+        var threads = ManagementFactory.getThreadMXBean();
+        java.util.Map<String, Long> byKind = new java.util.HashMap<>();
+        long javaThreads = 0;
+        for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info == null) {
+                continue;
+            }
+            long cpu = threads.getThreadCpuTime(info.getThreadId()) - threadCpuAtReset.getOrDefault(info.getThreadId(), 0L);
+            if (cpu <= 0) {
+                continue;
+            }
+            javaThreads += cpu;
+            String kind = info.getThreadName().replaceAll("[0-9]+", "N");
+            byKind.merge(kind, cpu, Long::sum);
+        }
+        byKind.put("other (GC, JIT, ended threads)", Math.max(0, cpuNanos() - cpuAtReset - javaThreads));
+        StringBuilder json = new StringBuilder("{");
+        byKind.entrySet().stream().sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed()).limit(8)
+                .forEach(e -> json.append(json.length() > 1 ? "," : "").append(Child.quote(e.getKey())).append(':')
+                        .append(String.format(java.util.Locale.ROOT, "%.2f", e.getValue() / 1e9)));
+        return json.append('}').toString();
+    }
+
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static double mb(long bytes) {
