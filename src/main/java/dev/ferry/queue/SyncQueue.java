@@ -1,5 +1,9 @@
 package dev.ferry.queue;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongConsumer;
+
 import jakarta.jms.Connection;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.DeliveryMode;
@@ -130,7 +134,7 @@ public final class SyncQueue {
      * Opens a writer that puts up to {@code batchSize} records in a message and commits every
      * {@code transactionSize} records, telling {@code afterCommit} how many records are queued after each commit.
      */
-    public Writer open(String queue, int transactionSize, int batchSize, java.util.function.LongConsumer afterCommit)
+    public Writer open(String queue, int transactionSize, int batchSize, LongConsumer afterCommit)
             throws JMSException {
         return new Writer(queue, transactionSize, batchSize, afterCommit);
     }
@@ -154,12 +158,12 @@ public final class SyncQueue {
         private final MessageProducer producer;
         private final int transactionSize;
         private final int batchSize;
-        private final java.util.function.LongConsumer afterCommit;
-        private final java.util.List<java.util.List<QueuedRecord>> groups;
+        private final LongConsumer afterCommit;
+        private final List<List<QueuedRecord>> groups;
         private int uncommitted;
         private long committed;
 
-        private Writer(String queue, int transactionSize, int batchSize, java.util.function.LongConsumer afterCommit)
+        private Writer(String queue, int transactionSize, int batchSize, LongConsumer afterCommit)
                 throws JMSException {
             if (batchSize < 1) {
                 throw new IllegalArgumentException("batchSize must be at least 1, was " + batchSize);
@@ -167,10 +171,10 @@ public final class SyncQueue {
             this.transactionSize = transactionSize;
             this.batchSize = batchSize;
             this.afterCommit = afterCommit;
-            this.groups = new java.util.ArrayList<>();
+            this.groups = new ArrayList<>();
             if (batchSize > 1) {
                 for (int i = 0; i < BATCH_GROUPS; i++) {
-                    groups.add(new java.util.ArrayList<>(batchSize));
+                    groups.add(new ArrayList<>(batchSize));
                 }
             }
             this.connection = connectionFactory.createConnection();
@@ -192,7 +196,7 @@ public final class SyncQueue {
                 return;
             }
             int group = Math.floorMod(record.key().hashCode(), BATCH_GROUPS);
-            java.util.List<QueuedRecord> batch = groups.get(group);
+            List<QueuedRecord> batch = groups.get(group);
             batch.add(record);
             if (batch.size() >= batchSize) {
                 sendBatch(group);
@@ -218,7 +222,7 @@ public final class SyncQueue {
         }
 
         private void sendBatch(int group) throws JMSException {
-            java.util.List<QueuedRecord> batch = groups.get(group);
+            List<QueuedRecord> batch = groups.get(group);
             QueuedRecord first = batch.get(0);
             StringBuilder body = new StringBuilder(batch.size() * (first.json().length() + 1) + 2).append('[');
             String[] keys = new String[batch.size()];
