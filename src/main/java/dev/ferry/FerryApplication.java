@@ -10,6 +10,7 @@ import java.util.Map;
 import org.apache.camel.main.Main;
 import org.slf4j.LoggerFactory;
 
+import dev.ferry.ops.FerryHttpServerFactory;
 import dev.ferry.schedule.Explain;
 
 /**
@@ -60,6 +61,8 @@ public final class FerryApplication {
         main.setPropertyPlaceholderLocations(propertyLocations(config, profile));
         main.configure().withRoutesIncludePattern(DEFAULT_ROUTES);
         main.configure().addConfiguration(FerryConfiguration.class);
+        // Camel Main creates its HTTP servers through this factory: Ferry's access rules apply to them.
+        main.bind("ferryHttpServerFactory", new FerryHttpServerFactory());
         return main;
     }
 

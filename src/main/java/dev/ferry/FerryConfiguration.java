@@ -41,6 +41,10 @@ import dev.ferry.delivery.TargetHeaderFilterStrategy;
 import dev.ferry.demo.DemoBackOffice;
 import dev.ferry.demo.DemoSource;
 import dev.ferry.gather.Gatherer;
+import dev.ferry.ops.Access;
+import dev.ferry.ops.Housekeeping;
+import dev.ferry.ops.Operations;
+import dev.ferry.ops.OperationsSurface;
 import dev.ferry.queue.EmbeddedBroker;
 import dev.ferry.queue.SyncQueue;
 import dev.ferry.runs.FailureLedger;
@@ -96,7 +100,9 @@ public final class FerryConfiguration implements CamelConfiguration {
         int demoCustomers = settings.positiveInt(Settings.DEMO_CUSTOMERS);
         int demoInvoices = settings.positiveInt(Settings.DEMO_INVOICES);
         ZoneId scheduleZone = settings.zone(Settings.SCHEDULE_TIME_ZONE);
+        java.time.Duration housekeepingAge = settings.duration(Settings.HOUSEKEEPING_MAX_AGE);
         settings.validate();
+        Access access = Access.from(settings);
 
         Registry registry = camel.getRegistry();
         Clock clock = registry.lookupByNameAndType("clock", Clock.class);
@@ -162,6 +168,12 @@ public final class FerryConfiguration implements CamelConfiguration {
         registry.bind("ferryRunner", runner);
         registry.bind("ferrySyncQueue", queue);
         registry.bind("ferrySchedules", schedules);
+
+        Housekeeping housekeeping = new Housekeeping(runs, failures, clock, housekeepingAge);
+        Operations operations = new Operations(camel, connectors, runner, schedules, runs, failures, watermarks, queue,
+                housekeeping, camel.getExecutorServiceManager().newCachedThreadPool(this, "ferry-operator-runs"));
+        registry.bind("ferryOperations", operations);
+        OperationsSurface.install(camel, operations, access, housekeeping, connectors);
 
         if (demo) {
             startDemo(camel, registry, dataDir, demoCustomers, demoInvoices);

@@ -53,6 +53,22 @@ public final class Settings {
     public static final Option DEMO_INVOICES = new Option("ferry.demo.invoices", "6000",
             "Invoices in the demo source when it is first created.");
 
+    public static final Option SECURITY_USERS_FILE = new Option("ferry.security.users-file", "",
+            "File of API users, one per line: user.<name> = <password>, <role>[, <role>] (roles: reader, operator);"
+                    + " the password plain or as printed by 'hash-password'.");
+    public static final Option SECURITY_USERS = new Option("ferry.security.users", "",
+            "API users inline, for the environment (FERRY_SECURITY_USERS): <name>:<password>:<role>[+<role>], separated by ';'.");
+    public static final Option SECURITY_JWT_KEYSTORE_TYPE = new Option("ferry.security.jwt.keystore-type", "",
+            "Keystore type (PKCS12, JKS) of the keys that verify bearer tokens (JWT); its roles claim names the roles.");
+    public static final Option SECURITY_JWT_KEYSTORE_PATH = new Option("ferry.security.jwt.keystore-path", "",
+            "Keystore file of the keys that verify bearer tokens.");
+    public static final Option SECURITY_JWT_KEYSTORE_PASSWORD = new Option("ferry.security.jwt.keystore-password", "",
+            "Password of that keystore; set it through the environment (FERRY_SECURITY_JWT_KEYSTORE_PASSWORD).");
+    public static final Option HOUSEKEEPING_MAX_AGE = new Option("ferry.housekeeping.max-age", "P90D",
+            "Finished runs and resolved failures older than this are deleted by housekeeping (ISO-8601, e.g. P90D).");
+    public static final Option HOUSEKEEPING_CRON = new Option("ferry.housekeeping.cron", "0 15 3 * * ?",
+            "When housekeeping runs (Quartz cron, seconds first).");
+
     private final PropertiesComponent properties;
     private final List<String> errors = new ArrayList<>();
 

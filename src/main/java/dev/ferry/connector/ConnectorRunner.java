@@ -2,19 +2,24 @@ package dev.ferry.connector;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 
 import javax.sql.DataSource;
 
 import dev.ferry.gather.Gatherer;
 import dev.ferry.queue.SyncQueue;
+import dev.ferry.runs.Conflict;
 import dev.ferry.runs.FailureLedger;
+import dev.ferry.runs.Run;
 import dev.ferry.runs.RunLedger;
 import dev.ferry.runs.RunLog;
 import dev.ferry.runs.RunMode;
+import dev.ferry.runs.RunStatus;
 import dev.ferry.runs.RunTracker;
 import dev.ferry.runs.Trigger;
 import dev.ferry.watermark.Watermark;
@@ -39,7 +44,8 @@ public final class ConnectorRunner {
     private final SyncQueue queue;
     private final RunTracker tracker;
     private final FaultHooks faults;
-    private final Set<String> processing = ConcurrentHashMap.newKeySet();
+    /** Connectors with a run gathering or enqueueing (or an operator action on it), and that run's id (0 before it has one). */
+    private final Map<String, Long> processing = new ConcurrentHashMap<>();
 
     public ConnectorRunner(DataSource state, RunLedger runs, FailureLedger failures, WatermarkStore watermarks,
                            Gatherer gatherer, SyncQueue queue, RunTracker tracker, FaultHooks faults) {
@@ -53,41 +59,118 @@ public final class ConnectorRunner {
         this.faults = faults;
     }
 
+    /** A registered run that holds its connector's processing slot until it has run. */
+    private record Reservation(Connector connector, long runId, Trigger trigger, RunMode mode, Watermark stored) {
+    }
+
     /**
-     * Runs the connector once. Returns the run id, or empty when a run of this connector is still
-     * processing (no two runs of a connector gather at once).
+     * Runs the connector once, in the caller's thread (a schedule's fire). Returns the run id.
+     *
+     * @throws Conflict when a run of the connector is still processing or a preview awaits review: no two
+     *                  runs of a connector gather at once, and a pending preview holds the connector's position
      */
-    public Optional<Long> run(Connector connector, Trigger trigger, BooleanSupplier stopping) throws SQLException {
-        if (!processing.add(connector.id())) {
-            return Optional.empty();
-        }
+    public long run(Connector connector, Trigger trigger, BooleanSupplier stopping) throws Conflict, SQLException {
+        Reservation reservation = reserve(connector, trigger, RunMode.SYNC);
+        execute(reservation, stopping);
+        return reservation.runId();
+    }
+
+    /**
+     * Registers a run now and executes it on {@code executor} (an operator's "run now" or preview).
+     * Returns the run as registered ({@code CREATED}).
+     */
+    public Run start(Connector connector, Trigger trigger, RunMode mode, Executor executor, BooleanSupplier stopping)
+            throws Conflict, SQLException {
+        Reservation reservation = reserve(connector, trigger, mode);
         try {
-            Watermark stored = watermarks.load(connector.id()).orElse(null);
-            long runId = runs.create(connector.id(), trigger, RunMode.SYNC, stored);
-            RunLog.started(runId, connector.id(), trigger, RunMode.SYNC, stored == null ? null : stored.toString());
-            try {
-                runs.markProcessing(runId);
-                // The configured start position applies to a connector's very first run only: once it has a
-                // position history (a run moved it, or an operator did), no watermark means the beginning.
-                Watermark from = stored != null || watermarks.hasHistory(connector.id()) ? stored
-                        : gatherer.position(connector.source(), connector.startPosition());
-                boolean ledgerCheck = failures.hasUnresolved(connector.id());
-                Gatherer.Result result;
-                try (SyncQueue.Writer writer = queue.open(connector.queue(), connector.transactionSize(), connector.batchSize(),
-                        committed -> faults.afterQueueCommit(connector.id(), runId, committed))) {
-                    result = gatherer.gather(new Gatherer.Request(connector.id(), runId, connector.source(), from,
-                            ledgerCheck, connector.maxAttempts(), stopping), writer);
-                }
-                faults.beforeWatermarkCommit(connector.id(), runId);
-                submit(connector, runId, stored, result);
-                tracker.submitted(runId);
-            } catch (Exception e) {
-                fail(runId, e);
-            }
-            return Optional.of(runId);
-        } finally {
-            processing.remove(connector.id());
+            executor.execute(() -> execute(reservation, stopping));
+        } catch (RuntimeException rejected) {
+            fail(reservation.runId(), rejected);
+            release(connector);
+            throw rejected;
         }
+        return runs.find(reservation.runId()).orElseThrow();
+    }
+
+    private Reservation reserve(Connector connector, Trigger trigger, RunMode mode) throws Conflict, SQLException {
+        claim(connector);
+        try {
+            Optional<Run> preview = runs.pendingPreview(connector.id());
+            if (preview.isPresent()) {
+                throw new Conflict("Preview run " + preview.get().id() + " of connector " + connector.id()
+                        + " awaits review; submit or delete it before the connector runs again");
+            }
+            Watermark stored = watermarks.load(connector.id()).orElse(null);
+            long runId = runs.create(connector.id(), trigger, mode, stored);
+            processing.put(connector.id(), runId);
+            RunLog.started(runId, connector.id(), trigger, mode, stored == null ? null : stored.toString());
+            return new Reservation(connector, runId, trigger, mode, stored);
+        } catch (Conflict | SQLException | RuntimeException e) {
+            release(connector);
+            throw e;
+        }
+    }
+
+    private void claim(Connector connector) throws Conflict {
+        Long current = processing.putIfAbsent(connector.id(), 0L);
+        if (current != null) {
+            throw new Conflict("Connector " + connector.id() + " has a run processing"
+                    + (current > 0 ? " (run " + current + ")" : "") + "; try again when it has submitted its records");
+        }
+    }
+
+    private void release(Connector connector) {
+        processing.remove(connector.id());
+    }
+
+    /** The id of the connector's run that is gathering or enqueueing, if any. */
+    public Optional<Long> processing(String connector) {
+        return Optional.ofNullable(processing.get(connector)).filter(id -> id > 0);
+    }
+
+    private void execute(Reservation r, BooleanSupplier stopping) {
+        Connector connector = r.connector();
+        long runId = r.runId();
+        try {
+            runs.markProcessing(runId);
+            // The configured start position applies to a connector's very first run only: once it has a
+            // position history (a run moved it, or an operator did), no watermark means the beginning.
+            Watermark from = r.stored() != null || watermarks.hasHistory(connector.id()) ? r.stored()
+                    : gatherer.position(connector.source(), connector.startPosition());
+            boolean ledgerCheck = failures.hasUnresolved(connector.id());
+            boolean preview = r.mode() == RunMode.PREVIEW;
+            String destination = preview ? stagingQueue(connector) : connector.queue();
+            if (preview) {
+                // Left over by a preview deleted or submitted half-way before a crash: not this run's records.
+                queue.declare(destination);
+                queue.purge(destination);
+            }
+            Gatherer.Result result;
+            try (SyncQueue.Writer writer = queue.open(destination, connector.transactionSize(), connector.batchSize(),
+                    committed -> faults.afterQueueCommit(connector.id(), runId, committed))) {
+                result = gatherer.gather(new Gatherer.Request(connector.id(), runId, connector.source(), from,
+                        ledgerCheck, connector.maxAttempts(), stopping), writer);
+            }
+            if (preview) {
+                watermarks.stage(runId, connector.id(), result.after());
+                runs.markPreview(runId, result.gathered(), result.failed(), result.skipped(), result.after());
+                LOG.info("Run {} {} staged {} record(s) for review ({} failed, {} skipped); submit or delete it",
+                        runId, connector.id(), result.gathered() - result.failed(), result.failed(), result.skipped());
+            } else {
+                faults.beforeWatermarkCommit(connector.id(), runId);
+                submit(connector, runId, r.stored(), result);
+                tracker.submitted(runId);
+            }
+        } catch (Exception e) {
+            fail(runId, e);
+        } finally {
+            release(connector);
+        }
+    }
+
+    /** Where a connector's preview runs stage their records: a durable queue no route consumes. */
+    public static String stagingQueue(Connector connector) {
+        return connector.queue() + ".preview";
     }
 
     /**
@@ -98,15 +181,7 @@ public final class ConnectorRunner {
         try (Connection c = state.getConnection()) {
             c.setAutoCommit(false);
             try {
-                boolean firstPosition = stored == null && !Connector.BEGINNING.equalsIgnoreCase(connector.startPosition())
-                        && !watermarks.hasHistory(c, connector.id());
-                if (result.after() != null && !result.after().equals(stored)) {
-                    watermarks.save(c, connector.id(), result.after(), runId);
-                }
-                if (firstPosition) {
-                    watermarks.audit(c, connector.id(), null, result.after(), "ferry",
-                            "first run started at startPosition '" + connector.startPosition() + "' (run " + runId + ")");
-                }
+                moveWatermark(c, connector, runId, stored, result.after());
                 runs.markSubmitted(c, runId, result.gathered(), result.failed(), result.skipped(), result.after());
                 c.commit();
             } catch (SQLException | RuntimeException e) {
@@ -114,6 +189,141 @@ public final class ConnectorRunner {
                 throw e;
             }
         }
+    }
+
+    private void moveWatermark(Connection c, Connector connector, long runId, Watermark stored, Watermark after)
+            throws SQLException {
+        boolean firstPosition = stored == null && !Connector.BEGINNING.equalsIgnoreCase(connector.startPosition())
+                && !watermarks.hasHistory(c, connector.id());
+        if (after != null && !after.equals(stored)) {
+            watermarks.save(c, connector.id(), after, runId);
+        }
+        if (firstPosition) {
+            watermarks.audit(c, connector.id(), null, after, "ferry",
+                    "first run started at startPosition '" + connector.startPosition() + "' (run " + runId + ")");
+        }
+    }
+
+    // ------------------------------------------------------------------------------- previews
+
+    /** The first records a preview run staged, without taking them. */
+    public List<SyncQueue.Browsed> sample(Connector connector, int max) throws Exception {
+        return queue.browse(stagingQueue(connector), max);
+    }
+
+    /**
+     * Submits a preview run: on {@code executor}, its staged records move to the sync queue, then the
+     * watermark moves to where the preview gathered up to and the run is {@code SUBMITTED}, in one
+     * state-database transaction; delivery finishes it like any run. Refused when the connector's position
+     * moved since the preview gathered (its records could be older than what was delivered since).
+     */
+    public Run submitPreview(Connector connector, long runId, String by, Executor executor) throws Conflict, SQLException {
+        claim(connector);
+        Watermark stored;
+        try {
+            Run run = previewRun(connector, runId, "submitted");
+            stored = watermarks.load(connector.id()).orElse(null);
+            String now = stored == null ? null : stored.toString();
+            if (!java.util.Objects.equals(now, run.watermarkBefore())) {
+                throw new Conflict("Connector " + connector.id() + " moved from " + describe(run.watermarkBefore()) + " to "
+                        + describe(now) + " since preview run " + runId + " gathered; delete the preview and take a new one");
+            }
+            if (!runs.markSubmitting(runId)) {
+                throw new Conflict("Run " + runId + " is no longer a preview");
+            }
+            processing.put(connector.id(), runId);
+        } catch (Conflict | SQLException | RuntimeException e) {
+            release(connector);
+            throw e;
+        }
+        LOG.info("Run {} {}: preview submitted by {}", runId, connector.id(), by);
+        Watermark before = stored;
+        try {
+            executor.execute(() -> enqueueStaged(connector, runId, before));
+        } catch (RuntimeException rejected) {
+            fail(runId, rejected);
+            release(connector);
+            throw rejected;
+        }
+        return runs.find(runId).orElseThrow();
+    }
+
+    private void enqueueStaged(Connector connector, long runId, Watermark stored) {
+        try {
+            long moved = queue.move(stagingQueue(connector), connector.queue(), connector.transactionSize());
+            faults.beforeWatermarkCommit(connector.id(), runId);
+            try (Connection c = state.getConnection()) {
+                c.setAutoCommit(false);
+                try {
+                    Optional<Optional<Watermark>> staged = WatermarkStore.staged(c, runId);
+                    moveWatermark(c, connector, runId, stored, staged.flatMap(w -> w).orElse(stored));
+                    WatermarkStore.unstage(c, runId);
+                    runs.markPreviewSubmitted(c, runId);
+                    c.commit();
+                } catch (SQLException | RuntimeException e) {
+                    c.rollback();
+                    throw e;
+                }
+            }
+            LOG.info("Run {} {}: {} staged record(s) moved to the sync queue", runId, connector.id(), moved);
+            tracker.submitted(runId);
+        } catch (Exception e) {
+            fail(runId, e);
+        } finally {
+            release(connector);
+        }
+    }
+
+    /**
+     * Deletes a preview run: nothing it staged is delivered and the watermark stays, so the next run
+     * gathers the same changes. The run stays in the ledger as {@code DELETED}.
+     */
+    public Run deletePreview(Connector connector, long runId, String by) throws Conflict, SQLException {
+        claim(connector);
+        try {
+            Run run = previewRun(connector, runId, "deleted");
+            try (Connection c = state.getConnection()) {
+                c.setAutoCommit(false);
+                try {
+                    if (!runs.markDeleted(c, runId, "Preview deleted by " + by + "; its " + (run.gathered() - run.failed())
+                            + " staged record(s) were dropped, nothing was delivered and the watermark did not move")) {
+                        throw new Conflict("Run " + runId + " is no longer a preview");
+                    }
+                    WatermarkStore.unstage(c, runId);
+                    c.commit();
+                } catch (Conflict | SQLException | RuntimeException e) {
+                    c.rollback();
+                    throw e;
+                }
+            }
+            // After the commit: should this fail, the next preview purges the staging queue before it gathers.
+            try {
+                queue.purge(stagingQueue(connector));
+            } catch (Exception e) {
+                LOG.warn("Run {} {}: preview deleted, but its staged records could not be removed yet ({});"
+                        + " the next preview removes them", runId, connector.id(), e.toString());
+            }
+            Run deleted = runs.find(runId).orElseThrow();
+            RunLog.ended(deleted);
+            return deleted;
+        } finally {
+            release(connector);
+        }
+    }
+
+    private Run previewRun(Connector connector, long runId, String action) throws Conflict, SQLException {
+        Run run = runs.find(runId).orElse(null);
+        if (run == null || !run.connector().equals(connector.id())) {
+            throw new Conflict("Run " + runId + " is not a run of connector " + connector.id() + " (any more)");
+        }
+        if (run.status() != RunStatus.PREVIEW) {
+            throw new Conflict("Run " + runId + " is " + run.status() + "; only a run in PREVIEW can be " + action);
+        }
+        return run;
+    }
+
+    private static String describe(String watermark) {
+        return watermark == null ? "the beginning" : "'" + watermark + "'";
     }
 
     private void fail(long runId, Exception e) {
@@ -137,11 +347,8 @@ public final class ConnectorRunner {
      * (only later changes), or a cursor value (rows at it and after). Audited; refused while a run of the
      * connector is processing.
      */
-    public Watermark reposition(Connector connector, String position, String by) throws SQLException {
-        if (!processing.add(connector.id())) {
-            throw new IllegalStateException("Connector " + connector.id() + " has a run processing; move its position"
-                    + " when the run has submitted");
-        }
+    public Watermark reposition(Connector connector, String position, String by) throws Conflict, SQLException {
+        claim(connector);
         try {
             Watermark target = gatherer.position(connector.source(), position);
             watermarks.reposition(connector.id(), target, by, "position set to '" + position + "'");
@@ -149,7 +356,7 @@ public final class ConnectorRunner {
                     target == null ? "the beginning" : target, by);
             return target;
         } finally {
-            processing.remove(connector.id());
+            release(connector);
         }
     }
 

@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.ferry.gather.Source;
 import dev.ferry.gather.SourceCheck;
+import dev.ferry.runs.Conflict;
 import dev.ferry.runs.Trigger;
 import dev.ferry.schedule.ConnectorSchedules;
 
@@ -170,12 +171,12 @@ public final class GatherEndpoint extends DefaultEndpoint {
                     LOG.info("Connector {}: a {} fire did not start a run: {}", definition.id(), trigger, admission.reason());
                     return;
                 }
-                Optional<Long> runId = getComponent().runner()
-                        .run(definition, trigger, () -> getCamelContext().isStopping() || !isRunAllowed());
-                if (runId.isPresent()) {
-                    exchange.getMessage().setHeader("FerryRunId", runId.get());
-                } else {
-                    schedules.overlapped(definition.id(), trigger);
+                try {
+                    long runId = getComponent().runner()
+                            .run(definition, trigger, () -> getCamelContext().isStopping() || !isRunAllowed());
+                    exchange.getMessage().setHeader("FerryRunId", runId);
+                } catch (Conflict busy) {
+                    schedules.overlapped(definition.id(), trigger, busy.getMessage());
                 }
             }
         };

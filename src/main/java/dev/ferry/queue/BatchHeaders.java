@@ -14,6 +14,10 @@ import dev.ferry.gather.IdempotencyKey;
 public final class BatchHeaders {
 
     private static final JsonFactory JSON = new JsonFactory();
+    /** Decimals stay exact text: a record shown from the queue reads as it was queued. */
+    private static final com.fasterxml.jackson.databind.ObjectMapper TREES = new com.fasterxml.jackson.databind.ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
 
     private BatchHeaders() {
     }
@@ -55,6 +59,21 @@ public final class BatchHeaders {
             throw new IllegalArgumentException("not a JSON array of strings: " + e.getMessage(), e);
         }
         return values;
+    }
+
+    /** The elements of a batch body (a JSON array), each as JSON text. */
+    public static List<String> splitArray(String body) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode array = TREES.readTree(body);
+            if (array == null || !array.isArray()) {
+                throw new IllegalArgumentException("a batch body is a JSON array");
+            }
+            List<String> elements = new ArrayList<>(array.size());
+            array.forEach(element -> elements.add(element.toString()));
+            return elements;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("a batch body is not JSON: " + e.getMessage(), e);
+        }
     }
 
     /** One key for the whole batch, the same for every delivery of these versions of these records. */

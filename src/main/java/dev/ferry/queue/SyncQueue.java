@@ -93,6 +93,108 @@ public final class SyncQueue {
         return ((Number) manage(ResourceNames.QUEUE + queue, null, "messageCount")).longValue();
     }
 
+    /** Removes every message from the queue (a preview's staging queue); returns how many there were. */
+    public long purge(String queue) throws Exception {
+        return ((Number) manage(ResourceNames.QUEUE + queue, "removeAllMessages", null)).longValue();
+    }
+
+    /**
+     * Moves every message of {@code from} to {@code to}, in order, in transactions of about
+     * {@code transactionSize} records: a message leaves {@code from} in the transaction that puts it on
+     * {@code to}, so a crash half-way leaves each message on exactly one of them. Returns the records moved.
+     */
+    public long move(String from, String to, int transactionSize) throws Exception {
+        long moved = 0;
+        try (Connection connection = connectionFactory.createConnection()) {
+            Session session = connection.createSession(true, Session.SESSION_TRANSACTED);
+            try (MessageConsumer consumer = session.createConsumer(session.createQueue(from));
+                 MessageProducer producer = session.createProducer(session.createQueue(to))) {
+                producer.setDeliveryMode(DeliveryMode.PERSISTENT);
+                connection.start();
+                int uncommitted = 0;
+                while (true) {
+                    Message message = consumer.receive(MOVE_IDLE_MILLIS);
+                    if (message == null) {
+                        session.commit();
+                        uncommitted = 0;
+                        // An empty receive can mean "not dispatched yet": stop only when the broker says it is empty.
+                        if (depth(from) == 0) {
+                            return moved;
+                        }
+                        continue;
+                    }
+                    producer.send(copy(session, (TextMessage) message));
+                    int records = records(message);
+                    moved += records;
+                    uncommitted += records;
+                    if (uncommitted >= transactionSize) {
+                        session.commit();
+                        uncommitted = 0;
+                    }
+                }
+            } catch (Exception e) {
+                session.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private static final long MOVE_IDLE_MILLIS = 500;
+
+    private static TextMessage copy(Session session, TextMessage message) throws JMSException {
+        TextMessage copy = session.createTextMessage(message.getText());
+        for (java.util.Enumeration<?> names = message.getPropertyNames(); names.hasMoreElements(); ) {
+            String name = (String) names.nextElement();
+            if (!name.startsWith("JMSX") && !name.startsWith("_AMQ")) {
+                copy.setObjectProperty(name, message.getObjectProperty(name));
+            }
+        }
+        copy.setStringProperty(RecordHeaders.GROUP_ID, message.getStringProperty(RecordHeaders.GROUP_ID));
+        return copy;
+    }
+
+    private static int records(Message message) throws JMSException {
+        return message.propertyExists(RecordHeaders.RECORD_COUNT) ? message.getIntProperty(RecordHeaders.RECORD_COUNT) : 1;
+    }
+
+    /** A queued record as a browser sees it. */
+    public record Browsed(String key, String version, String operation, String json) {
+    }
+
+    /**
+     * The first {@code max} records of the queue, in queue order, without taking them: each record of a
+     * batch on its own.
+     */
+    public List<Browsed> browse(String queue, int max) throws Exception {
+        List<Browsed> records = new ArrayList<>();
+        try (Connection connection = connectionFactory.createConnection()) {
+            Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            try (jakarta.jms.QueueBrowser browser = session.createBrowser(session.createQueue(queue))) {
+                connection.start();
+                java.util.Enumeration<?> messages = browser.getEnumeration();
+                while (records.size() < max && messages.hasMoreElements()) {
+                    TextMessage m = (TextMessage) messages.nextElement();
+                    if (records(m) == 1 && !m.propertyExists(RecordHeaders.RECORD_KEYS)) {
+                        records.add(new Browsed(m.getStringProperty(RecordHeaders.RECORD_KEY),
+                                m.getStringProperty(RecordHeaders.RECORD_VERSION), m.getStringProperty(RecordHeaders.OPERATION),
+                                m.getText()));
+                        continue;
+                    }
+                    List<String> keys = BatchHeaders.read(m.getStringProperty(RecordHeaders.RECORD_KEYS));
+                    List<String> versions = BatchHeaders.read(m.getStringProperty(RecordHeaders.RECORD_VERSIONS));
+                    String operations = m.getStringProperty(RecordHeaders.OPERATIONS);
+                    List<String> ops = operations == null ? null : BatchHeaders.read(operations);
+                    List<String> json = BatchHeaders.splitArray(m.getText());
+                    for (int i = 0; i < keys.size() && records.size() < max; i++) {
+                        records.add(new Browsed(keys.get(i), versions.get(i),
+                                ops == null ? QueuedRecord.Operation.UPSERT.name() : ops.get(i), json.get(i)));
+                    }
+                }
+            }
+        }
+        return records;
+    }
+
     /** Invokes an operation, or reads an attribute when {@code operation} is null, on a broker resource. */
     private Object manage(String resource, String operation, String attribute, Object... args) throws Exception {
         String what = (operation != null ? operation : attribute) + " on " + resource;

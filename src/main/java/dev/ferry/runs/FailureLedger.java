@@ -40,6 +40,7 @@ public final class FailureLedger {
                                  String error, int maxAttempts) throws SQLException {
         Instant now = clock.instant();
         try (Connection c = dataSource.getConnection()) {
+            recordInRun(c, connector, key, version, runId, httpStatus, error, now);
             for (int attempt = 0; ; attempt++) {
                 if (update(c, connector, key, version, runId, httpStatus, error, maxAttempts, now)) {
                     return find(c, connector, key).orElseThrow().status();
@@ -54,6 +55,74 @@ public final class FailureLedger {
                     }
                 }
             }
+        }
+    }
+
+    /** The run's own history of failed records: one row per record (a redelivered one updates its row). */
+    private static void recordInRun(Connection c, String connector, String key, String version, long runId,
+                                    Integer httpStatus, String error, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE ferry_run_failure SET record_version = ?, http_status = ?,"
+                + " error = ?, failed_at = ? WHERE run_id = ? AND record_key = ?")) {
+            ps.setString(1, version);
+            Jdbc.setInteger(ps, 2, httpStatus);
+            ps.setString(3, Jdbc.clip(error, ERROR_MAX));
+            Jdbc.setInstant(ps, 4, now);
+            ps.setLong(5, runId);
+            ps.setString(6, key);
+            if (ps.executeUpdate() == 1) {
+                return;
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO ferry_run_failure (run_id, record_key, connector,"
+                + " record_version, http_status, error, failed_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setLong(1, runId);
+            ps.setString(2, key);
+            ps.setString(3, connector);
+            ps.setString(4, version);
+            Jdbc.setInteger(ps, 5, httpStatus);
+            ps.setString(6, Jdbc.clip(error, ERROR_MAX));
+            Jdbc.setInstant(ps, 7, now);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            // The same record failed on two consumers at once (a redelivery): the other row says the same.
+            if (!isUniqueViolation(e)) {
+                throw e;
+            }
+        }
+    }
+
+    /** A record that failed in one run, with that run's error. */
+    public record RunFailure(long runId, String connector, String recordKey, String recordVersion, Integer httpStatus,
+                             String error, Instant failedAt) {
+    }
+
+    /** One page of the records that failed in a run, in key order. */
+    public Page<RunFailure> ofRun(long runId, int offset, int limit) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            long total;
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM ferry_run_failure WHERE run_id = ?")) {
+                ps.setLong(1, runId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    total = rs.getLong(1);
+                }
+            }
+            List<RunFailure> items = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT * FROM ferry_run_failure WHERE run_id = ?"
+                    + " ORDER BY record_key OFFSET ? ROWS FETCH FIRST ? ROWS ONLY")) {
+                ps.setLong(1, runId);
+                ps.setInt(2, offset);
+                ps.setInt(3, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        int status = rs.getInt("http_status");
+                        items.add(new RunFailure(rs.getLong("run_id"), rs.getString("connector"), rs.getString("record_key"),
+                                rs.getString("record_version"), rs.wasNull() ? null : status, rs.getString("error"),
+                                Jdbc.getInstant(rs, "failed_at")));
+                    }
+                }
+            }
+            return new Page<>(items, offset, limit, total);
         }
     }
 
@@ -158,6 +227,45 @@ public final class FailureLedger {
         }
     }
 
+    /** Re-queues every parked record of the connector; returns how many. */
+    public int requeueAll(String connector) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE ferry_failure SET status = 'OPEN', attempts = 0"
+                     + " WHERE connector = ? AND status = 'PARKED'")) {
+            ps.setString(1, connector);
+            return ps.executeUpdate();
+        }
+    }
+
+    /** Deletes entries resolved before {@code cutoff}; open and parked ones stay whatever their age. */
+    public int deleteResolvedBefore(Instant cutoff) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "DELETE FROM ferry_failure WHERE status = 'RESOLVED' AND resolved_at < ?")) {
+            Jdbc.setInstant(ps, 1, cutoff);
+            return ps.executeUpdate();
+        }
+    }
+
+    /** Counts of the connector's entries by status. */
+    public java.util.Map<Failure.Status, Long> counts(String connector) throws SQLException {
+        java.util.Map<Failure.Status, Long> counts = new java.util.EnumMap<>(Failure.Status.class);
+        for (Failure.Status status : Failure.Status.values()) {
+            counts.put(status, 0L);
+        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT status, COUNT(*) FROM ferry_failure WHERE connector = ? GROUP BY status")) {
+            ps.setString(1, connector);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    counts.put(Failure.Status.valueOf(rs.getString(1)), rs.getLong(2));
+                }
+            }
+        }
+        return counts;
+    }
+
     /** Whether the connector has entries that a delivery may resolve (open or parked). */
     public boolean hasUnresolved(String connector) throws SQLException {
         try (Connection c = dataSource.getConnection();
@@ -208,21 +316,44 @@ public final class FailureLedger {
 
     /** Entries of a connector, optionally of one status, most recent failure first. */
     public List<Failure> list(String connector, Failure.Status status) throws SQLException {
-        String sql = "SELECT * FROM ferry_failure WHERE connector = ?"
-                + (status == null ? "" : " AND status = ?") + " ORDER BY last_failed_at DESC, record_key";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, connector);
-            if (status != null) {
-                ps.setString(2, status.name());
-            }
-            List<Failure> failures = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    failures.add(map(rs));
+        return list(connector, status, 0, Integer.MAX_VALUE).items();
+    }
+
+    /** One page of a connector's entries, optionally of one status, most recent failure first. */
+    public Page<Failure> list(String connector, Failure.Status status, int offset, int limit) throws SQLException {
+        String where = " WHERE connector = ?" + (status == null ? "" : " AND status = ?");
+        try (Connection c = dataSource.getConnection()) {
+            long total;
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM ferry_failure" + where)) {
+                bind(ps, connector, status);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    total = rs.getLong(1);
                 }
             }
-            return failures;
+            try (PreparedStatement ps = c.prepareStatement("SELECT * FROM ferry_failure" + where
+                    + " ORDER BY last_failed_at DESC, record_key OFFSET ? ROWS FETCH FIRST ? ROWS ONLY")) {
+                int next = bind(ps, connector, status);
+                ps.setInt(next, offset);
+                ps.setInt(next + 1, limit);
+                List<Failure> failures = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        failures.add(map(rs));
+                    }
+                }
+                return new Page<>(failures, offset, limit, total);
+            }
         }
+    }
+
+    private static int bind(PreparedStatement ps, String connector, Failure.Status status) throws SQLException {
+        ps.setString(1, connector);
+        if (status == null) {
+            return 2;
+        }
+        ps.setString(2, status.name());
+        return 3;
     }
 
     private static Failure map(ResultSet rs) throws SQLException {

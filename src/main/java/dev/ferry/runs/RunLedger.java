@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -85,6 +86,155 @@ public final class RunLedger {
             ps.setLong(7, id);
             ps.setString(8, RunStatus.PROCESSING.name());
             requireOne(ps.executeUpdate(), id, RunStatus.PROCESSING);
+        }
+    }
+
+    /** A preview run has staged its records: it waits for an operator to submit or delete it. */
+    public void markPreview(long id, long gathered, long failed, long skipped, Watermark after) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "UPDATE ferry_run SET status = ?, gathered = ?, failed = ?, skipped = ?, watermark_after = ?"
+                             + " WHERE id = ? AND status = ?")) {
+            ps.setString(1, RunStatus.PREVIEW.name());
+            ps.setLong(2, gathered);
+            ps.setLong(3, failed);
+            ps.setLong(4, skipped);
+            ps.setString(5, after == null ? null : after.toString());
+            ps.setLong(6, id);
+            ps.setString(7, RunStatus.PROCESSING.name());
+            requireOne(ps.executeUpdate(), id, RunStatus.PROCESSING);
+        }
+    }
+
+    /** An operator submitted a preview run: it is enqueueing its staged records again. False if it is no longer a preview. */
+    public boolean markSubmitting(long id) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE ferry_run SET status = ? WHERE id = ? AND status = ?")) {
+            ps.setString(1, RunStatus.PROCESSING.name());
+            ps.setLong(2, id);
+            ps.setString(3, RunStatus.PREVIEW.name());
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /** A submitted preview's records are all in the sync queue, in the caller's transaction (which moves the watermark). */
+    public void markPreviewSubmitted(Connection c, long id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE ferry_run SET status = ?, submitted_at = ? WHERE id = ? AND status = ?")) {
+            ps.setString(1, RunStatus.SUBMITTED.name());
+            Jdbc.setInstant(ps, 2, clock.instant());
+            ps.setLong(3, id);
+            ps.setString(4, RunStatus.PROCESSING.name());
+            requireOne(ps.executeUpdate(), id, RunStatus.PROCESSING);
+        }
+    }
+
+    /** An operator deleted a preview run, in the caller's transaction. False if it is no longer a preview. */
+    public boolean markDeleted(Connection c, long id, String note) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE ferry_run SET status = ?, ended_at = ?, error = ? WHERE id = ? AND status = ?")) {
+            ps.setString(1, RunStatus.DELETED.name());
+            Jdbc.setInstant(ps, 2, clock.instant());
+            ps.setString(3, Jdbc.clip(note, ERROR_MAX));
+            ps.setLong(4, id);
+            ps.setString(5, RunStatus.PREVIEW.name());
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /** The connector's preview run that waits for review, if any. */
+    public Optional<Run> pendingPreview(String connector) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT * FROM ferry_run WHERE connector = ? AND status = ? ORDER BY id FETCH FIRST 1 ROWS ONLY")) {
+            ps.setString(1, connector);
+            ps.setString(2, RunStatus.PREVIEW.name());
+            List<Run> runs = mapAll(ps);
+            return runs.isEmpty() ? Optional.empty() : Optional.of(runs.get(0));
+        }
+    }
+
+    /** What to list: every field optional. Times bound the run's creation, {@code from} included, {@code to} not. */
+    public record Query(String connector, RunStatus status, Instant from, Instant to) {
+    }
+
+    /** One page of runs matching the query, newest first, and how many match in all. */
+    public Page<Run> search(Query query, int offset, int limit) throws SQLException {
+        StringBuilder where = new StringBuilder(" WHERE 1 = 1");
+        List<Object> args = new ArrayList<>();
+        if (query.connector() != null) {
+            where.append(" AND connector = ?");
+            args.add(query.connector());
+        }
+        if (query.status() != null) {
+            where.append(" AND status = ?");
+            args.add(query.status().name());
+        }
+        if (query.from() != null) {
+            where.append(" AND created_at >= ?");
+            args.add(query.from());
+        }
+        if (query.to() != null) {
+            where.append(" AND created_at < ?");
+            args.add(query.to());
+        }
+        try (Connection c = dataSource.getConnection()) {
+            long total;
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM ferry_run" + where)) {
+                bindAll(ps, args);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    total = rs.getLong(1);
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT * FROM ferry_run" + where
+                    + " ORDER BY id DESC OFFSET ? ROWS FETCH FIRST ? ROWS ONLY")) {
+                bindAll(ps, args);
+                ps.setInt(args.size() + 1, offset);
+                ps.setInt(args.size() + 2, limit);
+                return new Page<>(mapAll(ps), offset, limit, total);
+            }
+        }
+    }
+
+    private static void bindAll(PreparedStatement ps, List<Object> args) throws SQLException {
+        for (int i = 0; i < args.size(); i++) {
+            if (args.get(i) instanceof Instant instant) {
+                Jdbc.setInstant(ps, i + 1, instant);
+            } else {
+                ps.setObject(i + 1, args.get(i));
+            }
+        }
+    }
+
+    /**
+     * Deletes finished runs that ended before {@code cutoff}, with their failed-record history and staged
+     * positions; runs still going are kept whatever their age. Returns how many runs went.
+     */
+    public int deleteEndedBefore(Instant cutoff) throws SQLException {
+        String finished = "status IN ('" + RunStatus.COMPLETED + "', '" + RunStatus.INCOMPLETE + "', '" + RunStatus.FAILED
+                + "', '" + RunStatus.DELETED + "') AND ended_at < ?";
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                for (String table : List.of("ferry_run_failure", "ferry_preview")) {
+                    try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table
+                            + " WHERE run_id IN (SELECT id FROM ferry_run WHERE " + finished + ")")) {
+                        Jdbc.setInstant(ps, 1, cutoff);
+                        ps.executeUpdate();
+                    }
+                }
+                int deleted;
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM ferry_run WHERE " + finished)) {
+                    Jdbc.setInstant(ps, 1, cutoff);
+                    deleted = ps.executeUpdate();
+                }
+                c.commit();
+                return deleted;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
         }
     }
 

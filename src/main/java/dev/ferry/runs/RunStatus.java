@@ -15,9 +15,11 @@ public enum RunStatus {
     /** Finished, some records failed: the next run retries them. */
     INCOMPLETE,
     /** The run itself broke; the watermark did not move. */
-    FAILED;
+    FAILED,
+    /** A preview that an operator deleted: nothing was delivered and the watermark did not move. */
+    DELETED;
 
     public boolean isFinal() {
-        return this == COMPLETED || this == INCOMPLETE || this == FAILED;
+        return this == COMPLETED || this == INCOMPLETE || this == FAILED || this == DELETED;
     }
 }

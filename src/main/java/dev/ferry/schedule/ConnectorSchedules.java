@@ -253,12 +253,15 @@ public final class ConnectorSchedules {
         return Admission.RUN;
     }
 
-    /** A fire came while the connector's previous run was still processing: counted, and logged. */
-    public void overlapped(String connector, dev.ferry.runs.Trigger trigger) throws SQLException {
+    /**
+     * A fire came while the connector's previous run was still processing, or a preview of it awaits
+     * review: counted, and logged with the reason.
+     */
+    public void overlapped(String connector, dev.ferry.runs.Trigger trigger, String reason) throws SQLException {
         states.recordSkippedFire(connector);
         ConnectorState state = states.get(connector);
-        LOG.warn("Connector {}: a {} fire was skipped because the previous run is still processing"
-                + " ({} skipped fire(s) so far)", connector, trigger, state.skippedFires());
+        LOG.warn("Connector {}: a {} fire was skipped: {} ({} skipped fire(s) so far)", connector, trigger, reason,
+                state.skippedFires());
     }
 
     private void end(String connector, String reason) throws SQLException, SchedulerException {

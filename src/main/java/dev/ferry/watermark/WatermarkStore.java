@@ -28,7 +28,8 @@ public final class WatermarkStore {
         }
     }
 
-    private static Watermark load(Connection c, String connector) throws SQLException {
+    /** The connector's watermark as the caller's transaction sees it, or null when it has none. */
+    public static Watermark load(Connection c, String connector) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                      "SELECT format_version, cursor_type, cursor_value, key_type, key_value"
                              + " FROM ferry_watermark WHERE connector = ?")) {
@@ -46,6 +47,66 @@ public final class WatermarkStore {
                 Object key = ValueType.valueOf(rs.getString(4)).parse(rs.getString(5));
                 return new Watermark(cursor, key);
             }
+        }
+    }
+
+    /**
+     * Records the position a preview run gathered up to ({@code null}: it found nothing new), to become the
+     * connector's watermark when the preview is submitted.
+     */
+    public void stage(long runId, String connector, Watermark position) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("INSERT INTO ferry_preview (run_id, connector, format_version,"
+                     + " cursor_type, cursor_value, key_type, key_value, staged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setLong(1, runId);
+            ps.setString(2, connector);
+            if (position == null) {
+                ps.setNull(3, java.sql.Types.INTEGER);
+                for (int i = 4; i <= 7; i++) {
+                    ps.setNull(i, java.sql.Types.VARCHAR);
+                }
+            } else {
+                ps.setInt(3, Watermark.FORMAT_VERSION);
+                ps.setString(4, position.cursorType().name());
+                ps.setString(5, position.cursorType().format(position.cursor()));
+                ps.setString(6, position.keyType().name());
+                ps.setString(7, position.keyType().format(position.key()));
+            }
+            ps.setObject(8, OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC));
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * The position a preview run staged: empty when the run staged nothing (no such row), an empty
+     * inner optional when it found no new row.
+     */
+    public static Optional<Optional<Watermark>> staged(Connection c, long runId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT format_version, cursor_type, cursor_value, key_type,"
+                + " key_value FROM ferry_preview WHERE run_id = ?")) {
+            ps.setLong(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                if (rs.getString(2) == null) {
+                    return Optional.of(Optional.empty());
+                }
+                if (rs.getInt(1) != Watermark.FORMAT_VERSION) {
+                    throw new IllegalStateException("Staged position of run " + runId + " has format version "
+                            + rs.getInt(1) + "; this Ferry reads version " + Watermark.FORMAT_VERSION);
+                }
+                return Optional.of(Optional.of(new Watermark(ValueType.valueOf(rs.getString(2)).parse(rs.getString(3)),
+                        ValueType.valueOf(rs.getString(4)).parse(rs.getString(5)))));
+            }
+        }
+    }
+
+    /** Forgets a preview run's staged position (it was submitted or deleted), in the caller's transaction. */
+    public static void unstage(Connection c, long runId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM ferry_preview WHERE run_id = ?")) {
+            ps.setLong(1, runId);
+            ps.executeUpdate();
         }
     }
 

@@ -1,0 +1,281 @@
+package dev.ferry.ops;
+
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.CamelContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.ferry.connector.Connector;
+import dev.ferry.connector.ConnectorRunner;
+import dev.ferry.connector.Connectors;
+import dev.ferry.queue.SyncQueue;
+import dev.ferry.runs.Conflict;
+import dev.ferry.runs.Failure;
+import dev.ferry.runs.FailureLedger;
+import dev.ferry.runs.NotFound;
+import dev.ferry.runs.Page;
+import dev.ferry.runs.Run;
+import dev.ferry.runs.RunLedger;
+import dev.ferry.runs.RunMode;
+import dev.ferry.runs.RunStatus;
+import dev.ferry.runs.Trigger;
+import dev.ferry.schedule.ConnectorSchedules;
+import dev.ferry.schedule.ConnectorState;
+import dev.ferry.watermark.Watermark;
+import dev.ferry.watermark.WatermarkStore;
+
+/**
+ * What an operator can see and do, in one place: the REST API and the JMX MBeans both call this.
+ * Every action names who did it ({@code by}); unknown names are {@link NotFound}, actions the current
+ * state does not allow are {@link Conflict}, bad arguments are {@link IllegalArgumentException}.
+ */
+public final class Operations {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Operations.class);
+
+    /** How many of a preview's staged records a run shows. */
+    public static final int SAMPLE_SIZE = 10;
+    /** How many fire times a connector shows. */
+    public static final int NEXT_FIRES = 5;
+
+    private final CamelContext camel;
+    private final Connectors connectors;
+    private final ConnectorRunner runner;
+    private final ConnectorSchedules schedules;
+    private final RunLedger runs;
+    private final FailureLedger failures;
+    private final WatermarkStore watermarks;
+    private final SyncQueue queue;
+    private final Housekeeping housekeeping;
+    private final ExecutorService executor;
+    private final ObjectMapper json = new ObjectMapper();
+
+    public Operations(CamelContext camel, Connectors connectors, ConnectorRunner runner, ConnectorSchedules schedules,
+                      RunLedger runs, FailureLedger failures, WatermarkStore watermarks, SyncQueue queue,
+                      Housekeeping housekeeping, ExecutorService executor) {
+        this.camel = camel;
+        this.connectors = connectors;
+        this.runner = runner;
+        this.schedules = schedules;
+        this.runs = runs;
+        this.failures = failures;
+        this.watermarks = watermarks;
+        this.queue = queue;
+        this.housekeeping = housekeeping;
+        this.executor = executor;
+    }
+
+    // ------------------------------------------------------------------------------- views
+
+    /** A connector's schedule: in words, its zone, whether it is valid, and its next fire times. */
+    public record ScheduleView(String description, String timeZone, boolean valid, List<String> problems,
+                               List<ZonedDateTime> nextFires) {
+    }
+
+    /** A connector's queue: its name and how many records wait or are being delivered. Depth is null when the broker does not answer. */
+    public record QueueView(String name, Long depth) {
+    }
+
+    /** Everything an operator sees about a connector. */
+    public record ConnectorView(String id, boolean enabled, boolean ended, Instant endedAt, String endedReason,
+                                String rejected, ScheduleView schedule, String watermark, String startPosition,
+                                QueueView queue, Run lastRun, Long processingRun, Long pendingPreview,
+                                Map<Failure.Status, Long> failures, long skippedFires, Instant changedAt,
+                                String changedBy) {
+    }
+
+    /** A staged record of a preview: its key, version, operation and the record as queued. */
+    public record StagedRecord(String key, String version, String operation, JsonNode record) {
+    }
+
+    /** One run with its failed records (a page) and, for a preview, a sample of its staged records. */
+    public record RunDetail(Run run, Page<FailureLedger.RunFailure> failures, List<StagedRecord> sample) {
+    }
+
+    /** What one housekeeping pass removed. */
+    public record HousekeepingResult(Instant cutoff, int runs, int failures) {
+    }
+
+    // ------------------------------------------------------------------------------- connectors
+
+    public List<ConnectorView> connectors() throws SQLException {
+        List<ConnectorView> views = new ArrayList<>();
+        for (Connector c : connectors.all().stream().sorted(java.util.Comparator.comparing(Connector::id)).toList()) {
+            views.add(view(c));
+        }
+        return views;
+    }
+
+    public ConnectorView connector(String id) throws NotFound, SQLException {
+        return view(find(id));
+    }
+
+    private ConnectorView view(Connector c) throws SQLException {
+        ConnectorSchedules.Compiled compiled = schedules.compile(c.id());
+        ScheduleView schedule = compiled.valid()
+                ? new ScheduleView(compiled.schedule().summary(), compiled.schedule().zone().getId(), true, List.of(),
+                        schedules.next(c.id(), NEXT_FIRES))
+                : new ScheduleView(null, null, false, compiled.problems(), List.of());
+        ConnectorState state = schedules.states().get(c.id());
+        Long depth;
+        try {
+            depth = queue.depth(c.queue());
+        } catch (Exception e) {
+            LOG.debug("Queue depth of {} unavailable: {}", c.queue(), e.toString());
+            depth = null;
+        }
+        List<Run> last = runs.list(c.id(), 1);
+        return new ConnectorView(c.id(), state.enabled(), state.ended(), state.endedAt(), state.endedReason(),
+                connectors.rejection(c.id()).orElse(null), schedule,
+                watermarks.load(c.id()).map(Watermark::toString).orElse(null), c.startPosition(),
+                new QueueView(c.queue(), depth), last.isEmpty() ? null : last.get(0),
+                runner.processing(c.id()).orElse(null), runs.pendingPreview(c.id()).map(Run::id).orElse(null),
+                failures.counts(c.id()), state.skippedFires(), state.changedAt(), state.changedBy());
+    }
+
+    public ConnectorView enable(String id, String by) throws Exception {
+        find(id);
+        schedules.enable(id, by);
+        return connector(id);
+    }
+
+    public ConnectorView disable(String id, String by) throws Exception {
+        find(id);
+        schedules.disable(id, by);
+        return connector(id);
+    }
+
+    /** Moves the connector's position ({@code beginning}, {@code now} or a cursor value); audited. */
+    public ConnectorView reposition(String id, String position, String by) throws Exception {
+        Connector c = find(id);
+        if (position == null || position.isBlank()) {
+            throw new IllegalArgumentException("position is required: beginning, now, or a value of the cursor column");
+        }
+        runner.reposition(c, position.trim(), by);
+        return connector(id);
+    }
+
+    public List<WatermarkStore.Change> positionChanges(String id) throws NotFound, SQLException {
+        find(id);
+        return watermarks.changes(id);
+    }
+
+    // ------------------------------------------------------------------------------- runs
+
+    /** Starts a run of the connector now: {@code MANUAL}, delivering, or a preview that stages only. */
+    public Run start(String id, boolean preview, String by) throws NotFound, Conflict, SQLException {
+        Connector c = find(id);
+        Optional<String> rejected = connectors.rejection(id);
+        if (rejected.isPresent()) {
+            throw new Conflict("Connector " + id + " was rejected at start-up and does not run: " + rejected.get());
+        }
+        if (!schedules.states().get(id).enabled()) {
+            throw new Conflict("Connector " + id + " is disabled; enable it first");
+        }
+        Run run = runner.start(c, Trigger.MANUAL, preview ? RunMode.PREVIEW : RunMode.SYNC, executor,
+                () -> camel.isStopping());
+        LOG.info("Run {} {} ({}) started by {}", run.id(), id, preview ? "preview" : "manual", by);
+        return run;
+    }
+
+    public Page<Run> runs(RunLedger.Query query, int offset, int limit) throws NotFound, SQLException {
+        if (query.connector() != null) {
+            find(query.connector());
+        }
+        return runs.search(query, offset, limit);
+    }
+
+    public RunDetail run(long id, int failureOffset, int failureLimit) throws Exception {
+        Run run = findRun(id);
+        List<StagedRecord> sample = List.of();
+        if (run.status() == RunStatus.PREVIEW) {
+            Optional<Connector> c = connectors.find(run.connector());
+            if (c.isPresent()) {
+                sample = new ArrayList<>();
+                for (SyncQueue.Browsed b : runner.sample(c.get(), SAMPLE_SIZE)) {
+                    sample.add(new StagedRecord(b.key(), b.version(), b.operation(), json.readTree(b.json())));
+                }
+            }
+        }
+        return new RunDetail(run, failures.ofRun(id, failureOffset, failureLimit), sample);
+    }
+
+    public Run submit(long id, String by) throws NotFound, Conflict, SQLException {
+        Run run = findRun(id);
+        return runner.submitPreview(connectorOf(run), id, by, executor);
+    }
+
+    public Run delete(long id, String by) throws NotFound, Conflict, SQLException {
+        Run run = findRun(id);
+        return runner.deletePreview(connectorOf(run), id, by);
+    }
+
+    private Connector connectorOf(Run run) throws Conflict {
+        return connectors.find(run.connector()).orElseThrow(() -> new Conflict("Run " + run.id() + " belongs to connector "
+                + run.connector() + ", which no route file defines any more"));
+    }
+
+    private Run findRun(long id) throws NotFound, SQLException {
+        return runs.find(id).orElseThrow(() -> new NotFound("No run " + id));
+    }
+
+    // ------------------------------------------------------------------------------- failures
+
+    public Page<Failure> failures(String id, Failure.Status status, int offset, int limit) throws NotFound, SQLException {
+        find(id);
+        return failures.list(id, status, offset, limit);
+    }
+
+    public Failure failure(String id, String key) throws NotFound, SQLException {
+        find(id);
+        return failures.find(id, key).orElseThrow(() -> new NotFound("Connector " + id + " has no failed record " + key));
+    }
+
+    /** Re-queues a parked record: the next run gathers it again. */
+    public Failure requeue(String id, String key, String by) throws NotFound, Conflict, SQLException {
+        Failure f = failure(id, key);
+        if (!failures.requeue(id, key)) {
+            throw new Conflict("Record " + key + " of connector " + id + " is " + f.status() + "; only a PARKED record is re-queued");
+        }
+        LOG.info("Connector {}: record {} re-queued by {}", id, key, by);
+        return failure(id, key);
+    }
+
+    public int requeueAll(String id, String by) throws NotFound, SQLException {
+        find(id);
+        int n = failures.requeueAll(id);
+        LOG.info("Connector {}: {} parked record(s) re-queued by {}", id, n, by);
+        return n;
+    }
+
+    /** Parks an open record: kept and visible, not retried until re-queued. */
+    public Failure park(String id, String key, String by) throws NotFound, Conflict, SQLException {
+        Failure f = failure(id, key);
+        if (!failures.park(id, key)) {
+            throw new Conflict("Record " + key + " of connector " + id + " is " + f.status() + "; only an OPEN record is parked");
+        }
+        LOG.info("Connector {}: record {} parked by {}", id, key, by);
+        return failure(id, key);
+    }
+
+    // ------------------------------------------------------------------------------- housekeeping
+
+    public HousekeepingResult housekeep(String by) throws SQLException {
+        return housekeeping.run(by);
+    }
+
+    private Connector find(String id) throws NotFound {
+        return connectors.find(id).orElseThrow(() -> new NotFound("No connector " + id + " (known: "
+                + String.join(", ", connectors.all().stream().map(Connector::id).sorted().toList()) + ")"));
+    }
+}
