@@ -10,6 +10,7 @@ import java.util.Map;
 import org.apache.camel.main.Main;
 import org.slf4j.LoggerFactory;
 
+import dev.ferry.ops.Access;
 import dev.ferry.ops.FerryHttpServerFactory;
 import dev.ferry.schedule.Explain;
 
@@ -17,7 +18,7 @@ import dev.ferry.schedule.Explain;
  * Starts Ferry: Camel Main with the connector files and the properties under {@code config/}.
  *
  * <p>{@code explain [connector ...] [--count N]} prints connectors' schedules and next fire times
- * instead of starting Ferry.
+ * instead of starting Ferry; {@code hash-password} prints a password hashed for the users file.
  *
  * <p>The configuration file is {@code config/application.properties} unless {@code --config <file>}
  * or the environment variable {@code FERRY_CONFIG} names another one. A profile
@@ -35,6 +36,9 @@ public final class FerryApplication {
     public static void main(String[] args) {
         try {
             Launch launch = Launch.parse(args, System.getenv());
+            if (launch.camelArgs().length > 0 && "hash-password".equals(launch.camelArgs()[0])) {
+                System.exit(hashPassword());
+            }
             if (launch.camelArgs().length > 0 && "explain".equals(launch.camelArgs()[0])) {
                 List<String> rest = List.of(launch.camelArgs()).subList(1, launch.camelArgs().length);
                 System.exit(Explain.run(rest, launch.config(), launch.profile(), Clock.systemUTC(), System.out));
@@ -46,6 +50,28 @@ public final class FerryApplication {
             // The broker's non-daemon threads would otherwise keep a half-started process alive.
             System.exit(1);
         }
+    }
+
+    /**
+     * Reads a password (from the console without echo, or one line of standard input) and prints it as the
+     * users file stores it, so that the file holds no password in clear.
+     */
+    static int hashPassword() throws java.io.IOException {
+        java.io.Console console = System.console();
+        String password;
+        if (console != null) {
+            char[] typed = console.readPassword("Password: ");
+            password = typed == null ? null : new String(typed);
+        } else {
+            password = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                    java.nio.charset.StandardCharsets.UTF_8)).readLine();
+        }
+        if (password == null || password.isEmpty()) {
+            System.err.println("No password given");
+            return 2;
+        }
+        System.out.println(Access.hash(password));
+        return 0;
     }
 
     /** A Camel Main set up exactly as Ferry runs; tests add override properties and start it. */

@@ -26,7 +26,7 @@ public final class RunLog {
                 run.gathered(), run.delivered(), run.failed(), run.skipped(),
                 run.watermarkAfter() == null ? "" : "; watermark " + run.watermarkAfter(),
                 run.error() == null ? "" : "; " + run.error());
-        if (run.status() == RunStatus.COMPLETED) {
+        if (run.status() == RunStatus.COMPLETED || run.status() == RunStatus.DELETED) {
             LOG.info(line);
         } else {
             LOG.warn(line);
