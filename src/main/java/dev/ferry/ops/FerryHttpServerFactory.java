@@ -46,28 +46,32 @@ public final class FerryHttpServerFactory implements MainHttpServerFactory {
 
     @Override
     public Service newHttpServer(CamelContext context, HttpServerConfigurationProperties configuration) {
-        Access access = Access.from(new Settings(context.getPropertiesComponent()));
-        access.checkBinding("the HTTP server (operations API)", "camel.server.host", configuration.getHost(),
-                configuration.isAuthenticationEnabled());
         camel.setCamelContext(context);
-        MainHttpServer server = (MainHttpServer) camel.newHttpServer(context, configuration);
-        if (access.enabled()) {
-            protect(server.getConfiguration().getAuthenticationConfig(), access, configuration.getAuthenticationPath());
-            LOG.info("HTTP server {}:{}: callers authenticate ({})", configuration.getHost(), configuration.getPort(),
-                    methods(access));
-        }
-        return server;
+        return guarded(context, "the HTTP server (operations API)", "camel.server", configuration.getHost(),
+                configuration.getPort(), configuration.isAuthenticationEnabled(), configuration.getAuthenticationPath(),
+                () -> (MainHttpServer) camel.newHttpServer(context, configuration), s -> s.getConfiguration().getAuthenticationConfig());
     }
 
     @Override
     public Service newHttpManagementServer(CamelContext context, HttpManagementServerConfigurationProperties configuration) {
-        Access access = Access.from(new Settings(context.getPropertiesComponent()));
-        access.checkBinding("the management HTTP server", "camel.management.host", configuration.getHost(),
-                configuration.isAuthenticationEnabled());
         camel.setCamelContext(context);
-        ManagementHttpServer server = (ManagementHttpServer) camel.newHttpManagementServer(context, configuration);
+        return guarded(context, "the management HTTP server", "camel.management", configuration.getHost(),
+                configuration.getPort(), configuration.isAuthenticationEnabled(), configuration.getAuthenticationPath(),
+                () -> (ManagementHttpServer) camel.newHttpManagementServer(context, configuration),
+                s -> s.getConfiguration().getAuthenticationConfig());
+    }
+
+    /** Checks the binding, lets Camel create the server, and puts Ferry's authentication in front of it. */
+    private static <S extends Service> S guarded(CamelContext context, String what, String prefix, String host, int port,
+                                                 boolean camelAuthentication, String authenticationPath,
+                                                 java.util.function.Supplier<S> create,
+                                                 java.util.function.Function<S, AuthenticationConfig> authentication) {
+        Access access = Access.from(new Settings(context.getPropertiesComponent()));
+        access.checkBinding(what, prefix + ".host", host, camelAuthentication);
+        S server = create.get();
         if (access.enabled()) {
-            protect(server.getConfiguration().getAuthenticationConfig(), access, configuration.getAuthenticationPath());
+            protect(authentication.apply(server), access, authenticationPath);
+            LOG.info("{} on {}:{}: callers authenticate ({})", what, host, port, methods(access));
         }
         return server;
     }

@@ -180,4 +180,73 @@ abstract class StateStoreContract {
         assertThat(gone.status()).isEqualTo(Failure.Status.RESOLVED);
         assertThat(gone.lastError()).startsWith("Resolved: the record no longer exists").hasSize(FailureLedger.ERROR_MAX);
     }
+
+    @Test
+    void runsAreFoundByConnectorStatusAndTimeInPagesNewestFirst() throws Exception {
+        long a = finishedRun("alpha");
+        clock.tick(Duration.ofMinutes(1));
+        long b = runs.create("alpha", Trigger.MANUAL, RunMode.PREVIEW, null);
+        clock.tick(Duration.ofMinutes(1));
+        long c = finishedRun("beta");
+
+        Page<Run> all = runs.search(new RunLedger.Query(null, null, null, null), 0, 2);
+        assertThat(all.total()).isEqualTo(3);
+        assertThat(all.items()).extracting(Run::id).containsExactly(c, b);
+        assertThat(runs.search(new RunLedger.Query(null, null, null, null), 2, 2).items()).extracting(Run::id).containsExactly(a);
+        assertThat(runs.search(new RunLedger.Query("alpha", RunStatus.CREATED, null, null), 0, 10).items())
+                .extracting(Run::id).containsExactly(b);
+        assertThat(runs.search(new RunLedger.Query(null, null, T0.plus(Duration.ofMinutes(1)), T0.plus(Duration.ofMinutes(2))),
+                0, 10).items()).extracting(Run::id).containsExactly(b);
+    }
+
+    @Test
+    void housekeepingDeletesOnlyFinishedRunsAndResolvedFailuresBeforeTheCutoffWithTheirHistory() throws Exception {
+        long old = finishedRun("alpha");
+        failures.record("alpha", "k1", "v1", old, 500, "boom", 10);
+        failures.record("alpha", "k2", "v1", old, 500, "boom", 10);
+        failures.resolve("alpha", "k1", old);
+        long stillGoing = runs.create("alpha", Trigger.SCHEDULE, RunMode.SYNC, null);
+        clock.tick(Duration.ofDays(10));
+        long recent = finishedRun("alpha");
+
+        assertThat(runs.deleteEndedBefore(T0.plus(Duration.ofDays(1)))).isEqualTo(1);
+        assertThat(failures.deleteResolvedBefore(T0.plus(Duration.ofDays(1)))).isEqualTo(1);
+
+        assertThat(runs.find(old)).isEmpty();
+        assertThat(failures.ofRun(old, 0, 10).total()).isZero();
+        assertThat(runs.find(stillGoing)).isPresent();
+        assertThat(runs.find(recent)).isPresent();
+        assertThat(failures.find("alpha", "k1")).isEmpty();
+        assertThat(failures.find("alpha", "k2").orElseThrow().status()).isEqualTo(Failure.Status.OPEN);
+    }
+
+    @Test
+    void aRunKeepsItsOwnFailedRecordsAndAPreviewItsStagedPosition() throws Exception {
+        long first = runs.create("alpha", Trigger.SCHEDULE, RunMode.SYNC, null);
+        long second = runs.create("alpha", Trigger.SCHEDULE, RunMode.SYNC, null);
+        failures.record("alpha", "k1", "v1", first, 422, "first error", 10);
+        failures.record("alpha", "k1", "v2", second, 503, "second error", 10);
+        failures.record("alpha", "k1", "v2", second, 503, "second error, redelivered", 10);
+
+        assertThat(failures.ofRun(first, 0, 10).items()).singleElement()
+                .satisfies(f -> assertThat(f.error()).isEqualTo("first error"));
+        assertThat(failures.ofRun(second, 0, 10).items()).singleElement()
+                .satisfies(f -> assertThat(f.error()).isEqualTo("second error, redelivered"));
+
+        Watermark position = new Watermark(LocalDateTime.of(2026, 11, 21, 9, 30, 0, 123_456_000), 42L);
+        watermarks.stage(first, "alpha", position);
+        watermarks.stage(second, "alpha", null);
+        try (Connection c = dataSource().getConnection()) {
+            assertThat(WatermarkStore.staged(c, first)).contains(java.util.Optional.of(position));
+            assertThat(WatermarkStore.staged(c, second)).contains(java.util.Optional.empty());
+            WatermarkStore.unstage(c, first);
+            assertThat(WatermarkStore.staged(c, first)).isEmpty();
+        }
+    }
+
+    private long finishedRun(String connector) throws Exception {
+        long id = runs.create(connector, Trigger.SCHEDULE, RunMode.SYNC, null);
+        runs.fail(id, "test run");
+        return id;
+    }
 }
