@@ -50,6 +50,7 @@ import dev.ferry.queue.SyncQueue;
 import dev.ferry.runs.FailureLedger;
 import dev.ferry.runs.Run;
 import dev.ferry.runs.RunLedger;
+import dev.ferry.runs.RunMode;
 import dev.ferry.runs.RunStatus;
 import dev.ferry.runs.RunTracker;
 import dev.ferry.schedule.ConnectorSchedules;
@@ -242,6 +243,13 @@ public final class FerryConfiguration implements CamelConfiguration {
     private static void recoverRuns(RunLedger runs, RunTracker tracker) throws SQLException {
         for (RunStatus status : List.of(RunStatus.CREATED, RunStatus.PROCESSING)) {
             for (Run run : runs.withStatus(status)) {
+                if (status == RunStatus.PROCESSING && run.mode() == RunMode.PREVIEW && runs.hasStaged(run.id())) {
+                    runs.backToPreview(run.id(), "Ferry stopped while this preview was being submitted; submit it again"
+                            + " to move the rest of its staged records and finish it");
+                    LOG.warn("Run {} {} was interrupted by a stop while being submitted; it waits as a PREVIEW again",
+                            run.id(), run.connector());
+                    continue;
+                }
                 runs.fail(run.id(), "Ferry stopped while this run was gathering; the watermark did not move"
                         + " and the next run repeats the work");
                 LOG.warn("Run {} {} was interrupted by a stop while gathering; marked FAILED", run.id(), run.connector());

@@ -123,6 +123,19 @@ public final class ConnectorRunner {
         processing.remove(connector.id());
     }
 
+    /**
+     * Why a run of the connector could not start now — a run processing, or a preview awaiting review —
+     * or empty. A hint for a schedule's fire before it counts the fire; {@link #run} decides.
+     */
+    public Optional<String> busy(Connector connector) throws SQLException {
+        Long current = processing.get(connector.id());
+        if (current != null) {
+            return Optional.of("the previous run" + (current > 0 ? " (run " + current + ")" : "") + " is still processing");
+        }
+        return runs.pendingPreview(connector.id())
+                .map(p -> "preview run " + p.id() + " awaits review; submit or delete it");
+    }
+
     /** The id of the connector's run that is gathering or enqueueing, if any. */
     public Optional<Long> processing(String connector) {
         return Optional.ofNullable(processing.get(connector)).filter(id -> id > 0);
@@ -149,7 +162,7 @@ public final class ConnectorRunner {
             try (SyncQueue.Writer writer = queue.open(destination, connector.transactionSize(), connector.batchSize(),
                     committed -> faults.afterQueueCommit(connector.id(), runId, committed))) {
                 result = gatherer.gather(new Gatherer.Request(connector.id(), runId, connector.source(), from,
-                        ledgerCheck, connector.maxAttempts(), stopping), writer);
+                        ledgerCheck, connector.maxAttempts(), stopping, preview), writer);
             }
             if (preview) {
                 watermarks.stage(runId, connector.id(), result.after());
@@ -249,8 +262,10 @@ public final class ConnectorRunner {
     }
 
     private void enqueueStaged(Connector connector, long runId, Watermark stored) {
+        long moved = 0;
         try {
-            long moved = queue.move(stagingQueue(connector), connector.queue(), connector.transactionSize());
+            moved = queue.move(stagingQueue(connector), connector.queue(), connector.transactionSize());
+            failures.promote(runId, connector.maxAttempts());
             faults.beforeWatermarkCommit(connector.id(), runId);
             try (Connection c = state.getConnection()) {
                 c.setAutoCommit(false);
@@ -268,10 +283,26 @@ public final class ConnectorRunner {
             LOG.info("Run {} {}: {} staged record(s) moved to the sync queue", runId, connector.id(), moved);
             tracker.submitted(runId);
         } catch (Exception e) {
-            fail(runId, e);
+            interrupted(runId, "the submit was interrupted after " + moved + " staged record(s) had moved to the sync"
+                    + " queue (" + describe(e) + "); submit it again to move the rest and finish it", e);
         } finally {
             release(connector);
         }
+    }
+
+    /**
+     * A submit broke off: the run is a preview again, with what is left in its staging queue, so that
+     * submitting it again finishes it (records already moved are delivered once; the watermark moves when
+     * the rest is queued).
+     */
+    private void interrupted(long runId, String note, Exception e) {
+        try {
+            runs.backToPreview(runId, note);
+            LOG.warn("Run {}: {}", runId, note);
+        } catch (SQLException stateDown) {
+            LOG.error("Run {}: {}; and it could not be set back to PREVIEW: {}", runId, note, stateDown.toString());
+        }
+        LOG.debug("Run {} submit failed", runId, e);
     }
 
     /**
@@ -350,6 +381,12 @@ public final class ConnectorRunner {
     public Watermark reposition(Connector connector, String position, String by) throws Conflict, SQLException {
         claim(connector);
         try {
+            // A preview gathered from the current position; moving it would make its submit skip or repeat rows.
+            Optional<Run> preview = runs.pendingPreview(connector.id());
+            if (preview.isPresent()) {
+                throw new Conflict("Preview run " + preview.get().id() + " of connector " + connector.id()
+                        + " awaits review; submit or delete it before moving the position");
+            }
             Watermark target = gatherer.position(connector.source(), position);
             watermarks.reposition(connector.id(), target, by, "position set to '" + position + "'");
             LOG.info("Connector {}: position set to {} ({}) by {}", connector.id(), position,

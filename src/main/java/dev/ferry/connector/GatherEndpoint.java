@@ -166,6 +166,12 @@ public final class GatherEndpoint extends DefaultEndpoint {
                     return;
                 }
                 ConnectorSchedules schedules = getComponent().schedules();
+                // Before admission counts the fire toward end-after-runs: a fire that cannot run does not count.
+                Optional<String> busy = getComponent().runner().busy(definition);
+                if (busy.isPresent()) {
+                    schedules.overlapped(definition.id(), trigger, busy.get());
+                    return;
+                }
                 ConnectorSchedules.Admission admission = schedules.admit(definition.id(), trigger);
                 if (!admission.run()) {
                     LOG.info("Connector {}: a {} fire did not start a run: {}", definition.id(), trigger, admission.reason());
@@ -175,8 +181,8 @@ public final class GatherEndpoint extends DefaultEndpoint {
                     long runId = getComponent().runner()
                             .run(definition, trigger, () -> getCamelContext().isStopping() || !isRunAllowed());
                     exchange.getMessage().setHeader("FerryRunId", runId);
-                } catch (Conflict busy) {
-                    schedules.overlapped(definition.id(), trigger, busy.getMessage());
+                } catch (Conflict refused) {
+                    schedules.overlapped(definition.id(), trigger, refused.getMessage());
                 }
             }
         };

@@ -37,9 +37,19 @@ import dev.ferry.watermark.Watermark;
  */
 public final class Gatherer {
 
-    /** What to gather for one run. */
+    /**
+     * What to gather for one run.
+     *
+     * @param preview a preview run: a record that cannot be queued is kept with the run only, and reaches the
+     *                failure ledger when the preview is submitted (a preview that is deleted leaves no trace there)
+     */
     public record Request(String connector, long runId, Source source, Watermark from, boolean ledgerCheck,
-                          int maxAttempts, BooleanSupplier stopping) {
+                          int maxAttempts, BooleanSupplier stopping, boolean preview) {
+
+        public Request(String connector, long runId, Source source, Watermark from, boolean ledgerCheck,
+                       int maxAttempts, BooleanSupplier stopping) {
+            this(connector, runId, source, from, ledgerCheck, maxAttempts, stopping, false);
+        }
     }
 
     /**
@@ -333,8 +343,12 @@ public final class Gatherer {
                 // The cursor and key are already read: the encoder writes them without parsing them again.
                 json = encoder.encode(rs, cursorIndex, cursor, keyIndex, keyValue);
             } catch (RowEncoder.EncodingException e) {
-                failures.record(request.connector(), key, version, request.runId(), null,
-                        "Cannot carry the record as JSON: " + e.getMessage(), request.maxAttempts());
+                String error = "Cannot carry the record as JSON: " + e.getMessage();
+                if (request.preview()) {
+                    failures.recordInRun(request.connector(), key, version, request.runId(), null, error);
+                } else {
+                    failures.record(request.connector(), key, version, request.runId(), null, error, request.maxAttempts());
+                }
                 pass.failed++;
                 return;
             }

@@ -153,7 +153,11 @@ public final class Access {
         if (name.isEmpty() || password.isEmpty()) {
             problems.add(where + ": user '" + name + "' needs a name and a password");
         } else if (roles.isEmpty() || !ROLES.containsAll(roles)) {
-            problems.add(where + ": user '" + name + "' has roles " + roles + "; each must be reader or operator");
+            // The roles are not echoed: a plain password with a comma would show up among them.
+            problems.add(where + ": user '" + name + "' needs roles reader or operator, and nothing else"
+                    + " (a password that contains a comma must be hashed: hash-password)");
+        } else if (password.startsWith(HASH_PREFIX) && !wellFormedHash(password)) {
+            problems.add(where + ": user '" + name + "' has a malformed hashed password; hash it again with hash-password");
         } else {
             accounts.put(name, new Account(name, password, Set.copyOf(roles)));
         }
@@ -173,12 +177,13 @@ public final class Access {
     }
 
     /**
-     * Refuses a server bound beyond loopback without authentication.
+     * Refuses a server bound beyond loopback without Ferry's authentication. (Camel's own
+     * {@code camel.server.authentication-*} settings do not count: Ferry's roles need Ferry's users.)
      *
-     * @param what the server and its host key, for the message
+     * @param what the server, for the message
      */
-    public void checkBinding(String what, String hostKey, String host, boolean otherAuthentication) {
-        if (enabled() || otherAuthentication || isLoopback(host)) {
+    public void checkBinding(String what, String hostKey, String host) {
+        if (enabled() || isLoopback(host)) {
             return;
         }
         throw new IllegalStateException("Refusing to start: " + what + " would listen on " + host + " (" + hostKey
@@ -203,8 +208,14 @@ public final class Access {
         }
     }
 
-    /** Checks user names and passwords of HTTP Basic authentication against the configured users. */
-    AuthenticationProvider basicProvider() {
+    /**
+     * Checks user names and passwords of HTTP Basic authentication against the configured users. Hashing
+     * runs on a worker thread, never on the event loop; a name that does not exist costs as much as one that
+     * does; a password verified in the last minutes is recognised without hashing again.
+     */
+    AuthenticationProvider basicProvider(io.vertx.core.Vertx vertx) {
+        String dummy = accounts.values().stream().anyMatch(a -> a.password().startsWith(HASH_PREFIX))
+                ? hash(Long.toHexString(new SecureRandom().nextLong())) : "{none}";
         return new AuthenticationProvider() {
             @Override
             public void authenticate(JsonObject credentials, Handler<AsyncResult<User>> resultHandler) {
@@ -216,18 +227,73 @@ public final class Access {
                 if (!(credentials instanceof UsernamePasswordCredentials basic)) {
                     return Future.failedFuture("user name and password required");
                 }
-                Account account = accounts.get(basic.getUsername());
-                // Compare even for an unknown user, so that timing does not tell which names exist.
-                boolean matches = matches(account == null ? "{none}" : account.password(),
-                        basic.getPassword() == null ? "" : basic.getPassword());
-                if (account == null || !matches) {
-                    return Future.failedFuture("invalid user name or password");
+                String name = basic.getUsername() == null ? "" : basic.getUsername();
+                String password = basic.getPassword() == null ? "" : basic.getPassword();
+                Account account = accounts.get(name);
+                if (account != null && verified.recognises(name, password)) {
+                    return Future.succeededFuture(user(account));
                 }
-                return Future.succeededFuture(User.create(new JsonObject()
-                        .put("username", account.name())
-                        .put("roles", new JsonArray(List.copyOf(account.roles())))));
+                return vertx.executeBlocking(() -> {
+                    boolean matches = matches(account == null ? dummy : account.password(), password);
+                    if (account == null || !matches) {
+                        throw new IllegalArgumentException("invalid user name or password");
+                    }
+                    verified.remember(name, password);
+                    return user(account);
+                }, false);
             }
         };
+    }
+
+    private static User user(Account account) {
+        return User.create(new JsonObject()
+                .put("username", account.name())
+                .put("roles", new JsonArray(List.copyOf(account.roles()))));
+    }
+
+    /** Passwords verified recently, as keyed digests (never the passwords), for a few minutes. */
+    private final Verified verified = new Verified();
+
+    private static final class Verified {
+        private static final long TTL_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(5);
+        private final byte[] key = new byte[32];
+        private final Map<String, Entry> entries = new java.util.concurrent.ConcurrentHashMap<>();
+
+        private record Entry(byte[] digest, long until) {
+        }
+
+        Verified() {
+            new SecureRandom().nextBytes(key);
+        }
+
+        boolean recognises(String name, String password) {
+            Entry e = entries.get(name);
+            return e != null && System.nanoTime() - e.until() < 0 && MessageDigest.isEqual(e.digest(), digest(password));
+        }
+
+        void remember(String name, String password) {
+            entries.put(name, new Entry(digest(password), System.nanoTime() + TTL_NANOS));
+        }
+
+        private byte[] digest(String password) {
+            try {
+                javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+                mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+                return mac.doFinal(password.getBytes(StandardCharsets.UTF_8));
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private static boolean wellFormedHash(String stored) {
+        String[] parts = stored.substring(HASH_PREFIX.length()).split("\\$");
+        try {
+            return parts.length == 3 && Integer.parseInt(parts[0]) > 0 && Base64.getDecoder().decode(parts[1]).length > 0
+                    && Base64.getDecoder().decode(parts[2]).length > 0;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     static boolean matches(String stored, String given) {

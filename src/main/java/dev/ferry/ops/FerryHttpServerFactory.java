@@ -48,7 +48,7 @@ public final class FerryHttpServerFactory implements MainHttpServerFactory {
     public Service newHttpServer(CamelContext context, HttpServerConfigurationProperties configuration) {
         camel.setCamelContext(context);
         return guarded(context, "the HTTP server (operations API)", "camel.server", configuration.getHost(),
-                configuration.getPort(), configuration.isAuthenticationEnabled(), configuration.getAuthenticationPath(),
+                configuration.getPort(), configuration.getAuthenticationPath(),
                 () -> (MainHttpServer) camel.newHttpServer(context, configuration), s -> s.getConfiguration().getAuthenticationConfig());
     }
 
@@ -56,18 +56,18 @@ public final class FerryHttpServerFactory implements MainHttpServerFactory {
     public Service newHttpManagementServer(CamelContext context, HttpManagementServerConfigurationProperties configuration) {
         camel.setCamelContext(context);
         return guarded(context, "the management HTTP server", "camel.management", configuration.getHost(),
-                configuration.getPort(), configuration.isAuthenticationEnabled(), configuration.getAuthenticationPath(),
+                configuration.getPort(), configuration.getAuthenticationPath(),
                 () -> (ManagementHttpServer) camel.newHttpManagementServer(context, configuration),
                 s -> s.getConfiguration().getAuthenticationConfig());
     }
 
     /** Checks the binding, lets Camel create the server, and puts Ferry's authentication in front of it. */
     private static <S extends Service> S guarded(CamelContext context, String what, String prefix, String host, int port,
-                                                 boolean camelAuthentication, String authenticationPath,
+                                                 String authenticationPath,
                                                  java.util.function.Supplier<S> create,
                                                  java.util.function.Function<S, AuthenticationConfig> authentication) {
         Access access = Access.from(new Settings(context.getPropertiesComponent()));
-        access.checkBinding(what, prefix + ".host", host, camelAuthentication);
+        access.checkBinding(what, prefix + ".host", host);
         S server = create.get();
         if (access.enabled()) {
             protect(authentication.apply(server), access, authenticationPath);
@@ -84,7 +84,7 @@ public final class FerryHttpServerFactory implements MainHttpServerFactory {
     private static void protect(AuthenticationConfig config, Access access, String path) {
         AuthenticationConfig.AuthenticationConfigEntry entry = new AuthenticationConfig.AuthenticationConfigEntry();
         entry.setPath(path == null || path.isBlank() || "/".equals(path) ? "/*" : path);
-        entry.setAuthenticationProviderFactory(vertx -> new Providers(access.basic() ? access.basicProvider() : null,
+        entry.setAuthenticationProviderFactory(vertx -> new Providers(access.basic() ? access.basicProvider(vertx) : null,
                 access.jwt() == null ? null : JWTAuth.create(vertx, new JWTAuthOptions().setKeyStore(new KeyStoreOptions()
                         .setType(access.jwt().type()).setPath(access.jwt().path()).setPassword(access.jwt().password())))));
         entry.setAuthenticationHandlerFactory(new AuthenticationConfig.AuthenticationHandlerFactory() {

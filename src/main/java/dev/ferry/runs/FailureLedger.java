@@ -58,6 +58,32 @@ public final class FailureLedger {
         }
     }
 
+    /** Records a failure in the run's own history only (a preview's: the ledger gets it on submit). */
+    public void recordInRun(String connector, String key, String version, long runId, Integer httpStatus, String error)
+            throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            recordInRun(c, connector, key, version, runId, httpStatus, error, clock.instant());
+        }
+    }
+
+    /**
+     * A preview run was submitted: the records that failed while it gathered go to the ledger now, so the
+     * next run retries them. Returns how many.
+     */
+    public int promote(long runId, int maxAttempts) throws SQLException {
+        int promoted = 0;
+        for (int offset = 0; ; offset += 500) {
+            List<RunFailure> page = ofRun(runId, offset, 500).items();
+            for (RunFailure f : page) {
+                record(f.connector(), f.recordKey(), f.recordVersion(), runId, f.httpStatus(), f.error(), maxAttempts);
+                promoted++;
+            }
+            if (page.size() < 500) {
+                return promoted;
+            }
+        }
+    }
+
     /** The run's own history of failed records: one row per record (a redelivered one updates its row). */
     private static void recordInRun(Connection c, String connector, String key, String version, long runId,
                                     Integer httpStatus, String error, Instant now) throws SQLException {
@@ -115,10 +141,9 @@ public final class FailureLedger {
                 ps.setInt(3, limit);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        int status = rs.getInt("http_status");
+                        Integer status = httpStatus(rs);
                         items.add(new RunFailure(rs.getLong("run_id"), rs.getString("connector"), rs.getString("record_key"),
-                                rs.getString("record_version"), rs.wasNull() ? null : status, rs.getString("error"),
-                                Jdbc.getInstant(rs, "failed_at")));
+                                rs.getString("record_version"), status, rs.getString("error"), Jdbc.getInstant(rs, "failed_at")));
                     }
                 }
             }
@@ -356,8 +381,14 @@ public final class FailureLedger {
         return 3;
     }
 
+    /** The HTTP status column, or null (wasNull must follow its getInt at once). */
+    private static Integer httpStatus(ResultSet rs) throws SQLException {
+        int status = rs.getInt("http_status");
+        return rs.wasNull() ? null : status;
+    }
+
     private static Failure map(ResultSet rs) throws SQLException {
-        int httpStatus = rs.getInt("http_status");
+        Integer httpStatus = httpStatus(rs);
         return new Failure(
                 rs.getString("connector"),
                 rs.getString("record_key"),
@@ -367,7 +398,7 @@ public final class FailureLedger {
                 Jdbc.getInstant(rs, "last_failed_at"),
                 Jdbc.getInstant(rs, "resolved_at"),
                 rs.getString("record_version"),
-                rs.wasNull() ? null : httpStatus,
+                httpStatus,
                 rs.getString("last_error"),
                 rs.getLong("run_id"));
     }

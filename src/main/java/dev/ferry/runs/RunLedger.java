@@ -109,11 +109,34 @@ public final class RunLedger {
     /** An operator submitted a preview run: it is enqueueing its staged records again. False if it is no longer a preview. */
     public boolean markSubmitting(long id) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("UPDATE ferry_run SET status = ? WHERE id = ? AND status = ?")) {
+             PreparedStatement ps = c.prepareStatement("UPDATE ferry_run SET status = ?, error = NULL WHERE id = ? AND status = ?")) {
             ps.setString(1, RunStatus.PROCESSING.name());
             ps.setLong(2, id);
             ps.setString(3, RunStatus.PREVIEW.name());
             return ps.executeUpdate() == 1;
+        }
+    }
+
+    /** A submit that broke off, or was cut by a stop: the run waits as a preview again, with a note why. */
+    public void backToPreview(long id, String note) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE ferry_run SET status = ?, error = ? WHERE id = ? AND status = ?")) {
+            ps.setString(1, RunStatus.PREVIEW.name());
+            ps.setString(2, Jdbc.clip(note, ERROR_MAX));
+            ps.setLong(3, id);
+            ps.setString(4, RunStatus.PROCESSING.name());
+            ps.executeUpdate();
+        }
+    }
+
+    /** Whether a run is a preview that finished gathering (it has a staged position): PROCESSING means submitting. */
+    public boolean hasStaged(long id) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT 1 FROM ferry_preview WHERE run_id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
         }
     }
 

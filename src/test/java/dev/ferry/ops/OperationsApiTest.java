@@ -107,6 +107,7 @@ class OperationsApiTest {
         Api.Answer blocked = api().post("/api/connectors/" + C + "/runs");
         assertThat(blocked.status()).isEqualTo(409);
         assertThat(blocked.json().get("message").asText()).contains("Preview run " + id).contains("awaits review");
+        assertThat(api().put("/api/connectors/" + C + "/position", "{\"position\": \"beginning\"}").status()).isEqualTo(409);
         // A change after the preview is not part of it.
         ferry.sourceUpdate("UPDATE customers SET status = 'CLOSED', updated_at = LOCALTIMESTAMP WHERE id = 6");
 
@@ -155,6 +156,39 @@ class OperationsApiTest {
         assertThat(run.trigger()).hasToString("MANUAL");
         assertThat(run.gathered()).isEqualTo(2);
         assertThat(target.customerNumbers(PATH)).containsExactlyInAnyOrder("C-000008", "C-000009");
+    }
+
+    @Test
+    void aSubmitCutShortWaitsAsAPreviewAgainAndSubmittingItAgainFinishesItWithEveryRecordOnce() throws Exception {
+        AtomicBoolean cutNext = new AtomicBoolean();
+        fixture.bindOnce("ferryFaultHooks", new FaultHooks() {
+            @Override
+            public void beforeWatermarkCommit(String connector, long runId) {
+                if (cutNext.getAndSet(false)) {
+                    throw new IllegalStateException("injected: the state database went away");
+                }
+            }
+        });
+        RunningFerry ferry = fixture.start();
+        long id = api().post("/api/connectors/" + C + "/runs", "{\"mode\": \"PREVIEW\"}").json().get("id").asLong();
+        assertThat(ferry.awaitStatus(id, RunStatus.PREVIEW).gathered()).isEqualTo(60);
+        cutNext.set(true);
+
+        assertThat(api().post("/api/runs/" + id + "/submit").status()).isEqualTo(202);
+
+        Run cut = await().atMost(Duration.ofSeconds(30)).until(() -> ferry.runs().find(id).orElseThrow(),
+                r -> r.status() == RunStatus.PREVIEW && r.error() != null);
+        assertThat(cut.error()).contains("submit was interrupted after 60 staged record(s)").contains("submit it again");
+        assertThat(ferry.watermark(C)).isNull();
+
+        assertThat(api().post("/api/runs/" + id + "/submit").status()).isEqualTo(202);
+
+        Run done = ferry.awaitEnded(id);
+        assertThat(done.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(done.delivered()).isEqualTo(60);
+        assertThat(done.error()).isNull();
+        assertThat(fixture.target().customerNumbers(PATH)).hasSize(60).doesNotHaveDuplicates();
+        assertThat(ferry.watermark(C)).isNotNull();
     }
 
     @Test
