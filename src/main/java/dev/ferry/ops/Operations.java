@@ -243,12 +243,7 @@ public final class Operations {
 
     /** Re-queues a parked record: the next run gathers it again. */
     public Failure requeue(String id, String key, String by) throws NotFound, Conflict, SQLException {
-        Failure f = failure(id, key);
-        if (!failures.requeue(id, key)) {
-            throw new Conflict("Record " + key + " of connector " + id + " is " + f.status() + "; only a PARKED record is re-queued");
-        }
-        LOG.info("Connector {}: record {} re-queued by {}", id, key, by);
-        return failure(id, key);
+        return change(id, key, by, Failure.Status.PARKED, "re-queued", () -> failures.requeue(id, key));
     }
 
     public int requeueAll(String id, String by) throws NotFound, SQLException {
@@ -260,11 +255,24 @@ public final class Operations {
 
     /** Parks an open record: kept and visible, not retried until re-queued. */
     public Failure park(String id, String key, String by) throws NotFound, Conflict, SQLException {
+        return change(id, key, by, Failure.Status.OPEN, "parked", () -> failures.park(id, key));
+    }
+
+    @FunctionalInterface
+    private interface LedgerUpdate {
+        /** True when the entry was in the expected status and changed. */
+        boolean apply() throws SQLException;
+    }
+
+    /** A guarded change of a ledger entry, which must be {@code from} for it to apply. */
+    private Failure change(String id, String key, String by, Failure.Status from, String done,
+                           LedgerUpdate update) throws NotFound, Conflict, SQLException {
         Failure f = failure(id, key);
-        if (!failures.park(id, key)) {
-            throw new Conflict("Record " + key + " of connector " + id + " is " + f.status() + "; only an OPEN record is parked");
+        if (!update.apply()) {
+            throw new Conflict("Record " + key + " of connector " + id + " is " + f.status() + "; only a " + from
+                    + " record can be " + done);
         }
-        LOG.info("Connector {}: record {} parked by {}", id, key, by);
+        LOG.info("Connector {}: record {} {} by {}", id, key, done, by);
         return failure(id, key);
     }
 

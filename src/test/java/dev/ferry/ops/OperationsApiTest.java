@@ -161,14 +161,7 @@ class OperationsApiTest {
     @Test
     void aSubmitCutShortWaitsAsAPreviewAgainAndSubmittingItAgainFinishesItWithEveryRecordOnce() throws Exception {
         AtomicBoolean cutNext = new AtomicBoolean();
-        fixture.bindOnce("ferryFaultHooks", new FaultHooks() {
-            @Override
-            public void beforeWatermarkCommit(String connector, long runId) {
-                if (cutNext.getAndSet(false)) {
-                    throw new IllegalStateException("injected: the state database went away");
-                }
-            }
-        });
+        fixture.bindOnce("ferryFaultHooks", failingOnceWhen(cutNext));
         RunningFerry ferry = fixture.start();
         long id = api().post("/api/connectors/" + C + "/runs", "{\"mode\": \"PREVIEW\"}").json().get("id").asLong();
         assertThat(ferry.awaitStatus(id, RunStatus.PREVIEW).gathered()).isEqualTo(60);
@@ -194,14 +187,7 @@ class OperationsApiTest {
     @Test
     void runsAreListedByStatusAndTimeInPagesAndARunShowsItsFailedRecordsWithTheirErrors() throws Exception {
         AtomicBoolean breakNext = new AtomicBoolean();
-        fixture.bindOnce("ferryFaultHooks", new FaultHooks() {
-            @Override
-            public void beforeWatermarkCommit(String connector, long runId) {
-                if (breakNext.getAndSet(false)) {
-                    throw new IllegalStateException("injected: the state database went away");
-                }
-            }
-        });
+        fixture.bindOnce("ferryFaultHooks", failingOnceWhen(breakNext));
         RunningFerry ferry = fixture.start();
         Target target = fixture.target();
         StubMapping reject = target.server().stubFor(post(PATH).withRequestBody(containing("C-000007")).atPriority(1)
@@ -314,6 +300,18 @@ class OperationsApiTest {
         // The test schedule fires once, in 2099.
         assertThat(all.get(0).at("/schedule/nextFires/0").asText()).startsWith("2099-01-01T00:00");
         assertThat(all.get(0).at("/queue/depth").asLong()).isZero();
+    }
+
+    /** Fails the watermark commit once each time {@code armed} is set, as a lost state database would. */
+    private static FaultHooks failingOnceWhen(AtomicBoolean armed) {
+        return new FaultHooks() {
+            @Override
+            public void beforeWatermarkCommit(String connector, long runId) {
+                if (armed.getAndSet(false)) {
+                    throw new IllegalStateException("injected: the state database went away");
+                }
+            }
+        };
     }
 
     private static List<Long> ids(JsonNode page) {
