@@ -45,7 +45,7 @@ public final class FerryApplication {
             }
             Main main = newMain(launch.config(), launch.profile());
             main.run(launch.camelArgs());
-        } catch (Exception e) {
+        } catch (Exception | LinkageError e) {
             LoggerFactory.getLogger(FerryApplication.class).error("Ferry could not start: {}", e.getMessage(), e);
             // The broker's non-daemon threads would otherwise keep a half-started process alive.
             System.exit(1);
