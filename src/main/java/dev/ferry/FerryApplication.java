@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.ferry.ops.Access;
 import dev.ferry.ops.FerryHttpServerFactory;
+import dev.ferry.ops.FerryJolokia;
 import dev.ferry.schedule.Explain;
 
 /**
@@ -89,6 +90,8 @@ public final class FerryApplication {
         main.configure().addConfiguration(FerryConfiguration.class);
         // Camel Main creates its HTTP servers through this factory: Ferry's access rules apply to them.
         main.bind("ferryHttpServerFactory", new FerryHttpServerFactory());
+        // The management server's Jolokia: Camel's, with Ferry's roles on top (a reader may not exec).
+        main.bind(FerryJolokia.NAME, new FerryJolokia());
         return main;
     }
 

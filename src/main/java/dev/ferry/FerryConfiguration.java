@@ -42,6 +42,8 @@ import dev.ferry.demo.DemoBackOffice;
 import dev.ferry.demo.DemoSource;
 import dev.ferry.gather.Gatherer;
 import dev.ferry.ops.Access;
+import dev.ferry.ops.FerryHealth;
+import dev.ferry.ops.FerryMetrics;
 import dev.ferry.ops.Housekeeping;
 import dev.ferry.ops.Operations;
 import dev.ferry.ops.OperationsSurface;
@@ -102,6 +104,7 @@ public final class FerryConfiguration implements CamelConfiguration {
         int demoInvoices = settings.positiveInt(Settings.DEMO_INVOICES);
         ZoneId scheduleZone = settings.zone(Settings.SCHEDULE_TIME_ZONE);
         java.time.Duration housekeepingAge = settings.duration(Settings.HOUSEKEEPING_MAX_AGE);
+        int degradedAfter = settings.positiveInt(Settings.HEALTH_FAILED_RUNS);
         settings.validate();
         Access access = Access.from(settings);
 
@@ -174,7 +177,12 @@ public final class FerryConfiguration implements CamelConfiguration {
         Operations operations = new Operations(camel, connectors, runner, schedules, runs, failures, watermarks, queue,
                 housekeeping, camel.getExecutorServiceManager().newCachedThreadPool(this, "ferry-operator-runs"));
         registry.bind("ferryOperations", operations);
-        OperationsSurface.install(camel, operations, access, housekeeping, connectors);
+        Clock metricsClock = clock;
+        OperationsSurface surface = OperationsSurface.install(camel, operations, access, housekeeping, connectors, runs,
+                tracker, degradedAfter, meters -> new FerryMetrics(meters, connectors, queue, watermarks,
+                        metricsClock, scheduleZone));
+        registry.bind("ferryOperationsSurface", surface);
+        FerryHealth.register(camel, stateSource, artemis, brokerUrl);
 
         if (demo) {
             startDemo(camel, registry, dataDir, demoCustomers, demoInvoices);

@@ -68,6 +68,12 @@ public final class Settings {
             "Finished runs and resolved failures older than this are deleted by housekeeping (ISO-8601, e.g. P90D).");
     public static final Option HOUSEKEEPING_CRON = new Option("ferry.housekeeping.cron", "0 15 3 * * ?",
             "When housekeeping runs (Quartz cron, seconds first).");
+    public static final Option HEALTH_FAILED_RUNS = new Option("ferry.health.failed-runs", "3",
+            "A connector whose last this many runs all FAILED shows as degraded (DOWN) in /observe/health.");
+    public static final Option RELOAD_ENABLED = new Option("ferry.reload.enabled", "false",
+            "Reload a connector when its route file or its properties change (the dev profile turns it on).");
+    public static final Option RELOAD_QUIET_PERIOD = new Option("ferry.reload.quiet-period", "500ms",
+            "How long a changed file must stay unchanged before it is reloaded (editors save in several writes).");
 
     private final PropertiesComponent properties;
     private final List<String> errors = new ArrayList<>();

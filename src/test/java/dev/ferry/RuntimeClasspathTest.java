@@ -37,6 +37,7 @@ class RuntimeClasspathTest {
         Process ferry = new ProcessBuilder(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
                 "-Dferry.data-dir=" + data.resolve("data"), "-Dcamel.server.port=" + port,
+                "-Dcamel.management.port=" + RunningFerry.freePort(),
                 "-Dferry.demo.customers=50", "-Dferry.demo.invoices=80",
                 "-cp", classpath, "dev.ferry.FerryApplication"))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();

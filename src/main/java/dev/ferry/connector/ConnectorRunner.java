@@ -164,6 +164,7 @@ public final class ConnectorRunner {
                 result = gatherer.gather(new Gatherer.Request(connector.id(), runId, connector.source(), from,
                         ledgerCheck, connector.maxAttempts(), stopping, preview), writer);
             }
+            tracker.events().gathered(connector.id(), result.gathered());
             if (preview) {
                 watermarks.stage(runId, connector.id(), result.after());
                 runs.markPreview(runId, result.gathered(), result.failed(), result.skipped(), result.after());
@@ -335,7 +336,7 @@ public final class ConnectorRunner {
                         + " the next preview removes them", runId, connector.id(), e.toString());
             }
             Run deleted = runs.find(runId).orElseThrow();
-            RunLog.ended(deleted);
+            tracker.ended(deleted);
             return deleted;
         } finally {
             release(connector);
@@ -361,7 +362,7 @@ public final class ConnectorRunner {
         String error = describe(e);
         try {
             runs.fail(runId, error);
-            runs.find(runId).ifPresent(RunLog::ended);
+            runs.find(runId).ifPresent(tracker::ended);
         } catch (SQLException stateDown) {
             LOG.error("Run {} failed ({}) and could not be marked FAILED: {}", runId, error, stateDown.toString());
         }

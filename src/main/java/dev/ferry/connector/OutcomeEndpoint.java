@@ -59,14 +59,14 @@ final class OutcomeEndpoint extends DefaultEndpoint {
     private void delivered(Exchange exchange) throws Exception {
         Message m = exchange.getMessage();
         long runId = required(m, RecordHeaders.RUN_ID, Long.class);
+        String connector = required(m, RecordHeaders.CONNECTOR, String.class);
         if (Boolean.TRUE.equals(m.getHeader(RecordHeaders.LEDGER_CHECK, Boolean.class))) {
-            String connector = required(m, RecordHeaders.CONNECTOR, String.class);
             for (String key : keys(m)) {
                 getComponent().failures().resolve(connector, key, runId);
             }
         }
         // Counted last: only once nothing above can fail any more.
-        getComponent().tracker().delivered(runId, batch(m) ? m.getHeader(RecordHeaders.RECORD_COUNT, Integer.class) : 1);
+        getComponent().tracker().delivered(connector, runId, batch(m) ? m.getHeader(RecordHeaders.RECORD_COUNT, Integer.class) : 1);
     }
 
     private void failed(Exchange exchange) throws Exception {
@@ -86,7 +86,7 @@ final class OutcomeEndpoint extends DefaultEndpoint {
                     i < versions.size() ? versions.get(i) : null, runId, error.httpStatus(), error.text(), maxAttempts);
             parked += status == Failure.Status.PARKED ? 1 : 0;
         }
-        getComponent().tracker().failed(runId, keys.size());
+        getComponent().tracker().failed(connector, runId, keys.size());
         String what = keys.size() == 1 ? "record " + keys.get(0)
                 : "batch of " + keys.size() + " records (" + String.join(", ", keys.subList(0, Math.min(5, keys.size())))
                         + (keys.size() > 5 ? ", ..." : "") + ")";

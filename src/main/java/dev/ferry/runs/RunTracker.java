@@ -52,6 +52,7 @@ public final class RunTracker extends ServiceSupport {
     private final Object flushLock = new Object();
     private ScheduledFuture<?> flushTask;
     private int flushesSinceDrainCheck;
+    private volatile RunEvents events = RunEvents.NONE;
 
     public RunTracker(RunLedger ledger, QueueDepth queueDepth, ScheduledExecutorService executor,
                       long flushIntervalMillis, int drainCheckEveryFlushes) {
@@ -60,6 +61,33 @@ public final class RunTracker extends ServiceSupport {
         this.executor = executor;
         this.flushIntervalMillis = flushIntervalMillis;
         this.drainCheckEveryFlushes = drainCheckEveryFlushes;
+    }
+
+    /** Where the tracker reports records and ended runs as they happen (metrics). */
+    public void listen(RunEvents events) {
+        this.events = events;
+    }
+
+    public RunEvents events() {
+        return events;
+    }
+
+    /** Counts {@code records} delivered records (one, or a batch) of a connector's run. */
+    public void delivered(String connector, long runId, int records) {
+        count(runId, 0, records);
+        events.delivered(connector, records);
+    }
+
+    /** Counts {@code records} failed records (one, or a batch) of a connector's run. */
+    public void failed(String connector, long runId, int records) {
+        count(runId, 1, records);
+        events.failed(connector, records);
+    }
+
+    /** A run reached a final status: its end line, and its metrics. */
+    public void ended(Run run) {
+        RunLog.ended(run);
+        events.ended(run);
     }
 
     public void delivered(long runId) {
@@ -145,7 +173,7 @@ public final class RunTracker extends ServiceSupport {
             Optional<Run> finished = ledger.finishIfDone(c, runId);
             if (finished.isPresent()) {
                 unwatch(runId);
-                RunLog.ended(finished.get());
+                ended(finished.get());
             } else if (ledger.status(c, runId).map(RunStatus::isFinal).orElse(true)) {
                 unwatch(runId);
             }

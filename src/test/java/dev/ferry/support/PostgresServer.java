@@ -57,6 +57,21 @@ public final class PostgresServer {
         return urlPrefix + name + credentials;
     }
 
+    /** Runs a statement as the administrator (on the server's maintenance database). */
+    public void admin(String sql) {
+        try (Connection c = DriverManager.getConnection(adminUrl); Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The database name of a URL {@link #newDatabase()} returned. */
+    public static String databaseName(String url) {
+        String path = url.substring(0, url.indexOf('?') < 0 ? url.length() : url.indexOf('?'));
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+
     private static PostgresServer external(String url) {
         // jdbc:postgresql://host:port/db?user=..&password=..
         int slash = url.indexOf('/', "jdbc:postgresql://".length());

@@ -53,6 +53,7 @@ public final class RunningFerry implements AutoCloseable {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("ferry.data-dir", dataDir.toString());
         p.put("camel.server.port", String.valueOf(freePort()));
+        p.put("camel.management.port", String.valueOf(freePort()));
         p.put("customers-to-erp.schedule.cron", NEVER);
         p.put("invoices-to-erp.schedule.cron", NEVER);
         p.put("ferry.demo.customers", "60");

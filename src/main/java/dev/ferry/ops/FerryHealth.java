@@ -1,0 +1,170 @@
+package dev.ferry.ops;
+
+import java.sql.Connection;
+import java.util.List;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import jakarta.jms.ConnectionFactory;
+import org.apache.camel.CamelContext;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.impl.health.AbstractHealthCheck;
+
+import dev.ferry.connector.Connectors;
+import dev.ferry.runs.Run;
+import dev.ferry.runs.RunLedger;
+import dev.ferry.runs.RunStatus;
+
+/**
+ * Ferry's health checks in Camel's health-check registry, served by the management server at
+ * {@code /observe/health} (all), {@code /observe/health/ready} and {@code /observe/health/live}.
+ *
+ * <ul>
+ *   <li>{@code ferry-state-database} (readiness) — a connection from the state pool answers;</li>
+ *   <li>{@code ferry-broker} (readiness) — a new connection to the broker opens;</li>
+ *   <li>{@code ferry-connector-<id>} (overall health only) — DOWN, reported as degraded, when the connector's
+ *       last {@code ferry.health.failed-runs} runs all FAILED, or when it was rejected; with its last error.
+ *       Not a readiness check: one broken connector must not take the others out of service.</li>
+ * </ul>
+ */
+public final class FerryHealth {
+
+    public static final String GROUP = "ferry";
+    private static final int VALID_WITHIN_SECONDS = 3;
+
+    private FerryHealth() {
+    }
+
+    public static void register(CamelContext camel, DataSource state, ConnectionFactory broker, String brokerUrl) {
+        HealthCheckRegistry registry = HealthCheckRegistry.get(camel);
+        registry.register(new StateDatabaseCheck(state));
+        registry.register(new BrokerCheck(broker, brokerUrl));
+    }
+
+    /** Adds the connector's check if it has none yet (a connector added by a reload). */
+    public static void track(CamelContext camel, String connector, Connectors connectors, RunLedger runs, int failedRuns) {
+        HealthCheckRegistry registry = HealthCheckRegistry.get(camel);
+        if (registry.getCheck(ConnectorCheck.id(connector)).isEmpty()) {
+            registry.register(new ConnectorCheck(connector, connectors, runs, failedRuns));
+        }
+    }
+
+    public static void untrack(CamelContext camel, String connector) {
+        HealthCheckRegistry registry = HealthCheckRegistry.get(camel);
+        registry.getCheck(ConnectorCheck.id(connector)).ifPresent(registry::unregister);
+    }
+
+    static final class StateDatabaseCheck extends AbstractHealthCheck {
+        private final DataSource state;
+
+        StateDatabaseCheck(DataSource state) {
+            super(GROUP, "ferry-state-database");
+            this.state = state;
+        }
+
+        @Override
+        public boolean isLiveness() {
+            return false;
+        }
+
+        @Override
+        protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+            try (Connection c = state.getConnection()) {
+                if (c.isValid(VALID_WITHIN_SECONDS)) {
+                    builder.up();
+                } else {
+                    builder.down().message("the state database did not answer within " + VALID_WITHIN_SECONDS + " s");
+                }
+            } catch (Exception e) {
+                builder.down().error(e).message("the state database is unreachable: " + e.getMessage());
+            }
+        }
+    }
+
+    static final class BrokerCheck extends AbstractHealthCheck {
+        private final ConnectionFactory broker;
+        private final String url;
+
+        BrokerCheck(ConnectionFactory broker, String url) {
+            super(GROUP, "ferry-broker");
+            this.broker = broker;
+            this.url = url;
+        }
+
+        @Override
+        public boolean isLiveness() {
+            return false;
+        }
+
+        @Override
+        protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+            builder.detail("broker.url", url);
+            try (jakarta.jms.Connection c = broker.createConnection()) {
+                c.getMetaData();
+                builder.up();
+            } catch (Exception e) {
+                builder.down().error(e).message("the broker at " + url + " is unreachable: " + e.getMessage());
+            }
+        }
+    }
+
+    static final class ConnectorCheck extends AbstractHealthCheck {
+        private final String connector;
+        private final Connectors connectors;
+        private final RunLedger runs;
+        private final int failedRuns;
+
+        ConnectorCheck(String connector, Connectors connectors, RunLedger runs, int failedRuns) {
+            super(GROUP, id(connector));
+            this.connector = connector;
+            this.connectors = connectors;
+            this.runs = runs;
+            this.failedRuns = failedRuns;
+        }
+
+        static String id(String connector) {
+            return "ferry-connector-" + connector;
+        }
+
+        @Override
+        public boolean isLiveness() {
+            return false;
+        }
+
+        @Override
+        public boolean isReadiness() {
+            return false;
+        }
+
+        @Override
+        protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+            builder.detail("connector", connector);
+            var rejected = connectors.rejection(connector);
+            if (rejected.isPresent()) {
+                builder.detail("connector.status", "REJECTED").down().message(rejected.get());
+                return;
+            }
+            try {
+                List<Run> recent = runs.list(connector, failedRuns);
+                recent.stream().findFirst().ifPresent(last -> builder.detail("run.last.id", last.id())
+                        .detail("run.last.status", last.status().name()));
+                boolean degraded = recent.size() >= failedRuns
+                        && recent.stream().allMatch(r -> r.status() == RunStatus.FAILED);
+                if (degraded) {
+                    Run last = recent.get(0);
+                    builder.detail("connector.status", "DEGRADED").detail("run.failed.consecutive", recent.size())
+                            .detail("run.last.error", String.valueOf(last.error()))
+                            .down().message("degraded: its last " + recent.size() + " runs FAILED; last error (run "
+                                    + last.id() + "): " + last.error());
+                } else {
+                    builder.detail("connector.status", "OK").up();
+                }
+            } catch (Exception e) {
+                builder.detail("connector.status", "UNKNOWN").unknown().error(e)
+                        .message("the run ledger cannot be read: " + e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package dev.ferry.ops;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.ferry.connector.Connector;
+import dev.ferry.connector.Connectors;
+import dev.ferry.queue.SyncQueue;
+import dev.ferry.runs.Run;
+import dev.ferry.runs.RunEvents;
+import dev.ferry.watermark.Watermark;
+import dev.ferry.watermark.WatermarkStore;
+
+/**
+ * Ferry's meters in Camel's Micrometer registry, scraped by Prometheus at {@code /observe/metrics} beside
+ * Camel's own. Names follow the Prometheus conventions once exported: base units (seconds), {@code _total}
+ * on counters, one label {@code connector} (and {@code status} on runs).
+ *
+ * <ul>
+ *   <li>{@code ferry_records_gathered_total} — records read from the source by runs;</li>
+ *   <li>{@code ferry_records_delivered_total}, {@code ferry_records_failed_total} — delivery outcomes;</li>
+ *   <li>{@code ferry_runs_total{status}} — runs that reached a final status;</li>
+ *   <li>{@code ferry_run_duration_seconds} — start to final status, a histogram;</li>
+ *   <li>{@code ferry_queue_depth} — records in the connector's sync queue, read at scrape time;</li>
+ *   <li>{@code ferry_watermark_lag_seconds} — now minus the watermark's cursor, when the cursor is a time.</li>
+ * </ul>
+ */
+public final class FerryMetrics implements RunEvents {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FerryMetrics.class);
+    private static final String CONNECTOR = "connector";
+    private static final Duration[] DURATION_BUCKETS = {Duration.ofSeconds(1), Duration.ofSeconds(5),
+        Duration.ofSeconds(15), Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(5),
+        Duration.ofMinutes(15), Duration.ofMinutes(30), Duration.ofHours(1), Duration.ofHours(2), Duration.ofHours(6)};
+
+    private final MeterRegistry registry;
+    private final Connectors connectors;
+    private final SyncQueue queue;
+    private final WatermarkStore watermarks;
+    private final Clock clock;
+    private final ZoneId localCursorZone;
+    private final Map<String, Meter.Id[]> gauges = new ConcurrentHashMap<>();
+
+    /**
+     * @param localCursorZone the zone a cursor without one (a {@code timestamp} column) is read in for the lag
+     */
+    public FerryMetrics(MeterRegistry registry, Connectors connectors, SyncQueue queue, WatermarkStore watermarks,
+                        Clock clock, ZoneId localCursorZone) {
+        this.registry = registry;
+        this.connectors = connectors;
+        this.queue = queue;
+        this.watermarks = watermarks;
+        this.clock = clock;
+        this.localCursorZone = localCursorZone;
+    }
+
+    /** Starts the connector's gauges and its counters at zero, so that a dashboard shows it before its first run. */
+    public void track(String connector) {
+        gauges.computeIfAbsent(connector, id -> new Meter.Id[] {
+            Gauge.builder("ferry.queue.depth", () -> queueDepth(id))
+                    .description("Records in the connector's sync queue: waiting, being delivered or awaiting redelivery")
+                    .tag(CONNECTOR, id).strongReference(true).register(registry).getId(),
+            Gauge.builder("ferry.watermark.lag", () -> watermarkLagSeconds(id))
+                    .description("Now minus the connector's watermark (the newest change it has queued); absent when"
+                            + " its cursor is not a time")
+                    .baseUnit("seconds").tag(CONNECTOR, id).strongReference(true).register(registry).getId()});
+        records("gathered", connector);
+        records("delivered", connector);
+        records("failed", connector);
+    }
+
+    /** Removes a connector's gauges (its file was deleted); its counters keep their totals. */
+    public void untrack(String connector) {
+        Meter.Id[] ids = gauges.remove(connector);
+        if (ids != null) {
+            for (Meter.Id id : ids) {
+                registry.remove(id);
+            }
+        }
+    }
+
+    @Override
+    public void gathered(String connector, long records) {
+        records("gathered", connector).increment(records);
+    }
+
+    @Override
+    public void delivered(String connector, long records) {
+        records("delivered", connector).increment(records);
+    }
+
+    @Override
+    public void failed(String connector, long records) {
+        records("failed", connector).increment(records);
+    }
+
+    @Override
+    public void ended(Run run) {
+        Counter.builder("ferry.runs").description("Runs that reached a final status")
+                .tag(CONNECTOR, run.connector()).tag("status", run.status().name())
+                .register(registry).increment();
+        if (run.startedAt() != null && run.endedAt() != null) {
+            Timer.builder("ferry.run.duration").description("Time from a run's start to its final status")
+                    .tag(CONNECTOR, run.connector()).serviceLevelObjectives(DURATION_BUCKETS)
+                    .register(registry).record(Duration.between(run.startedAt(), run.endedAt()));
+        }
+    }
+
+    private Counter records(String outcome, String connector) {
+        String what = switch (outcome) {
+            case "gathered" -> "Records read from the source by the connector's runs";
+            case "delivered" -> "Records delivered to the connector's target";
+            default -> "Records whose delivery failed (recorded in the failure ledger)";
+        };
+        return Counter.builder("ferry.records." + outcome).description(what)
+                .tag(CONNECTOR, connector).register(registry);
+    }
+
+    private double queueDepth(String connector) {
+        try {
+            return queue.depth(connectors.find(connector).map(Connector::queue).orElse(Connector.defaultQueue(connector)));
+        } catch (Exception e) {
+            LOG.debug("Queue depth of {} not available: {}", connector, e.toString());
+            return Double.NaN;
+        }
+    }
+
+    private double watermarkLagSeconds(String connector) {
+        try {
+            Watermark w = watermarks.load(connector).orElse(null);
+            Instant at = w == null ? null : instant(w.cursor());
+            return at == null ? Double.NaN : Duration.between(at, clock.instant()).toMillis() / 1000.0;
+        } catch (Exception e) {
+            LOG.debug("Watermark of {} not available: {}", connector, e.toString());
+            return Double.NaN;
+        }
+    }
+
+    private Instant instant(Object cursor) {
+        if (cursor instanceof OffsetDateTime odt) {
+            return odt.toInstant();
+        }
+        if (cursor instanceof LocalDateTime ldt) {
+            return ldt.atZone(localCursorZone).toInstant();
+        }
+        if (cursor instanceof LocalDate date) {
+            return date.atStartOfDay(localCursorZone).toInstant();
+        }
+        return null;
+    }
+}
