@@ -33,6 +33,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.ferry.connector.Connector;
+import dev.ferry.connector.ConnectorReloader;
 import dev.ferry.connector.ConnectorRunner;
 import dev.ferry.connector.FaultHooks;
 import dev.ferry.connector.Connectors;
@@ -105,6 +106,8 @@ public final class FerryConfiguration implements CamelConfiguration {
         ZoneId scheduleZone = settings.zone(Settings.SCHEDULE_TIME_ZONE);
         java.time.Duration housekeepingAge = settings.duration(Settings.HOUSEKEEPING_MAX_AGE);
         int degradedAfter = settings.positiveInt(Settings.HEALTH_FAILED_RUNS);
+        boolean reload = settings.bool(Settings.RELOAD_ENABLED);
+        java.time.Duration reloadQuiet = settings.duration(Settings.RELOAD_QUIET_PERIOD);
         settings.validate();
         Access access = Access.from(settings);
 
@@ -182,6 +185,34 @@ public final class FerryConfiguration implements CamelConfiguration {
                 tracker, degradedAfter, meters -> new FerryMetrics(meters, connectors, queue, watermarks,
                         metricsClock, scheduleZone));
         registry.bind("ferryOperationsSurface", surface);
+        if (reload) {
+            ConnectorReloader reloader = new ConnectorReloader(camel, connectors, runner, schedules,
+                    new ConnectorReloader.Listener() {
+                        @Override
+                        public void added(String connector) throws Exception {
+                            surface.track(connector);
+                        }
+
+                        @Override
+                        public void removed(String connector) throws Exception {
+                            surface.untrack(connector);
+                        }
+                    }, clock, reloadQuiet,
+                    camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-reload"));
+            camel.addService(reloader);
+            registry.bind("ferryReloader", reloader);
+            camel.addStartupListener(new StartupListener() {
+                @Override
+                public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+                    // the files are read once every route runs
+                }
+
+                @Override
+                public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) throws Exception {
+                    reloader.begin();
+                }
+            });
+        }
         FerryHealth.register(camel, stateSource, artemis, brokerUrl);
 
         if (demo) {

@@ -14,6 +14,14 @@ public final class Connectors {
 
     void register(Connector connector) {
         byId.put(connector.id(), connector);
+        // a new definition (a reload) is checked afresh
+        rejected.remove(connector.id());
+    }
+
+    /** The connector's file was deleted: it is no longer defined (its state, queue and ledger stay). */
+    void unregister(String id) {
+        byId.remove(id);
+        rejected.remove(id);
     }
 
     /** The connector's definition does not work with its source: it does not run. */

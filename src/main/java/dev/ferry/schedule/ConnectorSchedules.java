@@ -119,6 +119,16 @@ public final class ConnectorSchedules {
         };
     }
 
+    /** Forgets the compiled schedule, so that the next use compiles the connector's properties again (a reload). */
+    public void forget(String connector) {
+        compiled.remove(connector);
+    }
+
+    /** Compiles the connector's schedule from the properties as they are now, without remembering it. */
+    public Compiled compileNow(String connector) {
+        return compile(camel, connector, defaultZone.get(), clock.instant());
+    }
+
     /** Compiles (once) and returns the connector's schedule; problems are logged once. */
     public Compiled compile(String connector) {
         return compiled.computeIfAbsent(connector, id -> {

@@ -28,11 +28,20 @@ public final class FerryFixture implements BeforeEachCallback, AfterEachCallback
     private Map<String, String> properties;
     private RunningFerry ferry;
     private Clock clock;
+    private Path config = Path.of("config/application.properties");
+    private String profile;
     private final Map<String, Object> beans = new java.util.HashMap<>();
 
     /** Ferry runs on this clock (set before {@link #start()}). */
     public FerryFixture clock(Clock clock) {
         this.clock = clock;
+        return this;
+    }
+
+    /** Ferry reads this configuration file, with this profile's overlay beside it (set before {@link #start()}). */
+    public FerryFixture config(Path config, String profile) {
+        this.config = config;
+        this.profile = profile;
         return this;
     }
 
@@ -62,7 +71,7 @@ public final class FerryFixture implements BeforeEachCallback, AfterEachCallback
     /** Starts Ferry with the real configuration and the test properties (changes to them apply here). */
     public RunningFerry start() {
         stop();
-        ferry = RunningFerry.start(Path.of("config/application.properties"), null, properties, clock, beans);
+        ferry = RunningFerry.start(config, profile, properties, clock, beans);
         beans.clear();
         return ferry;
     }

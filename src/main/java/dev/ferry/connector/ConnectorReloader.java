@@ -1,0 +1,636 @@
+package dev.ferry.connector;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.RoutesBuilder;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.spi.Resource;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.ferry.schedule.ConnectorSchedules;
+
+/**
+ * Hot reload of connectors ({@code ferry.reload.enabled}, on in the dev profile): watches the connector route
+ * files ({@code camel.main.routes-include-pattern}) and the configuration files, and when one changes
+ * reloads only the connectors it concerns, with the others untouched.
+ *
+ * <p>A reload swaps the connector's routes: the new file is parsed and checked first (route ids, schedule),
+ * then the old routes are removed and the new ones added. If anything fails — invalid YAML, an unknown
+ * endpoint or option, a bad schedule — the error is logged with the file (and the line, where Camel's
+ * parser gives one) and the last good version is put back, so the connector keeps running; Camel's own
+ * route reload, by contrast, can leave no routes after a bad save. The watermark, the sync queue and the
+ * ledgers are state, not routes: a reload does not touch them. A connector with a run processing is
+ * reloaded when the run has queued its records.
+ *
+ * <p>A changed property reloads the connectors whose keys it has ({@code <connector>.*}); if the reload
+ * fails, the connector's previous values are kept for it (as override properties) until a later edit
+ * works. Other keys take effect at the next start, as the log says.
+ */
+public final class ConnectorReloader extends ServiceSupport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectorReloader.class);
+    private static final String SUFFIX = ".camel.yaml";
+
+    /** What a reload did, for the log, the API and tests. */
+    public record Outcome(String connector, String file, boolean reloaded, String message, Instant at) {
+    }
+
+    /** Told when a connector appears or disappears, to give it (or take away) its MBean, gauges and health check. */
+    public interface Listener {
+        void added(String connector) throws Exception;
+
+        void removed(String connector) throws Exception;
+    }
+
+    private final CamelContext camel;
+    private final Connectors connectors;
+    private final ConnectorRunner runner;
+    private final ConnectorSchedules schedules;
+    private final Listener listener;
+    private final Clock clock;
+    private final Duration quietPeriod;
+    private final ScheduledExecutorService executor;
+
+    private final Map<Path, PathMatcher> routeDirectories = new LinkedHashMap<>();
+    private final List<Path> propertyFiles = new ArrayList<>();
+    /** Last good content of each route file, and the ids of the routes it runs. */
+    private final Map<Path, String> good = new HashMap<>();
+    private final Map<Path, Set<String>> routesOf = new HashMap<>();
+    /** Property values in effect (as last read from the files and accepted). */
+    private Map<String, String> accepted = Map.of();
+    /** Keys held at their previous value for a connector whose reload with the new value failed. */
+    private final Map<String, Optional<String>> pinned = new HashMap<>();
+    private final Map<Path, Instant> pending = new ConcurrentHashMap<>();
+    private final Set<Path> waitingLogged = new LinkedHashSet<>();
+    private final Map<String, Outcome> outcomes = new ConcurrentHashMap<>();
+    private WatchService watcher;
+    private Thread watching;
+
+    public ConnectorReloader(CamelContext camel, Connectors connectors, ConnectorRunner runner, ConnectorSchedules schedules,
+                             Listener listener, Clock clock, Duration quietPeriod, ScheduledExecutorService executor) {
+        this.camel = camel;
+        this.connectors = connectors;
+        this.runner = runner;
+        this.schedules = schedules;
+        this.listener = listener;
+        this.clock = clock;
+        this.quietPeriod = quietPeriod;
+        this.executor = executor;
+    }
+
+    /** The last reload of the connector, if there was one. */
+    public Optional<Outcome> lastOutcome(String connector) {
+        return Optional.ofNullable(outcomes.get(connector));
+    }
+
+    /** Remembers what runs now, and starts watching. Called once every route has started. */
+    public synchronized void begin() throws IOException {
+        String include = camel.getPropertiesComponent().resolveProperty("camel.main.routes-include-pattern").orElse("");
+        for (String pattern : include.split(",")) {
+            pattern = pattern.trim();
+            if (pattern.startsWith("file:")) {
+                Path glob = Path.of(pattern.substring("file:".length())).toAbsolutePath().normalize();
+                routeDirectories.put(glob.getParent(),
+                        FileSystems.getDefault().getPathMatcher("glob:" + glob.getFileName()));
+            }
+        }
+        for (String location : camel.getPropertiesComponent().getLocations()) {
+            // file:config/application-dev.properties;optional=true
+            if (location.startsWith("file:")) {
+                String path = location.substring("file:".length());
+                path = path.contains(";") ? path.substring(0, path.indexOf(';')) : path;
+                propertyFiles.add(Path.of(path).toAbsolutePath().normalize());
+            }
+        }
+        for (Path file : routeFiles()) {
+            good.put(file, Files.readString(file, StandardCharsets.UTF_8));
+            routesOf.put(file, runningRoutesOf(file));
+        }
+        accepted = readProperties();
+
+        watcher = FileSystems.getDefault().newWatchService();
+        Set<Path> directories = new LinkedHashSet<>(routeDirectories.keySet());
+        propertyFiles.forEach(f -> directories.add(f.getParent()));
+        for (Path directory : directories) {
+            if (Files.isDirectory(directory)) {
+                directory.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+                        StandardWatchEventKinds.ENTRY_DELETE);
+            }
+        }
+        watching = new Thread(this::watch, "ferry-reload-watch");
+        watching.setDaemon(true);
+        watching.start();
+        long tick = Math.max(50, Math.min(250, quietPeriod.toMillis() / 2));
+        executor.scheduleWithFixedDelay(this::reloadDue, tick, tick, TimeUnit.MILLISECONDS);
+        LOG.info("Hot reload on: watching {} and {} (a connector reloads {} after its file stops changing)",
+                routeDirectories.keySet(), propertyFiles, quietPeriod);
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        if (watcher != null) {
+            watcher.close();
+        }
+        executor.shutdownNow();
+    }
+
+    private void watch() {
+        try {
+            while (true) {
+                WatchKey key = watcher.take();
+                Path directory = (Path) key.watchable();
+                for (WatchEvent<?> event : key.pollEvents()) {
+                    if (event.context() instanceof Path name) {
+                        Path file = directory.resolve(name).toAbsolutePath().normalize();
+                        if (isRouteFile(file) || propertyFiles.contains(file)) {
+                            pending.put(file, clock.instant());
+                        }
+                    }
+                }
+                key.reset();
+            }
+        } catch (ClosedWatchServiceException | InterruptedException stopped) {
+            // Ferry is stopping
+        }
+    }
+
+    /** Reloads the files that changed and have been quiet for the quiet period. */
+    private void reloadDue() {
+        Instant due = clock.instant().minus(quietPeriod);
+        List<Path> ready = pending.entrySet().stream().filter(e -> !e.getValue().isAfter(due)).map(Map.Entry::getKey)
+                .sorted().toList();
+        for (Path file : ready) {
+            Instant seen = pending.get(file);
+            try {
+                boolean done = propertyFiles.contains(file) ? reloadProperties() : reloadRouteFile(file);
+                if (done) {
+                    pending.remove(file, seen);
+                }
+            } catch (Exception | LinkageError e) {
+                pending.remove(file, seen);
+                LOG.error("Reloading {} failed: {}", file, e.toString(), e);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------- route files
+
+    /** Returns false when the reload has to wait (a run of the connector is processing). */
+    synchronized boolean reloadRouteFile(Path file) throws Exception {
+        String connector = connectorOf(file);
+        if (!Files.exists(file)) {
+            remove(file, connector);
+            return true;
+        }
+        String content;
+        try {
+            content = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException gone) {
+            remove(file, connector);
+            return true;
+        }
+        if (content.equals(good.get(file))) {
+            return true;
+        }
+        if (waitForRun(file, connector)) {
+            return false;
+        }
+        apply(file, connector, content, Map.of());
+        return true;
+    }
+
+    private boolean waitForRun(Path file, String connector) {
+        Optional<Long> run = runner.processing(connector);
+        if (run.isPresent()) {
+            if (waitingLogged.add(file)) {
+                LOG.info("Connector {}: {} changed; the reload waits until run {} has queued its records", connector,
+                        display(file), run.get());
+            }
+            return true;
+        }
+        waitingLogged.remove(file);
+        return false;
+    }
+
+    /**
+     * Swaps the connector's routes for those of {@code content}; on failure puts the last good version back,
+     * with {@code restoreValues} as its property values. True if the new version runs.
+     */
+    private boolean apply(Path file, String connector, String content, Map<String, Optional<String>> restoreValues) {
+        long started = System.nanoTime();
+        List<RouteBuilder> builders;
+        Set<String> ids;
+        try {
+            builders = parse(file, content);
+            ids = routeIds(builders);
+        } catch (Exception e) {
+            return rejected(file, connector, display(file) + ": " + describe(e));
+        }
+        List<String> problems = check(file, connector, ids);
+        if (!problems.isEmpty()) {
+            return rejected(file, connector, String.join("\n", problems));
+        }
+        Set<String> old = routesOf.getOrDefault(file, Set.of());
+        try {
+            removeRoutes(old);
+            schedules.forget(connector);
+            for (RouteBuilder builder : builders) {
+                builder.addRoutesToCamelContext(camel);
+            }
+        } catch (Exception e) {
+            String error = located(display(file), content, describe(e));
+            removeRoutes(ids);
+            restore(file, connector, restoreValues);
+            return rejected(file, connector, error);
+        }
+        good.put(file, content);
+        routesOf.put(file, ids);
+        try {
+            listener.added(connector);
+        } catch (Exception e) {
+            LOG.warn("Connector {}: reloaded, but its MBean, gauges or health check could not be set up: {}", connector,
+                    e.toString());
+        }
+        String message = "reloaded from " + display(file) + " in " + Duration.ofNanos(System.nanoTime() - started).toMillis()
+                + " ms (routes " + String.join(", ", ids) + ")";
+        outcomes.put(connector, new Outcome(connector, display(file), true, message, clock.instant()));
+        LOG.info("Connector {} {}", connector, message);
+        return true;
+    }
+
+    /** What the file must satisfy before anything is swapped: its routes are the connector's, its schedule compiles. */
+    private List<String> check(Path file, String connector, Set<String> ids) {
+        List<String> problems = new ArrayList<>();
+        if (ids.isEmpty()) {
+            problems.add(display(file) + " defines no routes");
+        }
+        for (String id : ids) {
+            if (id == null) {
+                problems.add(display(file) + ": every route needs an id (" + connector + "-gather, " + connector + "-deliver)");
+            } else if (!id.startsWith(connector + "-")) {
+                problems.add(display(file) + ": route id '" + id + "' must start with '" + connector + "-' (the file's name)");
+            } else {
+                routesOf.forEach((other, otherIds) -> {
+                    if (!other.equals(file) && otherIds.contains(id)) {
+                        problems.add(display(file) + ": route id '" + id + "' is already used by " + display(other));
+                    }
+                });
+            }
+        }
+        ConnectorSchedules.Compiled schedule = schedules.compileNow(connector);
+        if (!schedule.valid()) {
+            problems.add("its schedule is invalid: " + String.join("; ", schedule.problems()));
+        }
+        return problems;
+    }
+
+    /** Puts the last good version back after a failed swap; if even that fails, the connector stops and says why. */
+    private void restore(Path file, String connector, Map<String, Optional<String>> values) {
+        String last = good.get(file);
+        if (last == null) {
+            routesOf.remove(file);
+            return;
+        }
+        values.forEach(this::pin);
+        try {
+            schedules.forget(connector);
+            for (RouteBuilder builder : parse(file, last)) {
+                builder.addRoutesToCamelContext(camel);
+            }
+        } catch (Exception e) {
+            routesOf.remove(file);
+            LOG.error("Connector {}: its last good version could not be put back either ({}); it does not run until {}"
+                    + " is fixed", connector, describe(e), display(file));
+        }
+    }
+
+    private static final java.util.regex.Pattern FAILED_AT = java.util.regex.Pattern.compile(">>> \\w+\\[([^\\]?]+)");
+    private static final java.util.regex.Pattern ROUTE_ID = java.util.regex.Pattern.compile("route:? ([\\w.-]+)");
+
+    /**
+     * Prefixes a route-creation error with the file and the line of the step it names (Camel names the failing
+     * step's endpoint, not its line): the first line with that endpoint's URI, or else with the route's id.
+     */
+    static String located(String file, String content, String error) {
+        List<String> probes = new ArrayList<>();
+        java.util.regex.Matcher at = FAILED_AT.matcher(error);
+        if (at.find()) {
+            String uri = at.group(1).trim();
+            probes.add(uri);
+            if (uri.contains(":")) {
+                probes.add(uri.substring(0, uri.indexOf(':') + 1));
+            }
+        }
+        java.util.regex.Matcher route = ROUTE_ID.matcher(error);
+        if (route.find()) {
+            probes.add("id: " + route.group(1));
+        }
+        String[] lines = content.split("\n", -1);
+        for (String probe : probes) {
+            for (int i = 0; i < lines.length; i++) {
+                if (lines[i].contains(probe)) {
+                    return file + ":" + (i + 1) + ": " + error;
+                }
+            }
+        }
+        return file + ": " + error;
+    }
+
+    private boolean rejected(Path file, String connector, String error) {
+        outcomes.put(connector, new Outcome(connector, display(file), false, error, clock.instant()));
+        LOG.error("Connector {}: the change to {} was not loaded; the last good version keeps running.\n  {}", connector,
+                display(file), error.replace("\n", "\n  "));
+        return false;
+    }
+
+    private void remove(Path file, String connector) throws Exception {
+        Set<String> ids = routesOf.remove(file);
+        good.remove(file);
+        if (ids == null || ids.isEmpty()) {
+            return;
+        }
+        removeRoutes(ids);
+        schedules.forget(connector);
+        connectors.unregister(connector);
+        listener.removed(connector);
+        outcomes.put(connector, new Outcome(connector, display(file), true, display(file) + " was deleted: routes "
+                + String.join(", ", ids) + " removed", clock.instant()));
+        LOG.warn("Connector {}: {} was deleted, its routes are removed; its queued records, watermark and ledger stay"
+                + " until a file defines it again", connector, display(file));
+    }
+
+    private List<RouteBuilder> parse(Path file, String content) throws Exception {
+        Resource resource = ResourceHelper.fromString("file:" + display(file), content);
+        Collection<RoutesBuilder> found = PluginHelper.getRoutesLoader(camel).findRoutesBuilders(resource);
+        List<RouteBuilder> builders = new ArrayList<>();
+        for (RoutesBuilder b : found) {
+            if (!(b instanceof RouteBuilder builder)) {
+                throw new IllegalArgumentException(display(file) + ": not a route file Ferry can reload");
+            }
+            builder.configureRoutes(camel);
+            builders.add(builder);
+        }
+        return builders;
+    }
+
+    private static Set<String> routeIds(List<RouteBuilder> builders) {
+        Set<String> ids = new LinkedHashSet<>();
+        for (RouteBuilder builder : builders) {
+            for (RouteDefinition route : builder.getRouteCollection().getRoutes()) {
+                ids.add(route.getRouteId());
+            }
+        }
+        return ids;
+    }
+
+    private void removeRoutes(Set<String> ids) {
+        ModelCamelContext model = (ModelCamelContext) camel;
+        for (String id : ids) {
+            if (id == null) {
+                continue;
+            }
+            try {
+                RouteDefinition definition = model.getRouteDefinition(id);
+                if (definition != null) {
+                    model.removeRouteDefinition(definition);
+                } else if (camel.getRoute(id) != null) {
+                    camel.getRouteController().stopRoute(id);
+                    camel.removeRoute(id);
+                }
+            } catch (Exception e) {
+                LOG.warn("Route {} could not be removed: {}", id, e.toString());
+            }
+        }
+    }
+
+    private Set<String> runningRoutesOf(Path file) {
+        Set<String> ids = new LinkedHashSet<>();
+        for (RouteDefinition route : ((ModelCamelContext) camel).getRouteDefinitions()) {
+            Resource resource = route.getResource();
+            if (resource != null && resource.getLocation() != null && resource.getLocation().startsWith("file:")) {
+                Path from = Path.of(resource.getLocation().substring("file:".length())).toAbsolutePath().normalize();
+                if (from.equals(file)) {
+                    ids.add(route.getRouteId());
+                }
+            }
+        }
+        return ids;
+    }
+
+    private List<Path> routeFiles() throws IOException {
+        List<Path> files = new ArrayList<>();
+        for (Path directory : routeDirectories.keySet()) {
+            if (Files.isDirectory(directory)) {
+                try (var list = Files.list(directory)) {
+                    list.map(p -> p.toAbsolutePath().normalize()).filter(this::isRouteFile).sorted().forEach(files::add);
+                }
+            }
+        }
+        return files;
+    }
+
+    private boolean isRouteFile(Path file) {
+        PathMatcher matcher = routeDirectories.get(file.getParent());
+        return matcher != null && matcher.matches(file.getFileName());
+    }
+
+    static String connectorOf(Path file) {
+        String name = file.getFileName().toString();
+        return name.endsWith(SUFFIX) ? name.substring(0, name.length() - SUFFIX.length()) : name;
+    }
+
+    /** The file as the operator knows it: relative to the working directory when it is below it. */
+    private static String display(Path file) {
+        Path here = Path.of("").toAbsolutePath();
+        return file.startsWith(here) ? here.relativize(file).toString() : file.toString();
+    }
+
+    /** The messages of an exception and its causes, each once (Camel's wrappers repeat their cause's). */
+    private static String describe(Throwable e) {
+        List<String> messages = new ArrayList<>();
+        for (Throwable t = e; t != null && messages.size() < 6; t = t.getCause()) {
+            String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+            if (messages.stream().noneMatch(m -> m.contains(message))) {
+                messages.add(message);
+            }
+        }
+        return String.join("\n  caused by: ", messages);
+    }
+
+    // ------------------------------------------------------------------------------- properties
+
+    synchronized boolean reloadProperties() throws Exception {
+        Map<String, String> now = readProperties();
+        // Camel reads the files as they are now; keys of connectors whose new values fail are held below
+        camel.getPropertiesComponent().reloadProperties("*");
+        // a key held at its previous value whose file has that value again is simply in effect
+        Set<String> restored = new TreeSet<>();
+        for (String key : List.copyOf(pinned.keySet())) {
+            if (Objects.equals(accepted.get(key), now.get(key))) {
+                unpin(key);
+                restored.add(key);
+            }
+        }
+        for (Path file : good.keySet()) {
+            String connector = connectorOf(file);
+            List<String> back = restored.stream().filter(k -> k.startsWith(connector + ".")).toList();
+            if (!back.isEmpty()) {
+                String message = back + " are back to the values " + connector + " runs with; nothing to reload";
+                outcomes.put(connector, new Outcome(connector, display(file), true, message, clock.instant()));
+                LOG.info("Connector {}: {}", connector, message);
+            }
+        }
+        Set<String> changed = new TreeSet<>();
+        Set<String> keys = new LinkedHashSet<>(accepted.keySet());
+        keys.addAll(now.keySet());
+        for (String key : keys) {
+            if (!Objects.equals(accepted.get(key), now.get(key))) {
+                changed.add(key);
+            }
+        }
+        if (changed.isEmpty()) {
+            return true;
+        }
+        Map<Path, String> connectorFiles = new LinkedHashMap<>();
+        for (Path file : good.keySet()) {
+            connectorFiles.put(file, connectorOf(file));
+        }
+        Map<Path, Set<String>> byFile = new LinkedHashMap<>();
+        Set<String> global = new TreeSet<>();
+        for (String key : changed) {
+            Optional<Path> owner = connectorFiles.entrySet().stream()
+                    .filter(e -> key.startsWith(e.getValue() + ".")).map(Map.Entry::getKey).findFirst();
+            if (owner.isPresent()) {
+                byFile.computeIfAbsent(owner.get(), f -> new TreeSet<>()).add(key);
+            } else {
+                global.add(key);
+            }
+        }
+        for (Path file : byFile.keySet()) {
+            if (runner.processing(connectorOf(file)).isPresent()) {
+                waitForRun(file, connectorOf(file));
+                return false;
+            }
+        }
+        Map<String, String> next = new HashMap<>(accepted);
+        for (String key : global) {
+            put(next, key, now.get(key));
+        }
+        if (!global.isEmpty()) {
+            LOG.warn("Changed in {}: {}; these are not a connector's and take effect when Ferry starts again",
+                    propertyFiles.stream().map(ConnectorReloader::display).toList(), global);
+        }
+        for (Map.Entry<Path, Set<String>> entry : byFile.entrySet()) {
+            Path file = entry.getKey();
+            String connector = connectorOf(file);
+            Map<String, Optional<String>> previous = new LinkedHashMap<>();
+            for (String key : entry.getValue()) {
+                previous.put(key, Optional.ofNullable(accepted.get(key)));
+                unpin(key);
+            }
+            LOG.info("Connector {}: {} changed; reloading it", connector, entry.getValue());
+            String content = good.get(file);
+            if (content != null && apply(file, connector, content, previous)) {
+                entry.getValue().forEach(key -> put(next, key, now.get(key)));
+            } else {
+                previous.forEach(this::pin);
+                schedules.forget(connector);
+            }
+        }
+        accepted = Map.copyOf(next);
+        return true;
+    }
+
+    private static void put(Map<String, String> map, String key, String value) {
+        if (value == null) {
+            map.remove(key);
+        } else {
+            map.put(key, value);
+        }
+    }
+
+    /** Holds a key at its previous value (an override property) for a connector whose new value did not load. */
+    private void pin(String key, Optional<String> value) {
+        Properties overrides = overrides();
+        if (overrides == null || pinned.containsKey(key)) {
+            return;
+        }
+        pinned.put(key, Optional.ofNullable(overrides.getProperty(key)));
+        // a key the connector ran without is held empty, which Ferry's options read as not set
+        overrides.setProperty(key, value.orElse(""));
+    }
+
+    private void unpin(String key) {
+        Properties overrides = overrides();
+        Optional<String> before = pinned.remove(key);
+        if (overrides == null || before == null) {
+            return;
+        }
+        if (before.isPresent()) {
+            overrides.setProperty(key, before.get());
+        } else {
+            overrides.remove(key);
+        }
+    }
+
+    private Properties overrides() {
+        PropertiesComponent pc = camel.getPropertiesComponent();
+        return pc instanceof org.apache.camel.component.properties.PropertiesComponent impl ? impl.getOverrideProperties()
+                : null;
+    }
+
+    /** The configuration files' values, later files (lower priority) first so that earlier ones win. */
+    private Map<String, String> readProperties() throws IOException {
+        Map<String, String> values = new HashMap<>();
+        List<Path> lowestFirst = new ArrayList<>(propertyFiles);
+        java.util.Collections.reverse(lowestFirst);
+        for (Path file : lowestFirst) {
+            if (Files.isRegularFile(file)) {
+                Properties p = new Properties();
+                try (InputStream in = Files.newInputStream(file)) {
+                    p.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+                }
+                p.stringPropertyNames().forEach(k -> values.put(k, p.getProperty(k).trim()));
+            }
+        }
+        return values;
+    }
+}
