@@ -61,10 +61,19 @@ class HotReloadTest {
 
     /** Saves the file and waits for the reload it causes; returns its outcome. */
     private ConnectorReloader.Outcome save(Path file, String content) throws IOException {
-        ConnectorReloader.Outcome before = reloader().lastOutcome(C).orElse(null);
-        Files.writeString(file, content, StandardCharsets.UTF_8);
+        return change(C, () -> Files.writeString(file, content, StandardCharsets.UTF_8));
+    }
+
+    interface FileChange {
+        void apply() throws IOException;
+    }
+
+    /** Changes files and waits (at most 5 s) for the connector's reload it causes; returns its outcome. */
+    private ConnectorReloader.Outcome change(String connector, FileChange change) throws IOException {
+        ConnectorReloader.Outcome before = reloader().lastOutcome(connector).orElse(null);
+        change.apply();
         return await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
-                .until(() -> reloader().lastOutcome(C).orElse(null), o -> o != null && o != before);
+                .until(() -> reloader().lastOutcome(connector).orElse(null), o -> o != null && o != before);
     }
 
     private int touchCustomers(int count) throws Exception {
@@ -135,6 +144,33 @@ class HotReloadTest {
                 "uri: \"{{customers-to-erp.target.url}}/v3\""));
         assertThat(fixed.reloaded()).as(fixed.message()).isTrue();
         assertDelivers(ferry, 5, "/erp/customers/v3");
+    }
+
+    @Test
+    void aNewConnectorFileStartsThatConnectorAndDeletingTheFileRemovesItsRoutes() throws Exception {
+        RunningFerry ferry = fixture.start();
+        String crm = "crm-customers";
+        Path file = routeFile.resolveSibling(crm + ".camel.yaml");
+        String content = original.replace(C, crm)
+                .replace("{{" + crm + ".source.table}}", "customers")
+                .replace("{{" + crm + ".target.url}}", fixture.target().url("/crm/customers"))
+                .replace("{{" + crm + ".delivery.concurrency}}", "2");
+
+        ConnectorReloader.Outcome added = change(crm, () -> Files.writeString(file, content));
+        assertThat(added.reloaded()).as(added.message()).isTrue();
+        Run run = ferry.runAndAwait(crm);
+        assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(fixture.target().customerNumbers("/crm/customers")).hasSize(60);
+        assertThat(ferry.camel().getManagementStrategy().getManagementAgent().isRegistered(
+                dev.ferry.ops.OperationsSurface.name(ferry.camel(), "ferry-connectors", crm))).isTrue();
+
+        ConnectorReloader.Outcome deleted = change(crm, () -> Files.delete(file));
+        assertThat(deleted.message()).contains("was deleted");
+        assertThat(ferry.camel().getRoute(crm + "-gather")).isNull();
+        assertThat(ferry.camel().getRoute(crm + "-deliver")).isNull();
+        // its history stays; the other connectors run on
+        assertThat(ferry.runsOf(crm)).hasSize(1);
+        assertThat(ferry.runAndAwait(C).status()).isEqualTo(RunStatus.COMPLETED);
     }
 
     @Test
