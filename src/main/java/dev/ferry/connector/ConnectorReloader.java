@@ -160,8 +160,8 @@ public final class ConnectorReloader extends ServiceSupport {
         watching.start();
         long tick = Math.max(50, Math.min(250, quietPeriod.toMillis() / 2));
         executor.scheduleWithFixedDelay(this::reloadDue, tick, tick, TimeUnit.MILLISECONDS);
-        LOG.info("Hot reload on: watching {} and {} (a connector reloads {} after its file stops changing)",
-                routeDirectories.keySet(), propertyFiles, quietPeriod);
+        LOG.info("Hot reload on: watching {} and {} (a connector reloads {} ms after its file stops changing)",
+                routeDirectories.keySet(), propertyFiles, quietPeriod.toMillis());
     }
 
     @Override
@@ -228,6 +228,12 @@ public final class ConnectorReloader extends ServiceSupport {
             return true;
         }
         if (content.equals(good.get(file))) {
+            Outcome last = outcomes.get(connector);
+            if (last != null && !last.reloaded()) {
+                String message = display(file) + " is back to the version that runs; nothing to reload";
+                outcomes.put(connector, new Outcome(connector, display(file), true, message, clock.instant()));
+                LOG.info("Connector {}: {}", connector, message);
+            }
             return true;
         }
         if (waitForRun(file, connector)) {

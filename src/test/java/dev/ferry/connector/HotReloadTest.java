@@ -128,6 +128,9 @@ class HotReloadTest {
         assertThat(endpoint.reloaded()).isFalse();
         assertThat(endpoint.message()).contains(C + ".camel.yaml:" + (lineOf(original, TARGET_URI))).contains("no-such-component");
         assertDelivers(ferry, 3, "/erp/customers");
+        ConnectorReloader.Outcome back = save(routeFile, original);
+        assertThat(back.reloaded()).isTrue();
+        assertThat(back.message()).contains("is back to the version that runs");
 
         // a bad schedule, in the connector's properties
         String config = Files.readString(configFile);
