@@ -155,6 +155,8 @@ public final class ConnectorReloader extends ServiceSupport {
                         StandardWatchEventKinds.ENTRY_DELETE);
             }
         }
+        directories.stream().filter(d -> !Files.isDirectory(d)).forEach(d -> LOG.warn(
+                "Hot reload: {} does not exist; files created there later are not watched", d));
         watching = new Thread(this::watch, "ferry-reload-watch");
         watching.setDaemon(true);
         watching.start();
@@ -178,7 +180,12 @@ public final class ConnectorReloader extends ServiceSupport {
                 WatchKey key = watcher.take();
                 Path directory = (Path) key.watchable();
                 for (WatchEvent<?> event : key.pollEvents()) {
-                    if (event.context() instanceof Path name) {
+                    if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
+                        // events were lost: look at every file again
+                        routeFiles().forEach(f -> pending.put(f, clock.instant()));
+                        good.keySet().forEach(f -> pending.put(f, clock.instant()));
+                        propertyFiles.forEach(f -> pending.put(f, clock.instant()));
+                    } else if (event.context() instanceof Path name) {
                         Path file = directory.resolve(name).toAbsolutePath().normalize();
                         if (isRouteFile(file) || propertyFiles.contains(file)) {
                             pending.put(file, clock.instant());
@@ -189,6 +196,8 @@ public final class ConnectorReloader extends ServiceSupport {
             }
         } catch (ClosedWatchServiceException | InterruptedException stopped) {
             // Ferry is stopping
+        } catch (IOException | RuntimeException e) {
+            LOG.error("Hot reload stopped watching files: {}", e.toString(), e);
         }
     }
 
@@ -216,18 +225,16 @@ public final class ConnectorReloader extends ServiceSupport {
     /** Returns false when the reload has to wait (a run of the connector is processing). */
     synchronized boolean reloadRouteFile(Path file) throws Exception {
         String connector = connectorOf(file);
-        if (!Files.exists(file)) {
-            remove(file, connector);
-            return true;
-        }
         String content;
         try {
             content = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException gone) {
-            remove(file, connector);
+            content = null;
+        }
+        if (content == null && !routesOf.containsKey(file)) {
             return true;
         }
-        if (content.equals(good.get(file))) {
+        if (content != null && content.equals(good.get(file))) {
             Outcome last = outcomes.get(connector);
             if (last != null && !last.reloaded()) {
                 String message = display(file) + " is back to the version that runs; nothing to reload";
@@ -236,23 +243,31 @@ public final class ConnectorReloader extends ServiceSupport {
             }
             return true;
         }
-        if (waitForRun(file, connector)) {
+        if (!hold(file, connector)) {
             return false;
         }
-        apply(file, connector, content, Map.of());
+        try {
+            if (content == null) {
+                remove(file, connector);
+            } else {
+                apply(file, connector, content, Map.of());
+            }
+        } finally {
+            runner.unhold(connector);
+        }
         return true;
     }
 
-    private boolean waitForRun(Path file, String connector) {
-        Optional<Long> run = runner.processing(connector);
-        if (run.isPresent()) {
-            if (waitingLogged.add(file)) {
-                LOG.info("Connector {}: {} changed; the reload waits until run {} has queued its records", connector,
-                        display(file), run.get());
-            }
+    /** Holds the connector against runs while its routes change; false (and the reload waits) while a run holds it. */
+    private boolean hold(Path file, String connector) {
+        if (runner.hold(connector)) {
+            waitingLogged.remove(file);
             return true;
         }
-        waitingLogged.remove(file);
+        if (waitingLogged.add(file)) {
+            LOG.info("Connector {}: {} changed; the reload waits until its run{} has queued its records", connector,
+                    display(file), runner.processing(connector).map(id -> " " + id).orElse(""));
+        }
         return false;
     }
 
@@ -270,7 +285,15 @@ public final class ConnectorReloader extends ServiceSupport {
         } catch (Exception e) {
             return rejected(file, connector, display(file) + ": " + describe(e));
         }
+        if (ids.isEmpty() && sharedConfiguration(builders)) {
+            String message = display(file) + " holds shared route configuration (error handling) that connectors opt"
+                    + " into; a change to it takes effect when Ferry starts again";
+            outcomes.put(connector, new Outcome(connector, display(file), false, message, clock.instant()));
+            LOG.warn(message);
+            return false;
+        }
         List<String> problems = check(file, connector, ids);
+        problems.addAll(checkGatherConnector(file, connector, builders));
         if (!problems.isEmpty()) {
             return rejected(file, connector, String.join("\n", problems));
         }
@@ -326,6 +349,65 @@ public final class ConnectorReloader extends ServiceSupport {
             problems.add("its schedule is invalid: " + String.join("; ", schedule.problems()));
         }
         return problems;
+    }
+
+    /** Whether the file holds route configurations (shared error handling) rather than a connector's routes. */
+    private static boolean sharedConfiguration(List<RouteBuilder> builders) {
+        for (RouteBuilder builder : builders) {
+            if (builder instanceof org.apache.camel.builder.RouteConfigurationBuilder rc) {
+                try {
+                    rc.configuration();
+                } catch (Exception e) {
+                    return false;
+                }
+                if (!rc.getRouteConfigurationCollection().getRouteConfigurations().isEmpty()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** A connector file's ferry:gather steps must name the file's connector, or a copy would take over another's. */
+    private List<String> checkGatherConnector(Path file, String connector, List<RouteBuilder> builders) {
+        List<String> named = new ArrayList<>();
+        for (RouteBuilder builder : builders) {
+            for (RouteDefinition route : builder.getRouteCollection().getRoutes()) {
+                gatherConnectors(route.getOutputs(), named);
+            }
+        }
+        List<String> problems = new ArrayList<>();
+        for (String name : named) {
+            String resolved = name;
+            try {
+                resolved = camel.resolvePropertyPlaceholders(name);
+            } catch (RuntimeException unresolved) {
+                // reported as it is
+            }
+            if (!connector.equals(resolved)) {
+                problems.add(display(file) + ": ferry:gather names connector '" + resolved + "'; in this file it must be '"
+                        + connector + "' (the file's name)");
+            }
+        }
+        return problems;
+    }
+
+    private static void gatherConnectors(List<org.apache.camel.model.ProcessorDefinition<?>> steps, List<String> named) {
+        for (org.apache.camel.model.ProcessorDefinition<?> step : steps) {
+            if (step instanceof org.apache.camel.model.EndpointRequiredDefinition endpoint
+                    && endpoint.getEndpointUri() != null && endpoint.getEndpointUri().startsWith("ferry:gather")) {
+                String uri = endpoint.getEndpointUri();
+                String query = uri.contains("?") ? uri.substring(uri.indexOf('?') + 1) : "";
+                String name = "";
+                for (String pair : query.split("&")) {
+                    if (pair.startsWith("connector=")) {
+                        name = java.net.URLDecoder.decode(pair.substring("connector=".length()), StandardCharsets.UTF_8);
+                    }
+                }
+                named.add(name);
+            }
+            gatherConnectors(step.getOutputs(), named);
+        }
     }
 
     /** Puts the last good version back after a failed swap; if even that fails, the connector stops and says why. */
@@ -503,27 +585,13 @@ public final class ConnectorReloader extends ServiceSupport {
 
     // ------------------------------------------------------------------------------- properties
 
+    /**
+     * Reloads the connectors whose keys changed. Keys that are not a connector's are held at the values in
+     * effect until Ferry starts again (Ferry reads them once, at start-up). Returns false, to try again, while a
+     * run of a connector to reload is processing.
+     */
     synchronized boolean reloadProperties() throws Exception {
         Map<String, String> now = readProperties();
-        // Camel reads the files as they are now; keys of connectors whose new values fail are held below
-        camel.getPropertiesComponent().reloadProperties("*");
-        // a key held at its previous value whose file has that value again is simply in effect
-        Set<String> restored = new TreeSet<>();
-        for (String key : List.copyOf(pinned.keySet())) {
-            if (Objects.equals(accepted.get(key), now.get(key))) {
-                unpin(key);
-                restored.add(key);
-            }
-        }
-        for (Path file : good.keySet()) {
-            String connector = connectorOf(file);
-            List<String> back = restored.stream().filter(k -> k.startsWith(connector + ".")).toList();
-            if (!back.isEmpty()) {
-                String message = back + " are back to the values " + connector + " runs with; nothing to reload";
-                outcomes.put(connector, new Outcome(connector, display(file), true, message, clock.instant()));
-                LOG.info("Connector {}: {}", connector, message);
-            }
-        }
         Set<String> changed = new TreeSet<>();
         Set<String> keys = new LinkedHashSet<>(accepted.keySet());
         keys.addAll(now.keySet());
@@ -532,13 +600,21 @@ public final class ConnectorReloader extends ServiceSupport {
                 changed.add(key);
             }
         }
-        if (changed.isEmpty()) {
+        // a key held at its previous value whose file has that value again is simply in effect
+        Set<String> restored = new TreeSet<>();
+        for (String key : pinned.keySet()) {
+            if (Objects.equals(accepted.get(key), now.get(key))) {
+                restored.add(key);
+            }
+        }
+        if (changed.isEmpty() && restored.isEmpty()) {
             return true;
         }
         Map<Path, String> connectorFiles = new LinkedHashMap<>();
-        for (Path file : good.keySet()) {
+        for (Path file : routeFiles()) {
             connectorFiles.put(file, connectorOf(file));
         }
+        good.keySet().forEach(file -> connectorFiles.putIfAbsent(file, connectorOf(file)));
         Map<Path, Set<String>> byFile = new LinkedHashMap<>();
         Set<String> global = new TreeSet<>();
         for (String key : changed) {
@@ -550,39 +626,54 @@ public final class ConnectorReloader extends ServiceSupport {
                 global.add(key);
             }
         }
-        for (Path file : byFile.keySet()) {
-            if (runner.processing(connectorOf(file)).isPresent()) {
-                waitForRun(file, connectorOf(file));
-                return false;
+        List<String> held = new ArrayList<>();
+        try {
+            for (Path file : byFile.keySet()) {
+                if (!hold(file, connectorOf(file))) {
+                    return false;
+                }
+                held.add(connectorOf(file));
             }
-        }
-        Map<String, String> next = new HashMap<>(accepted);
-        for (String key : global) {
-            put(next, key, now.get(key));
-        }
-        if (!global.isEmpty()) {
-            LOG.warn("Changed in {}: {}; these are not a connector's and take effect when Ferry starts again",
-                    propertyFiles.stream().map(ConnectorReloader::display).toList(), global);
-        }
-        for (Map.Entry<Path, Set<String>> entry : byFile.entrySet()) {
-            Path file = entry.getKey();
-            String connector = connectorOf(file);
-            Map<String, Optional<String>> previous = new LinkedHashMap<>();
-            for (String key : entry.getValue()) {
-                previous.put(key, Optional.ofNullable(accepted.get(key)));
-                unpin(key);
+            camel.getPropertiesComponent().reloadProperties("*");
+            restored.forEach(this::unpin);
+            for (Map.Entry<Path, String> connector : connectorFiles.entrySet()) {
+                List<String> back = restored.stream().filter(k -> k.startsWith(connector.getValue() + ".")).toList();
+                if (!back.isEmpty() && !byFile.containsKey(connector.getKey())) {
+                    String message = back + " are back to the values " + connector.getValue() + " runs with; nothing to reload";
+                    outcomes.put(connector.getValue(), new Outcome(connector.getValue(), display(connector.getKey()), true,
+                            message, clock.instant()));
+                    LOG.info("Connector {}: {}", connector.getValue(), message);
+                }
             }
-            LOG.info("Connector {}: {} changed; reloading it", connector, entry.getValue());
-            String content = good.get(file);
-            if (content != null && apply(file, connector, content, previous)) {
-                entry.getValue().forEach(key -> put(next, key, now.get(key)));
-            } else {
-                previous.forEach(this::pin);
-                schedules.forget(connector);
+            if (!global.isEmpty()) {
+                global.stream().filter(accepted::containsKey).forEach(key -> pin(key, Optional.of(accepted.get(key))));
+                LOG.warn("Changed in {}: {}; these are not a connector's and take effect when Ferry starts again",
+                        propertyFiles.stream().map(ConnectorReloader::display).toList(), global);
             }
+            Map<String, String> next = new HashMap<>(accepted);
+            for (Map.Entry<Path, Set<String>> entry : byFile.entrySet()) {
+                Path file = entry.getKey();
+                String connector = connectorOf(file);
+                Map<String, Optional<String>> previous = new LinkedHashMap<>();
+                for (String key : entry.getValue()) {
+                    previous.put(key, Optional.ofNullable(accepted.get(key)));
+                    unpin(key);
+                }
+                LOG.info("Connector {}: {} changed; reloading it", connector, entry.getValue());
+                String content = good.containsKey(file) ? good.get(file)
+                        : Files.isRegularFile(file) ? Files.readString(file, StandardCharsets.UTF_8) : null;
+                if (content != null && apply(file, connector, content, previous)) {
+                    entry.getValue().forEach(key -> put(next, key, now.get(key)));
+                } else {
+                    previous.forEach(this::pin);
+                    schedules.forget(connector);
+                }
+            }
+            accepted = Map.copyOf(next);
+            return true;
+        } finally {
+            held.forEach(runner::unhold);
         }
-        accepted = Map.copyOf(next);
-        return true;
     }
 
     private static void put(Map<String, String> map, String key, String value) {

@@ -36,6 +36,9 @@ public final class ConnectorRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectorRunner.class);
 
+    /** In {@code processing}: the connector is held by a reload, not by a run. */
+    private static final long RELOADING = -1L;
+
     private final DataSource state;
     private final RunLedger runs;
     private final FailureLedger failures;
@@ -113,6 +116,9 @@ public final class ConnectorRunner {
 
     private void claim(Connector connector) throws Conflict {
         Long current = processing.putIfAbsent(connector.id(), 0L);
+        if (current != null && current == RELOADING) {
+            throw new Conflict("Connector " + connector.id() + " is being reloaded; try again in a moment");
+        }
         if (current != null) {
             throw new Conflict("Connector " + connector.id() + " has a run processing"
                     + (current > 0 ? " (run " + current + ")" : "") + "; try again when it has submitted its records");
@@ -129,11 +135,27 @@ public final class ConnectorRunner {
      */
     public Optional<String> busy(Connector connector) throws SQLException {
         Long current = processing.get(connector.id());
+        if (current != null && current == RELOADING) {
+            return Optional.of("its routes are being reloaded");
+        }
         if (current != null) {
             return Optional.of("the previous run" + (current > 0 ? " (run " + current + ")" : "") + " is still processing");
         }
         return runs.pendingPreview(connector.id())
                 .map(p -> "preview run " + p.id() + " awaits review; submit or delete it");
+    }
+
+    /**
+     * Holds the connector while its routes are replaced (a reload): no run starts meanwhile. False when a run
+     * holds it; the reload then waits.
+     */
+    public boolean hold(String connector) {
+        return processing.putIfAbsent(connector, RELOADING) == null;
+    }
+
+    /** Ends a {@link #hold}. */
+    public void unhold(String connector) {
+        processing.remove(connector, RELOADING);
     }
 
     /** The id of the connector's run that is gathering or enqueueing, if any. */

@@ -56,17 +56,24 @@ public final class FerryHealth {
         registry.getCheck(ConnectorCheck.id(connector)).ifPresent(registry::unregister);
     }
 
-    static final class StateDatabaseCheck extends AbstractHealthCheck {
-        private final DataSource state;
-
-        StateDatabaseCheck(DataSource state) {
-            super(GROUP, "ferry-state-database");
-            this.state = state;
+    /** Whether Ferry can work now, not whether it should be restarted: an outage of a dependency is not Ferry's. */
+    private abstract static class ReadinessCheck extends AbstractHealthCheck {
+        ReadinessCheck(String id) {
+            super(GROUP, id);
         }
 
         @Override
         public boolean isLiveness() {
             return false;
+        }
+    }
+
+    static final class StateDatabaseCheck extends ReadinessCheck {
+        private final DataSource state;
+
+        StateDatabaseCheck(DataSource state) {
+            super("ferry-state-database");
+            this.state = state;
         }
 
         @Override
@@ -83,19 +90,14 @@ public final class FerryHealth {
         }
     }
 
-    static final class BrokerCheck extends AbstractHealthCheck {
+    static final class BrokerCheck extends ReadinessCheck {
         private final ConnectionFactory broker;
         private final String url;
 
         BrokerCheck(ConnectionFactory broker, String url) {
-            super(GROUP, "ferry-broker");
+            super("ferry-broker");
             this.broker = broker;
             this.url = url;
-        }
-
-        @Override
-        public boolean isLiveness() {
-            return false;
         }
 
         @Override

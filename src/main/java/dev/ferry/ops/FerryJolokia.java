@@ -1,8 +1,6 @@
 package dev.ferry.ops;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 import io.vertx.core.Handler;
@@ -30,8 +28,8 @@ import dev.ferry.Settings;
 public final class FerryJolokia extends ServiceSupport implements JolokiaPlatformHttpPlugin {
 
     private static final Logger LOG = LoggerFactory.getLogger(FerryJolokia.class);
-    /** Jolokia request types that change something: an operator's. */
-    private static final Set<String> CHANGING = Set.of("exec", "write");
+    /** Jolokia request types that only read: a reader's. Every other type is an operator's. */
+    private static final Set<String> READ_ONLY = Set.of("read", "list", "search", "version");
 
     private final DefaultJolokiaPlatformHttpPlugin jolokia = new DefaultJolokiaPlatformHttpPlugin();
     private CamelContext camel;
@@ -61,23 +59,75 @@ public final class FerryJolokia extends ServiceSupport implements JolokiaPlatfor
         @SuppressWarnings("unchecked")
         Handler<RoutingContext> delegate = (Handler<RoutingContext>) jolokia.getHandler();
         handler = ctx -> {
-            String origin = origin(ctx);
-            if (origin != null && jolokia.getJolokiaRequestHandler().extractCorsOrigin(origin) == null) {
-                LOG.warn("Jolokia request from a page of {} refused: that origin is not in jolokia-access.xml <cors>",
-                        origin);
-                refuse(ctx, "a page of " + origin + " may not call Jolokia (allow it in jolokia-access.xml <cors>)");
-                return;
-            }
-            Access.Caller caller = access.caller(ctx.user());
-            List<String> types = requestTypes(ctx);
-            String changing = types.stream().filter(CHANGING::contains).findFirst().orElse(null);
-            if (caller != null && changing != null && !caller.may(Access.OPERATOR)) {
-                LOG.warn("Jolokia {} refused for user {}: it needs the operator role", changing, caller.name());
-                refuse(ctx, "user " + caller.name() + " may not " + changing + " over Jolokia: it needs the operator role");
+            String why = refusal(ctx);
+            if (why != null) {
+                LOG.warn("Jolokia request refused: {}", why);
+                refuse(ctx, why);
                 return;
             }
             delegate.handle(ctx);
         };
+    }
+
+    /**
+     * Why Ferry refuses the request before Jolokia sees it, or null. Only a request Ferry recognises as
+     * read-only (every request in it a read, list, search or version) is a reader's; anything else — exec,
+     * write, notification, or a request Ferry cannot read — needs an operator and must come by POST, since
+     * a link or an image in any web page can make a browser send a GET.
+     */
+    private String refusal(RoutingContext ctx) {
+        String origin = origin(ctx);
+        if (origin != null && jolokia.getJolokiaRequestHandler().extractCorsOrigin(origin) == null) {
+            return "a page of " + origin + " may not call Jolokia (allow it in jolokia-access.xml <cors>)";
+        }
+        Access.Caller caller = access.caller(ctx.user());
+        if (caller == null) {
+            return "the caller is not authenticated";
+        }
+        io.vertx.core.net.HostAndPort authority = ctx.request().authority();
+        String host = authority != null ? authority.host() : host(ctx.request().getHeader("Host"));
+        if (!access.enabled() && !loopbackName(host.startsWith("[") ? host.substring(1, host.length() - 1) : host)) {
+            // without authentication only this machine calls, by its own name: not a DNS name rebound to it
+            return "Host " + host + " is not this machine's loopback address";
+        }
+        if (readOnly(ctx)) {
+            return null;
+        }
+        if (ctx.request().method() == HttpMethod.GET) {
+            return "only read, list, search and version may be sent by GET; send exec and write by POST";
+        }
+        if (!caller.may(Access.OPERATOR)) {
+            return "user " + caller.name() + " may only read over Jolokia (read, list, search, version);"
+                    + " exec and write need the operator role";
+        }
+        return null;
+    }
+
+    /** localhost or a loopback IP literal, decided without DNS (a rebound name resolves to loopback too). */
+    static boolean loopbackName(String host) {
+        if ("localhost".equalsIgnoreCase(host)) {
+            return true;
+        }
+        if (!host.matches("[0-9.]+|[0-9a-fA-F:]*:[0-9a-fA-F:.]*")) {
+            return false;
+        }
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private static String host(String header) {
+        if (header == null) {
+            return "";
+        }
+        String host = header.trim();
+        if (host.startsWith("[")) {
+            return host.substring(1, Math.max(1, host.indexOf(']')));
+        }
+        int colon = host.indexOf(':');
+        return colon < 0 ? host : host.substring(0, colon);
     }
 
     private static void refuse(RoutingContext ctx, String why) {
@@ -116,45 +166,43 @@ public final class FerryJolokia extends ServiceSupport implements JolokiaPlatfor
     }
 
     /**
-     * The request types of a Jolokia call: from the path of a GET ({@code /exec/...}), from the body of a POST
-     * (one request object or a bulk array). A body that is not JSON has no types; Jolokia answers it with
-     * its own error.
+     * Whether the call is certainly read-only: a GET whose path starts with a read-only type exactly as
+     * Jolokia spells it (no {@code p} parameter, no escapes), or a POST whose body is one request object
+     * or a bulk array of them, each with a read-only type. Anything Ferry cannot read this way is not.
      */
-    static List<String> requestTypes(RoutingContext ctx) {
-        List<String> types = new ArrayList<>();
+    static boolean readOnly(RoutingContext ctx) {
         if (ctx.request().method() == HttpMethod.GET) {
+            if (ctx.request().getParam("p") != null) {
+                return false;
+            }
             // the path below Jolokia's mount point, as Camel's handler hands it to Jolokia
             String rest = io.vertx.ext.web.impl.Utils.pathOffset(ctx.request().path(), ctx);
-            // Jolokia also takes the request path from the parameter p (for paths that proxies mangle)
-            String p = ctx.request().getParam("p");
-            if (p != null) {
-                rest = p;
-            }
             for (String segment : rest.split("/")) {
                 if (!segment.isEmpty()) {
-                    types.add(segment.toLowerCase(Locale.ROOT));
-                    break;
+                    return READ_ONLY.contains(segment);
                 }
             }
-            return types;
+            return false;
         }
-        if (ctx.body() == null || ctx.body().buffer() == null) {
-            return types;
+        if (ctx.request().method() != HttpMethod.POST || ctx.body() == null || ctx.body().buffer() == null) {
+            return false;
         }
         try {
             Object json = io.vertx.core.json.Json.decodeValue(ctx.body().buffer());
-            if (json instanceof JsonObject single) {
-                types.add(String.valueOf(single.getValue("type")).toLowerCase(Locale.ROOT));
-            } else if (json instanceof JsonArray bulk) {
-                for (Object each : bulk) {
-                    if (each instanceof JsonObject request) {
-                        types.add(String.valueOf(request.getValue("type")).toLowerCase(Locale.ROOT));
-                    }
+            List<Object> requests = json instanceof JsonArray bulk ? bulk.getList() : List.of(json);
+            if (requests.isEmpty()) {
+                return false;
+            }
+            for (Object request : requests) {
+                Object type = request instanceof JsonObject o ? o.getValue("type")
+                        : request instanceof java.util.Map<?, ?> m ? m.get("type") : null;
+                if (!(type instanceof String name) || !READ_ONLY.contains(name)) {
+                    return false;
                 }
             }
+            return true;
         } catch (RuntimeException notJson) {
-            // Jolokia itself answers a body it cannot read
+            return false;
         }
-        return types;
     }
 }

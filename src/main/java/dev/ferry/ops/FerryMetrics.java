@@ -23,6 +23,7 @@ import dev.ferry.connector.Connectors;
 import dev.ferry.queue.SyncQueue;
 import dev.ferry.runs.Run;
 import dev.ferry.runs.RunEvents;
+import dev.ferry.runs.RunStatus;
 import dev.ferry.watermark.Watermark;
 import dev.ferry.watermark.WatermarkStore;
 
@@ -82,6 +83,12 @@ public final class FerryMetrics implements RunEvents {
         records("gathered", connector);
         records("delivered", connector);
         records("failed", connector);
+        for (RunStatus status : RunStatus.values()) {
+            if (status.isFinal()) {
+                runs(connector, status);
+            }
+        }
+        duration(connector);
     }
 
     /** Removes a connector's gauges (its file was deleted); its counters keep their totals. */
@@ -111,14 +118,20 @@ public final class FerryMetrics implements RunEvents {
 
     @Override
     public void ended(Run run) {
-        Counter.builder("ferry.runs").description("Runs that reached a final status")
-                .tag(CONNECTOR, run.connector()).tag("status", run.status().name())
-                .register(registry).increment();
+        runs(run.connector(), run.status()).increment();
         if (run.startedAt() != null && run.endedAt() != null) {
-            Timer.builder("ferry.run.duration").description("Time from a run's start to its final status")
-                    .tag(CONNECTOR, run.connector()).serviceLevelObjectives(DURATION_BUCKETS)
-                    .register(registry).record(Duration.between(run.startedAt(), run.endedAt()));
+            duration(run.connector()).record(Duration.between(run.startedAt(), run.endedAt()));
         }
+    }
+
+    private Counter runs(String connector, RunStatus status) {
+        return Counter.builder("ferry.runs").description("Runs that reached a final status")
+                .tag(CONNECTOR, connector).tag("status", status.name()).register(registry);
+    }
+
+    private Timer duration(String connector) {
+        return Timer.builder("ferry.run.duration").description("Time from a run's start to its final status")
+                .tag(CONNECTOR, connector).serviceLevelObjectives(DURATION_BUCKETS).register(registry);
     }
 
     private Counter records(String outcome, String connector) {

@@ -159,6 +159,14 @@ class HotReloadTest {
                 .replace("{{" + crm + ".target.url}}", fixture.target().url("/crm/customers"))
                 .replace("{{" + crm + ".delivery.concurrency}}", "2");
 
+        // a copy that renames only its route ids would take over customers-to-erp's definition: refused
+        ConnectorReloader.Outcome takeover = change(crm, () -> Files.writeString(file,
+                original.replace(C + "-gather", crm + "-gather").replace(C + "-deliver", crm + "-deliver")));
+        assertThat(takeover.reloaded()).isFalse();
+        assertThat(takeover.message()).contains("ferry:gather names connector '" + C + "'")
+                .contains("must be '" + crm + "'");
+        assertThat(ferry.camel().getRoute(crm + "-gather")).isNull();
+
         ConnectorReloader.Outcome added = change(crm, () -> Files.writeString(file, content));
         assertThat(added.reloaded()).as(added.message()).isTrue();
         Run run = ferry.runAndAwait(crm);
@@ -174,6 +182,17 @@ class HotReloadTest {
         // its history stays; the other connectors run on
         assertThat(ferry.runsOf(crm)).hasSize(1);
         assertThat(ferry.runAndAwait(C).status()).isEqualTo(RunStatus.COMPLETED);
+    }
+
+    @Test
+    void theSharedErrorHandlingFileIsNotAConnectorAndWaitsForARestart() throws Exception {
+        fixture.start();
+        Path errors = routeFile.resolveSibling("delivery-errors.camel.yaml");
+        ConnectorReloader.Outcome outcome = change("delivery-errors",
+                () -> Files.writeString(errors, Files.readString(errors) + "\n# edited\n"));
+        assertThat(outcome.reloaded()).isFalse();
+        assertThat(outcome.message()).contains("shared route configuration").contains("when Ferry starts again");
+        assertThat(fixture.ferry().runAndAwait(C).status()).isEqualTo(RunStatus.COMPLETED);
     }
 
     @Test

@@ -29,6 +29,7 @@ class ObservabilityTest {
 
     private static final String C = "customers-to-erp";
     private static final String ROUTE_MBEAN = "org.apache.camel:context=ferry,type=routes,name=\"customers-to-erp-gather\"";
+    private static final String RUN_MANAGER_MBEAN = "org.apache.camel:context=ferry,type=ferry,name=\"run-manager\"";
     private static final String CONNECTOR_MBEAN = "org.apache.camel:context=ferry,type=ferry-connectors,name=\"customers-to-erp\"";
 
     @RegisterExtension
@@ -66,14 +67,24 @@ class ObservabilityTest {
         assertThat(ended.status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(ended.delivered()).isEqualTo(60);
 
+        // the run manager's operations too
+        Api.Answer recent = m.post("/observe/jolokia", jolokia("exec", RUN_MANAGER_MBEAN,
+                "\"operation\":\"recentRuns(java.lang.String,int)\",\"arguments\":[\"customers-to-erp\",5]"));
+        assertThat(recent.json().path("status").asInt()).as(recent.text()).isEqualTo(200);
+        assertThat(recent.text()).contains("COMPLETED");
+
         // Camel's read-only dumps (Hawtio's route diagram) are allowed
         Api.Answer dump = m.post("/observe/jolokia", jolokia("exec", ROUTE_MBEAN, "\"operation\":\"dumpRouteAsXml()\""));
         assertThat(dump.json().path("status").asInt()).as(dump.text()).isEqualTo(200);
 
-        // What changes the JVM, or Camel's routes behind Ferry's back, is refused — GET and POST, alone or in bulk
-        Api.Answer gc = m.get("/observe/jolokia/exec/java.lang:type=Memory/gc");
+        // What changes the JVM, or Camel's routes behind Ferry's back, is refused — alone or in bulk
+        Api.Answer gc = m.post("/observe/jolokia", jolokia("exec", "java.lang:type=Memory", "\"operation\":\"gc\""));
         assertThat(gc.json().path("status").asInt()).isEqualTo(403);
         assertThat(gc.json().path("error").asText()).contains("Operation gc forbidden for MBean java.lang:type=Memory");
+        // and nothing but reading goes by GET, which any web page can make a browser send
+        Api.Answer byGet = m.get("/observe/jolokia/exec/" + CONNECTOR_MBEAN.replace("\"", "%22") + "/disable");
+        assertThat(byGet.status()).isEqualTo(403);
+        assertThat(byGet.json().path("error").asText()).contains("send exec and write by POST");
         Api.Answer bulk = m.post("/observe/jolokia", "[" + jolokia("read", ROUTE_MBEAN, "\"attribute\":\"State\"") + ","
                 + jolokia("exec", "com.sun.management:type=DiagnosticCommand",
                         "\"operation\":\"gcRun()\"") + "," + jolokia("exec", "com.sun.management:type=HotSpotDiagnostic",
@@ -98,6 +109,22 @@ class ObservabilityTest {
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(fromOtherSite.statusCode()).isEqualTo(403);
         assertThat(ferry.schedules().states().get(C).enabled()).isTrue();
+
+        // Without authentication only this machine calls, by its own name (no DNS name rebound to 127.0.0.1)
+        assertThat(rawGet("/observe/jolokia/version", "127.0.0.1")).startsWith("HTTP/1.1 200");
+        assertThat(rawGet("/observe/jolokia/version", "localhost")).startsWith("HTTP/1.1 200");
+        assertThat(rawGet("/observe/jolokia/version", "rebound.example")).startsWith("HTTP/1.1 403")
+                .contains("is not this machine's loopback address");
+    }
+
+    /** A GET with the Host header a browser would send after DNS rebinding (HttpClient may not set Host). */
+    private String rawGet(String path, String host) throws java.io.IOException {
+        int port = Integer.parseInt(fixture.properties().get("camel.management.port"));
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + port
+                    + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 
     @Test
@@ -116,10 +143,22 @@ class ObservabilityTest {
         assertThat(reader.post("/observe/jolokia", read).json().path("value").asBoolean()).isTrue();
         Api.Answer refused = reader.post("/observe/jolokia", disable);
         assertThat(refused.status()).isEqualTo(403);
-        assertThat(refused.json().path("error").asText()).contains("user audit may not exec over Jolokia")
+        assertThat(refused.json().path("error").asText()).contains("user audit may only read over Jolokia")
                 .contains("operator role");
         assertThat(reader.get("/observe/jolokia/exec/" + CONNECTOR_MBEAN.replace("\"", "%22") + "/disable").status())
                 .isEqualTo(403);
+        // forms Jolokia reads as exec but a naive check would not: escaped type, the p parameter, a body
+        // only Jolokia's lenient parser reads, another request type, an unknown one
+        String disablePath = "exec/" + CONNECTOR_MBEAN.replace("\"", "%22") + "/disable";
+        assertThat(reader.get("/observe/jolokia/ex!ec/" + CONNECTOR_MBEAN.replace("\"", "%22") + "/disable").status())
+                .isEqualTo(403);
+        assertThat(reader.get("/observe/jolokia/read/x?p=/" + disablePath).status()).isEqualTo(403);
+        assertThat(reader.get("/observe/jolokia/?p=/" + disablePath).status()).isEqualTo(403);
+        assertThat(reader.post("/observe/jolokia", disable.replace("}", ",\"x\":\"a\tb\"}")).status()).isEqualTo(403);
+        assertThat(reader.post("/observe/jolokia", "[" + read + "," + disable + "]").status()).isEqualTo(403);
+        assertThat(reader.post("/observe/jolokia", "{\"type\":\"notification\",\"command\":\"register\"}").status())
+                .isEqualTo(403);
+        assertThat(reader.post("/observe/jolokia", "{\"type\":\"EXEC\",\"mbean\":\"x:y=z\"}").status()).isEqualTo(403);
         assertThat(fixture.ferry().schedules().states().get(C).enabled()).isTrue();
 
         Api operator = m.as("anna", "op-Secret-1");
@@ -140,6 +179,8 @@ class ObservabilityTest {
                 "ferry_queue_depth{connector=\"customers-to-erp\"}",
                 "ferry_watermark_lag_seconds{connector=\"customers-to-erp\"}");
         assertThat(before.get("ferry_records_gathered_total{connector=\"customers-to-erp\"}")).isZero();
+        assertThat(before.get("ferry_runs_total{connector=\"customers-to-erp\",status=\"FAILED\"}")).isZero();
+        assertThat(before.get("ferry_run_duration_seconds_count{connector=\"customers-to-erp\"}")).isZero();
         assertThat(before.get("ferry_watermark_lag_seconds{connector=\"customers-to-erp\"}")).isNaN();
 
         Run run = ferry.runAndAwait(C);
