@@ -24,7 +24,8 @@ import dev.ferry.schedule.Explain;
  * <p>The configuration file is {@code config/application.properties} unless {@code --config <file>}
  * or the environment variable {@code FERRY_CONFIG} names another one. A profile
  * ({@code --profile <name>} or {@code FERRY_PROFILE}) adds {@code application-<name>.properties}
- * from the same directory on top of it.
+ * from the same directory on top of it. A secrets file ({@code --secrets <file>} or {@code FERRY_SECRETS_FILE}),
+ * kept out of the repository and readable by Ferry only, wins over both.
  */
 public final class FerryApplication {
 
@@ -44,7 +45,7 @@ public final class FerryApplication {
                 List<String> rest = List.of(launch.camelArgs()).subList(1, launch.camelArgs().length);
                 System.exit(Explain.run(rest, launch.config(), launch.profile(), Clock.systemUTC(), System.out));
             }
-            Main main = newMain(launch.config(), launch.profile());
+            Main main = newMain(launch.config(), launch.profile(), launch.secrets());
             main.run(launch.camelArgs());
         } catch (Exception | LinkageError e) {
             LoggerFactory.getLogger(FerryApplication.class).error("Ferry could not start: {}", e.getMessage(), e);
@@ -77,6 +78,11 @@ public final class FerryApplication {
 
     /** A Camel Main set up exactly as Ferry runs; tests add override properties and start it. */
     public static Main newMain(Path config, String profile) {
+        return newMain(config, profile, null);
+    }
+
+    /** ... with a secrets file (properties that win over the configuration files), or null. */
+    public static Main newMain(Path config, String profile, Path secrets) {
         if (!Files.isRegularFile(config)) {
             throw new IllegalArgumentException("Ferry configuration file not found: " + config.toAbsolutePath()
                     + " (set --config <file> or FERRY_CONFIG)");
@@ -85,7 +91,12 @@ public final class FerryApplication {
         if (profile != null && !profile.isBlank()) {
             main.configure().setProfile(profile);
         }
-        main.setPropertyPlaceholderLocations(propertyLocations(config, profile));
+        if (secrets != null && !Files.isRegularFile(secrets)) {
+            throw new IllegalArgumentException("Ferry secrets file not found: " + secrets.toAbsolutePath()
+                    + " (set --secrets <file> or FERRY_SECRETS_FILE)");
+        }
+        main.setPropertyPlaceholderLocations((secrets == null ? "" : "file:" + secrets + ",")
+                + propertyLocations(config, profile));
         main.configure().withRoutesIncludePattern(DEFAULT_ROUTES);
         main.configure().addConfiguration(FerryConfiguration.class);
         // Camel Main creates its HTTP servers through this factory: Ferry's access rules apply to them.
@@ -106,21 +117,26 @@ public final class FerryApplication {
     }
 
     /** Command-line and environment choices, parsed before Camel sees the remaining arguments. */
-    record Launch(Path config, String profile, String[] camelArgs) {
+    record Launch(Path config, String profile, Path secrets, String[] camelArgs) {
 
         static Launch parse(String[] args, Map<String, String> env) {
             String config = env.getOrDefault("FERRY_CONFIG", DEFAULT_CONFIG);
             String profile = env.get("FERRY_PROFILE");
+            String secrets = env.get("FERRY_SECRETS_FILE");
             List<String> rest = new ArrayList<>();
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
-                if (("--config".equals(arg) || "--profile".equals(arg)) && i + 1 >= args.length) {
+                if (("--config".equals(arg) || "--profile".equals(arg) || "--secrets".equals(arg)) && i + 1 >= args.length) {
                     throw new IllegalArgumentException(arg + " needs a value");
                 }
                 if ("--config".equals(arg)) {
                     config = args[++i];
                 } else if (arg.startsWith("--config=")) {
                     config = arg.substring("--config=".length());
+                } else if ("--secrets".equals(arg)) {
+                    secrets = args[++i];
+                } else if (arg.startsWith("--secrets=")) {
+                    secrets = arg.substring("--secrets=".length());
                 } else if ("--profile".equals(arg)) {
                     profile = args[++i];
                 } else if (arg.startsWith("--profile=")) {
@@ -129,7 +145,8 @@ public final class FerryApplication {
                     rest.add(arg);
                 }
             }
-            return new Launch(Path.of(config), profile, rest.toArray(String[]::new));
+            return new Launch(Path.of(config), profile, secrets == null || secrets.isBlank() ? null : Path.of(secrets),
+                    rest.toArray(String[]::new));
         }
     }
 }

@@ -83,7 +83,23 @@ public final class Settings {
     }
 
     public String string(Option option) {
-        return properties.resolveProperty(option.key()).orElse(option.defaultValue());
+        Optional<String> value = properties.resolveProperty(option.key());
+        if (value.isPresent()) {
+            return value.get();
+        }
+        // set, but to a placeholder that does not resolve: {{env:FERRY_STATE_URL}} with no such variable
+        String raw = properties.loadProperties().getProperty(option.key());
+        if (raw != null) {
+            try {
+                return properties.parseUri(raw);
+            } catch (RuntimeException unresolved) {
+                java.util.regex.Matcher env = java.util.regex.Pattern.compile("\\{\\{env:([A-Za-z0-9_]+)").matcher(raw);
+                error(option, raw, env.find()
+                        ? "needs the environment variable " + env.group(1) + " (or " + option.key() + " in the secrets file)"
+                        : "does not resolve: " + unresolved.getMessage());
+            }
+        }
+        return option.defaultValue();
     }
 
     public int positiveInt(Option option) {

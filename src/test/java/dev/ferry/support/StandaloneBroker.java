@@ -1,0 +1,100 @@
+package dev.ferry.support;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * An Artemis broker in a JVM of its own, as a production Ferry finds one: reached over TCP on loopback,
+ * with a persistent journal, started, killed and restarted by a test. {@link #main} is the broker process.
+ */
+public final class StandaloneBroker implements AutoCloseable {
+
+    private final Path directory;
+    private final int port;
+    private Process process;
+
+    private StandaloneBroker(Path directory, int port) {
+        this.directory = directory;
+        this.port = port;
+    }
+
+    /** Starts a broker with its journal under {@code directory} on a free loopback port. */
+    public static StandaloneBroker start(Path directory) throws IOException {
+        StandaloneBroker broker = new StandaloneBroker(directory, RunningFerry.freePort());
+        broker.start();
+        return broker;
+    }
+
+    /** The URL a Ferry instance uses: reconnects by itself when the broker comes back. */
+    public String url() {
+        return "tcp://127.0.0.1:" + port + "?reconnectAttempts=-1&retryInterval=200&retryIntervalMultiplier=1.5"
+                + "&maxRetryInterval=2000&initialConnectAttempts=10";
+    }
+
+    public synchronized void start() throws IOException {
+        Files.createDirectories(directory);
+        String classpath = String.join(File.pathSeparator, "target/test-classes", "target/classes",
+                Files.readString(Path.of("target/runtime-classpath.txt")).trim());
+        process = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", classpath, StandaloneBroker.class.getName(), directory.toString(), String.valueOf(port)))
+                .redirectErrorStream(true).redirectOutput(directory.resolve("broker.log").toFile()).start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the broker stopped: " + Files.readString(directory.resolve("broker.log")));
+            }
+            try (Socket ignored = new Socket("127.0.0.1", port)) {
+                return true;
+            } catch (IOException notYet) {
+                return false;
+            }
+        });
+    }
+
+    /** Kills the broker process as a crash would (its journal stays). */
+    public synchronized void kill() throws InterruptedException {
+        if (process != null) {
+            process.destroyForcibly();
+            process.waitFor();
+            process = null;
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        kill();
+    }
+
+    /** The broker process: {@code <journal directory> <port>}. */
+    public static void main(String[] args) throws Exception {
+        Path directory = Path.of(args[0]);
+        EmbeddedActiveMQ server = new EmbeddedActiveMQ();
+        server.setConfiguration(new ConfigurationImpl()
+                .setName("standalone")
+                .setPersistenceEnabled(true)
+                .setSecurityEnabled(false)
+                .setJournalDirectory(directory.resolve("journal").toString())
+                .setBindingsDirectory(directory.resolve("bindings").toString())
+                .setPagingDirectory(directory.resolve("paging").toString())
+                .setLargeMessagesDirectory(directory.resolve("large-messages").toString())
+                .addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + args[1]));
+        server.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                server.stop();
+            } catch (Exception e) {
+                // stopping anyway
+            }
+        }));
+        Thread.currentThread().join();
+    }
+}
