@@ -76,6 +76,43 @@ class ProdProfileTest {
     }
 
     @Test
+    void aBrokerRestartedDuringDeliveryLosesNoRecordAndFerryReconnectsByItself() throws Exception {
+        // a slow target, so that the broker goes down while records are being delivered
+        target.server().stubFor(com.github.tomakehurst.wiremock.client.WireMock.any(
+                com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching("/erp/.*")).atPriority(5)
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(200)
+                        .withFixedDelay(40)));
+        ferry = RunningFerry.start(Path.of("config/application.properties"), "prod", environment(), null);
+
+        long runId = ferry.fire(C);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> target.requests("/erp/customers").size() >= 10);
+        broker.kill();
+        broker.start();
+
+        Run run = ferry.awaitEnded(runId);
+        assertThat(run.status()).isIn(RunStatus.COMPLETED, RunStatus.INCOMPLETE);
+        // every customer reached the target or is in the failure ledger: never silently short
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).untilAsserted(() -> {
+            java.util.Set<String> delivered = new java.util.HashSet<>(target.customerNumbers("/erp/customers"));
+            java.util.Set<String> failed = new java.util.HashSet<>();
+            ferry.failures().list(C, null, 0, 1000).items().forEach(f -> failed.add(String.format("C-%06d", Long.parseLong(f.recordKey()))));
+            assertThat(delivered.size() + failed.size()).isEqualTo(60);
+        });
+        // duplicates only as the same delivery again: one Idempotency-Key per customer
+        java.util.Map<String, java.util.Set<String>> keys = new java.util.HashMap<>();
+        for (var request : target.requests("/erp/customers")) {
+            String number = new com.fasterxml.jackson.databind.ObjectMapper().readTree(request.getBodyAsString())
+                    .get("customerNumber").asText();
+            keys.computeIfAbsent(number, n -> new java.util.HashSet<>()).add(request.getHeader("Idempotency-Key"));
+        }
+        assertThat(keys.values()).allSatisfy(k -> assertThat(k).hasSize(1));
+        // and Ferry goes on without a restart
+        ferry.sourceUpdate("UPDATE customers SET updated_at = LOCALTIMESTAMP - INTERVAL '10' SECOND WHERE id <= 3");
+        assertThat(ferry.runAndAwait(C).status()).isEqualTo(RunStatus.COMPLETED);
+    }
+
+    @Test
     void aMissingConnectionValueStopsStartUpNamingTheVariable() {
         Map<String, String> p = environment();
         p.remove("ferry.broker.url");
