@@ -22,6 +22,15 @@ class FerryApplicationTest {
     }
 
     @Test
+    void aSecretsFileComesFromTheArgumentOrTheEnvironment() {
+        assertThat(FerryApplication.Launch.parse(new String[] {"--secrets", "/run/secrets/ferry"}, Map.of(
+                "FERRY_SECRETS_FILE", "/elsewhere")).secrets()).isEqualTo(Path.of("/run/secrets/ferry"));
+        assertThat(FerryApplication.Launch.parse(new String[0], Map.of("FERRY_SECRETS_FILE", "/run/secrets/ferry"))
+                .secrets()).isEqualTo(Path.of("/run/secrets/ferry"));
+        assertThat(FerryApplication.Launch.parse(new String[0], Map.of()).secrets()).isNull();
+    }
+
+    @Test
     void theEnvironmentIsUsedWhenNoArgumentIsGiven() {
         FerryApplication.Launch launch = FerryApplication.Launch.parse(new String[0],
                 Map.of("FERRY_CONFIG", "/srv/ferry.properties"));

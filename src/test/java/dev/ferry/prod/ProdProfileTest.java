@@ -113,6 +113,40 @@ class ProdProfileTest {
     }
 
     @Test
+    void postgresRestartedWhileFerryIsIdleTheNextRunSucceedsWithoutRestartingFerry() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(PostgresServer.shared().restartable(),
+                "needs the tests' own PostgreSQL (FERRY_TEST_PG_URL names an external one)");
+        ferry = RunningFerry.start(Path.of("config/application.properties"), "prod", environment(), null);
+        assertThat(ferry.runAndAwait(C).delivered()).isEqualTo(60);
+
+        PostgresServer.shared().restart();
+
+        ferry.sourceUpdate("UPDATE customers SET updated_at = LOCALTIMESTAMP - INTERVAL '10' SECOND WHERE id <= 3");
+        Run next = ferry.runAndAwait(C);
+        assertThat(next.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(next.gathered()).isEqualTo(3);
+    }
+
+    @Test
+    void connectionValuesMayComeFromASecretsFile() throws Exception {
+        Map<String, String> p = environment();
+        Path secrets = data.resolve("ferry.secrets");
+        Files.writeString(secrets, "ferry.state.url = " + p.remove("ferry.state.url") + "\n"
+                + "ferry.broker.url = " + p.remove("ferry.broker.url") + "\n");
+        org.apache.camel.main.Main main = dev.ferry.FerryApplication.newMain(Path.of("config/application.properties"),
+                "prod", secrets);
+        p.forEach(main::addOverrideProperty);
+        main.start();
+        try {
+            assertThat(main.getCamelContext().getPropertiesComponent().resolveProperty("ferry.broker.url"))
+                    .hasValue(broker.url());
+            assertThat(main.getCamelContext().getRouteController().getRouteStatus(C + "-deliver").isStarted()).isTrue();
+        } finally {
+            main.stop();
+        }
+    }
+
+    @Test
     void aMissingConnectionValueStopsStartUpNamingTheVariable() {
         Map<String, String> p = environment();
         p.remove("ferry.broker.url");

@@ -31,11 +31,29 @@ public final class PostgresServer {
     private final String adminUrl;
     private final String urlPrefix;
     private final String credentials;
+    /** Restarts the server, or null when it is not ours to restart (FERRY_TEST_PG_URL). */
+    private final List<String> restart;
+    private final boolean asPostgres;
 
-    private PostgresServer(String adminUrl, String urlPrefix, String credentials) {
+    private PostgresServer(String adminUrl, String urlPrefix, String credentials, List<String> restart, boolean asPostgres) {
         this.adminUrl = adminUrl;
         this.urlPrefix = urlPrefix;
         this.credentials = credentials;
+        this.restart = restart;
+        this.asPostgres = asPostgres;
+    }
+
+    /** Whether {@link #restart()} can restart it: the tests' private cluster, not an external server. */
+    public boolean restartable() {
+        return restart != null;
+    }
+
+    /** Restarts the server (fast shutdown: open connections are cut), as an operator's restart would. */
+    public void restart() throws IOException {
+        if (restart == null) {
+            throw new IllegalStateException("an external PostgreSQL (FERRY_TEST_PG_URL) is not restarted by tests");
+        }
+        run(restart, asPostgres);
     }
 
     public static synchronized PostgresServer shared() {
@@ -78,7 +96,7 @@ public final class PostgresServer {
         int query = url.indexOf('?');
         String prefix = url.substring(0, slash + 1);
         String credentials = query < 0 ? "" : url.substring(query);
-        return new PostgresServer(url, prefix, credentials);
+        return new PostgresServer(url, prefix, credentials, null, false);
     }
 
     private static PostgresServer startPrivateCluster() {
@@ -92,10 +110,12 @@ public final class PostgresServer {
             run(List.of(bin.resolve("initdb").toString(), "-D", dir.resolve("data").toString(), "-U", "ferry",
                     "--auth=trust", "-E", "UTF8", "--no-sync"), root);
             int port = RunningFerry.freePort();
+            String options = "-p " + port + " -c listen_addresses=127.0.0.1 -k " + dir
+                    + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
             run(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-w", "-l",
-                    dir.resolve("server.log").toString(), "-o", "-p " + port + " -c listen_addresses=127.0.0.1 -k " + dir
-                            + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
-                    "start"), root);
+                    dir.resolve("server.log").toString(), "-o", options, "start"), root);
+            List<String> restart = List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-w",
+                    "-m", "fast", "-l", dir.resolve("server.log").toString(), "-o", options, "restart");
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
                     run(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m",
@@ -107,7 +127,7 @@ public final class PostgresServer {
                 }
             }));
             String prefix = "jdbc:postgresql://127.0.0.1:" + port + "/";
-            return new PostgresServer(prefix + "postgres?user=ferry", prefix, "?user=ferry");
+            return new PostgresServer(prefix + "postgres?user=ferry", prefix, "?user=ferry", restart, root);
         } catch (IOException e) {
             throw new IllegalStateException("Cannot start a PostgreSQL for the tests: " + e.getMessage(), e);
         }
