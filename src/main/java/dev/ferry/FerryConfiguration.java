@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import javax.sql.DataSource;
 
@@ -33,6 +34,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.ferry.connector.Connector;
+import dev.ferry.connector.ConnectorLock;
 import dev.ferry.connector.ConnectorReloader;
 import dev.ferry.connector.ConnectorRunner;
 import dev.ferry.connector.FaultHooks;
@@ -107,6 +109,12 @@ public final class FerryConfiguration implements CamelConfiguration {
         java.time.Duration housekeepingAge = settings.duration(Settings.HOUSEKEEPING_MAX_AGE);
         int degradedAfter = settings.positiveInt(Settings.HEALTH_FAILED_RUNS);
         boolean reload = settings.bool(Settings.RELOAD_ENABLED);
+        boolean clustered = settings.bool(Settings.SCHEDULE_CLUSTERED);
+        if (clustered && !stateUrl.startsWith("jdbc:postgresql:")) {
+            throw new IllegalArgumentException(settings.where(Settings.SCHEDULE_CLUSTERED.key()) + ": "
+                    + Settings.SCHEDULE_CLUSTERED.key() + " = true needs PostgreSQL as the state database (ferry.state.url"
+                    + " is " + stateUrl.substring(0, Math.min(stateUrl.length(), 16)) + "...)");
+        }
         java.time.Duration reloadQuiet = settings.duration(Settings.RELOAD_QUIET_PERIOD);
         settings.validate();
         Access access = Access.from(settings);
@@ -130,6 +138,11 @@ public final class FerryConfiguration implements CamelConfiguration {
         StateDatabase state = StateDatabase.open(stateUrl, settings.string(Settings.STATE_USERNAME),
                 settings.string(Settings.STATE_PASSWORD), statePool);
         manage(camel, closing("state database", state::close));
+        if (clustered) {
+            state.migrateQuartzJobStore();
+            clusteredScheduler(camel, stateUrl, settings.string(Settings.STATE_USERNAME),
+                    settings.string(Settings.STATE_PASSWORD));
+        }
         if (embeddedBroker) {
             EmbeddedBroker broker = new EmbeddedBroker(dataDir.resolve("broker"), brokerUrl, brokerMemory);
             broker.start();
@@ -157,12 +170,26 @@ public final class FerryConfiguration implements CamelConfiguration {
                 connector -> queue.depth(connectors.find(connector).map(Connector::queue).orElse(Connector.defaultQueue(connector))),
                 camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-run-tracker"),
                 flushMillis, Math.max(1, (int) (5_000 / flushMillis)));
-        recoverRuns(runs, tracker);
+        ConnectorLock runLock = ConnectorLock.of(stateUrl, stateSource);
+        recoverRuns(runs, tracker, runLock);
         camel.addService(tracker);
 
         FaultHooks faults = registry.lookupByNameAndType("ferryFaultHooks", FaultHooks.class);
         ConnectorRunner runner = new ConnectorRunner(stateSource, runs, failures, watermarks, new Gatherer(failures),
-                queue, tracker, faults != null ? faults : FaultHooks.NONE);
+                queue, tracker, faults != null ? faults : FaultHooks.NONE, runLock);
+        if (runLock != ConnectorLock.LOCAL) {
+            // Another instance may die while its run gathers: its lock goes with its connection, and this
+            // instance marks the run FAILED (the watermark did not move; the next run repeats the work).
+            java.util.concurrent.ScheduledExecutorService recovery =
+                    camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-run-recovery");
+            recovery.scheduleWithFixedDelay(() -> {
+                try {
+                    recoverOrphans(runs, runner, runLock);
+                } catch (Exception e) {
+                    LOG.warn("Looking for runs of stopped instances failed: {}", e.toString());
+                }
+            }, 10, 10, java.util.concurrent.TimeUnit.SECONDS);
+        }
         ConnectorSchedules schedules = new ConnectorSchedules(camel, new ConnectorStates(stateSource, clock), clock,
                 () -> scheduleZone);
         wireSchedules(camel, schedules, connectors);
@@ -276,22 +303,42 @@ public final class FerryConfiguration implements CamelConfiguration {
     }
 
     /**
+     * Quartz with its job store in the state database, clustered: every instance has the same schedules, and
+     * the instance that acquires a fire runs it.
+     */
+    private static void clusteredScheduler(CamelContext camel, String url, String username, String password) {
+        java.util.Properties quartz = new java.util.Properties();
+        quartz.setProperty("org.quartz.scheduler.instanceName", "ferry");
+        quartz.setProperty("org.quartz.scheduler.instanceId", "AUTO");
+        quartz.setProperty("org.quartz.threadPool.threadCount", "10");
+        quartz.setProperty("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
+        quartz.setProperty("org.quartz.jobStore.driverDelegateClass", "org.quartz.impl.jdbcjobstore.PostgreSQLDelegate");
+        quartz.setProperty("org.quartz.jobStore.tablePrefix", "QRTZ_");
+        quartz.setProperty("org.quartz.jobStore.isClustered", "true");
+        quartz.setProperty("org.quartz.jobStore.clusterCheckinInterval", "5000");
+        quartz.setProperty("org.quartz.jobStore.misfireThreshold", "30000");
+        quartz.setProperty("org.quartz.jobStore.dataSource", "ferry");
+        quartz.setProperty("org.quartz.dataSource.ferry.provider", "hikaricp");
+        quartz.setProperty("org.quartz.dataSource.ferry.driver", "org.postgresql.Driver");
+        quartz.setProperty("org.quartz.dataSource.ferry.URL", url);
+        quartz.setProperty("org.quartz.dataSource.ferry.user", username == null ? "" : username);
+        quartz.setProperty("org.quartz.dataSource.ferry.password", password == null ? "" : password);
+        quartz.setProperty("org.quartz.dataSource.ferry.maxConnections", "5");
+        org.apache.camel.component.quartz.QuartzComponent component =
+                camel.getComponent("quartz", org.apache.camel.component.quartz.QuartzComponent.class);
+        component.setProperties(quartz);
+        component.setPrefixInstanceName(false);
+        LOG.info("Schedules in Quartz's clustered job store in the state database: each fire runs on one instance");
+    }
+
+    /**
      * Runs left behind by a process that stopped: one that was gathering failed (its watermark did not
      * move, the next run repeats the work); one that was delivering goes on being counted.
      */
-    private static void recoverRuns(RunLedger runs, RunTracker tracker) throws SQLException {
+    private static void recoverRuns(RunLedger runs, RunTracker tracker, ConnectorLock lock) throws SQLException {
         for (RunStatus status : List.of(RunStatus.CREATED, RunStatus.PROCESSING)) {
             for (Run run : runs.withStatus(status)) {
-                if (status == RunStatus.PROCESSING && run.mode() == RunMode.PREVIEW && runs.hasStaged(run.id())) {
-                    runs.backToPreview(run.id(), "Ferry stopped while this preview was being submitted; submit it again"
-                            + " to move the rest of its staged records and finish it");
-                    LOG.warn("Run {} {} was interrupted by a stop while being submitted; it waits as a PREVIEW again",
-                            run.id(), run.connector());
-                    continue;
-                }
-                runs.fail(run.id(), "Ferry stopped while this run was gathering; the watermark did not move"
-                        + " and the next run repeats the work");
-                LOG.warn("Run {} {} was interrupted by a stop while gathering; marked FAILED", run.id(), run.connector());
+                recover(runs, run, lock);
             }
         }
         List<Run> delivering = runs.withStatus(RunStatus.SUBMITTED);
@@ -300,6 +347,46 @@ public final class FerryConfiguration implements CamelConfiguration {
                     delivering.stream().map(r -> r.id() + " " + r.connector()).toList());
         }
         tracker.adopt(delivering);
+    }
+
+    /** Runs gathering on no live instance: nobody holds their connector's lock (their instance died). */
+    private static void recoverOrphans(RunLedger runs, ConnectorRunner runner, ConnectorLock lock) throws SQLException {
+        for (RunStatus status : List.of(RunStatus.CREATED, RunStatus.PROCESSING)) {
+            for (Run run : runs.withStatus(status)) {
+                if (!runner.holds(run.connector())) {
+                    recover(runs, run, lock);
+                }
+            }
+        }
+    }
+
+    /**
+     * A run that was gathering when its instance stopped: FAILED (its watermark did not move, the next run
+     * repeats the work), or a preview being submitted back to PREVIEW. Left alone while a live instance holds
+     * its connector's lock.
+     */
+    private static void recover(RunLedger runs, Run run, ConnectorLock lock) throws SQLException {
+        Optional<ConnectorLock.Held> held = lock.tryLock(run.connector());
+        if (held.isEmpty()) {
+            LOG.debug("Run {} {} is processing on another instance", run.id(), run.connector());
+            return;
+        }
+        try (ConnectorLock.Held ignored = held.get()) {
+            Run now = runs.find(run.id()).orElse(null);
+            if (now == null || (now.status() != RunStatus.CREATED && now.status() != RunStatus.PROCESSING)) {
+                return;
+            }
+            if (now.status() == RunStatus.PROCESSING && now.mode() == RunMode.PREVIEW && runs.hasStaged(now.id())) {
+                runs.backToPreview(now.id(), "Ferry stopped while this preview was being submitted; submit it again"
+                        + " to move the rest of its staged records and finish it");
+                LOG.warn("Run {} {} was interrupted by a stop while being submitted; it waits as a PREVIEW again",
+                        now.id(), now.connector());
+                return;
+            }
+            runs.fail(now.id(), "Ferry stopped while this run was gathering; the watermark did not move"
+                    + " and the next run repeats the work");
+            LOG.warn("Run {} {} was interrupted by a stop while gathering; marked FAILED", now.id(), now.connector());
+        }
     }
 
     private void startDemo(CamelContext camel, Registry registry, Path dataDir, int customers, int invoices)

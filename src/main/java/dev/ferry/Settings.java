@@ -68,6 +68,9 @@ public final class Settings {
             "Finished runs and resolved failures older than this are deleted by housekeeping (ISO-8601, e.g. P90D).");
     public static final Option HOUSEKEEPING_CRON = new Option("ferry.housekeeping.cron", "0 15 3 * * ?",
             "When housekeeping runs (Quartz cron, seconds first).");
+    public static final Option SCHEDULE_CLUSTERED = new Option("ferry.schedule.clustered", "false",
+            "Keep schedules in Quartz's clustered job store in the state database (PostgreSQL), so that several Ferry"
+                    + " instances share them and each fire runs on one instance only.");
     public static final Option HEALTH_FAILED_RUNS = new Option("ferry.health.failed-runs", "3",
             "A connector whose last this many runs all FAILED shows as degraded (DOWN) in /observe/health.");
     public static final Option RELOAD_ENABLED = new Option("ferry.reload.enabled", "false",

@@ -36,6 +36,9 @@ public final class ConnectorRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectorRunner.class);
 
+    private final ConnectorLock lock;
+    private final Map<String, ConnectorLock.Held> locks = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** In {@code processing}: the connector is held by a reload, not by a run. */
     private static final long RELOADING = -1L;
 
@@ -52,6 +55,13 @@ public final class ConnectorRunner {
 
     public ConnectorRunner(DataSource state, RunLedger runs, FailureLedger failures, WatermarkStore watermarks,
                            Gatherer gatherer, SyncQueue queue, RunTracker tracker, FaultHooks faults) {
+        this(state, runs, failures, watermarks, gatherer, queue, tracker, faults, ConnectorLock.LOCAL);
+    }
+
+    /** ... with the lock that keeps runs of one connector apart across Ferry instances. */
+    public ConnectorRunner(DataSource state, RunLedger runs, FailureLedger failures, WatermarkStore watermarks,
+                           Gatherer gatherer, SyncQueue queue, RunTracker tracker, FaultHooks faults, ConnectorLock lock) {
+        this.lock = lock;
         this.state = state;
         this.runs = runs;
         this.failures = failures;
@@ -114,7 +124,7 @@ public final class ConnectorRunner {
         }
     }
 
-    private void claim(Connector connector) throws Conflict {
+    private void claim(Connector connector) throws Conflict, SQLException {
         Long current = processing.putIfAbsent(connector.id(), 0L);
         if (current != null && current == RELOADING) {
             throw new Conflict("Connector " + connector.id() + " is being reloaded; try again in a moment");
@@ -123,9 +133,31 @@ public final class ConnectorRunner {
             throw new Conflict("Connector " + connector.id() + " has a run processing"
                     + (current > 0 ? " (run " + current + ")" : "") + "; try again when it has submitted its records");
         }
+        Optional<ConnectorLock.Held> held;
+        try {
+            held = lock.tryLock(connector.id());
+        } catch (SQLException | RuntimeException e) {
+            processing.remove(connector.id());
+            throw e;
+        }
+        if (held.isEmpty()) {
+            processing.remove(connector.id());
+            throw new Conflict("Connector " + connector.id() + " has a run processing on another Ferry instance;"
+                    + " try again when it has submitted its records");
+        }
+        locks.put(connector.id(), held.get());
+    }
+
+    /** Whether this instance holds the connector now (a run, a preview action, a reload). */
+    public boolean holds(String connector) {
+        return processing.containsKey(connector);
     }
 
     private void release(Connector connector) {
+        ConnectorLock.Held held = locks.remove(connector.id());
+        if (held != null) {
+            held.close();
+        }
         processing.remove(connector.id());
     }
 

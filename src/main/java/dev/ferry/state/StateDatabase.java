@@ -49,6 +49,23 @@ public final class StateDatabase implements AutoCloseable {
         return new StateDatabase(dataSource);
     }
 
+    /**
+     * Creates or migrates Quartz's job store tables (PostgreSQL only), for schedules shared by several
+     * instances; their history is kept apart from the state schema's.
+     */
+    public void migrateQuartzJobStore() {
+        Flyway flyway = Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/quartz/postgresql")
+                .table("ferry_quartz_schema_history")
+                .baselineOnMigrate(true)
+                .baselineVersion("0")
+                .load();
+        int applied = flyway.migrate().migrationsExecuted;
+        LOG.info("Quartz job store tables at version {} ({} migration(s) applied now)", flyway.info().current().getVersion(),
+                applied);
+    }
+
     public DataSource dataSource() {
         return dataSource;
     }

@@ -1,0 +1,89 @@
+package dev.ferry.support;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Ferry instance in a JVM of its own, on the run-time classpath, started as the application starts
+ * ({@code FerryApplication}, a profile, the real configuration and route files); settings come as system
+ * properties, as an operator's environment gives them. Killed with {@link #kill()} as {@code kill -9} would.
+ */
+public final class FerryProcess implements AutoCloseable {
+
+    private final Process process;
+    private final Path log;
+    private final int port;
+    private final int managementPort;
+
+    private FerryProcess(Process process, Path log, int port, int managementPort) {
+        this.process = process;
+        this.log = log;
+        this.port = port;
+        this.managementPort = managementPort;
+    }
+
+    /** Starts Ferry with this profile and these settings, and waits until its API answers. */
+    public static FerryProcess start(String name, String profile, Map<String, String> settings, Path directory)
+            throws IOException {
+        Files.createDirectories(directory);
+        int port = RunningFerry.freePort();
+        int managementPort = RunningFerry.freePort();
+        String classpath = "target/classes" + File.pathSeparator
+                + Files.readString(Path.of("target/runtime-classpath.txt")).trim();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx384m", "-Dcamel.server.port=" + port, "-Dcamel.management.port=" + managementPort,
+                "-Duser.timezone=" + System.getProperty("user.timezone", "UTC")));
+        settings.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.addAll(List.of("-cp", classpath, "dev.ferry.FerryApplication", "--profile", profile));
+        Path log = directory.resolve(name + ".log");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        FerryProcess ferry = new FerryProcess(process, log, port, managementPort);
+        await().atMost(Duration.ofSeconds(120)).until(() -> {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " stopped: " + Files.readString(log));
+            }
+            return Files.readString(log).contains("Apache Camel") && Files.readString(log).contains("started in");
+        });
+        return ferry;
+    }
+
+    public Api api() {
+        return Api.at(port);
+    }
+
+    public Api management() {
+        return Api.at(managementPort);
+    }
+
+    public String log() throws IOException {
+        return Files.readString(log);
+    }
+
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    /** As kill -9: no shutdown hook, no graceful stop. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                kill();
+            }
+        }
+    }
+}
