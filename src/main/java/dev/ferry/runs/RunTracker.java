@@ -110,6 +110,9 @@ public final class RunTracker extends ServiceSupport {
 
     private synchronized void count(long runId, int index, int records) {
         outcomes.computeIfAbsent(runId, id -> new long[2])[index] += records;
+        // Several instances deliver a run's records (competing consumers): whichever counts the last ones
+        // finishes it, also when the instance that gathered it has died meanwhile.
+        watched.add(runId);
     }
 
     /** Starts watching a submitted run for completion (it may already be complete: it had nothing to deliver). */

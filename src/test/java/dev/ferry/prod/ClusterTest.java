@@ -47,14 +47,18 @@ class ClusterTest {
         }
     }
 
-    @Test
-    void everyFireRunsOnceAcrossTheClusterAndBothInstancesDeliver() throws Exception {
+    private Target target;
+    private String stateUrl;
+    private String sourceUrl;
+
+    /** A broker and the databases, and the settings both instances share. */
+    private Map<String, String> cluster() throws Exception {
         StandaloneBroker broker = StandaloneBroker.start(data.resolve("broker"));
         started.add(broker);
-        Target target = new Target();
+        target = new Target();
         started.add(target);
-        String stateUrl = PostgresServer.shared().newDatabase();
-        String sourceUrl = PostgresServer.shared().newDatabase();
+        stateUrl = PostgresServer.shared().newDatabase();
+        sourceUrl = PostgresServer.shared().newDatabase();
 
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("ferry.state.url", stateUrl);
@@ -67,18 +71,28 @@ class ClusterTest {
         settings.put("customers-to-erp.target.url", target.url("/erp/customers"));
         settings.put("invoices-to-erp.target.url", target.url("/erp/invoices"));
         settings.put("ferry.runs.flush-interval", "100ms");
-        // the first instance seeds the source with the demo's customers
-        Map<String, String> first = new LinkedHashMap<>(settings);
-        first.put("ferry.demo.enabled", "true");
-        first.put("ferry.demo.customers", "400");
-        first.put("ferry.demo.invoices", "10");
-        first.put("ferry.data-dir", data.resolve("a").toString());
-        FerryProcess a = FerryProcess.start("ferry-a", "prod", first, data);
-        started.add(a);
-        Map<String, String> second = new LinkedHashMap<>(settings);
-        second.put("ferry.data-dir", data.resolve("b").toString());
-        FerryProcess b = FerryProcess.start("ferry-b", "prod", second, data);
-        started.add(b);
+        return settings;
+    }
+
+    /** Starts instance {@code name}; the first one seeds the source with the demo's customers. */
+    private FerryProcess instance(String name, Map<String, String> settings, int seedCustomers) throws Exception {
+        Map<String, String> own = new LinkedHashMap<>(settings);
+        if (seedCustomers > 0) {
+            own.put("ferry.demo.enabled", "true");
+            own.put("ferry.demo.customers", String.valueOf(seedCustomers));
+            own.put("ferry.demo.invoices", "10");
+        }
+        own.put("ferry.data-dir", data.resolve(name).toString());
+        FerryProcess ferry = FerryProcess.start(name, "prod", own, data);
+        started.add(ferry);
+        return ferry;
+    }
+
+    @Test
+    void everyFireRunsOnceAcrossTheClusterAndBothInstancesDeliver() throws Exception {
+        Map<String, String> settings = cluster();
+        FerryProcess a = instance("a", settings, 400);
+        FerryProcess b = instance("b", settings, 0);
 
         // a minute of fires every 10 s, with customers changing in between
         Instant from = Instant.now();
@@ -104,11 +118,72 @@ class ClusterTest {
         assertThat(runsPerFire).as("runs per 10-second fire").hasSizeGreaterThanOrEqualTo(4);
         assertThat(runsPerFire.values()).as("runs per fire").allMatch(n -> n == 1);
         assertThat(a.log() + b.log()).doesNotContain("has a run processing on another Ferry instance");
-        // both instances fired some, and both delivered
-        assertThat(scheduledRunsIn(a.log())).as("fires run by a").isPositive();
-        assertThat(scheduledRunsIn(b.log())).as("fires run by b").isPositive();
+        // both schedulers are members of one Quartz cluster (which one takes a fire is Quartz's choice)
+        assertThat(clusterMembers(stateUrl)).as("Quartz cluster members").isEqualTo(2);
+        assertThat(scheduledRunsIn(a.log()) + scheduledRunsIn(b.log())).isEqualTo(scheduledRunStarts(stateUrl).size());
+        // and both delivered from the shared queue
         assertThat(delivered(a)).as("records delivered by a").isPositive();
         assertThat(delivered(b)).as("records delivered by b").isPositive();
+        System.out.printf("cluster: %d fires in the minute, runs per fire %s; delivered by a %.0f, by b %.0f%n",
+                runsPerFire.size(), runsPerFire.values(), delivered(a), delivered(b));
+    }
+
+    @Test
+    void killingTheInstanceThatIsGatheringLosesNoRowTheOtherRecoversTheRunAndDeliversEverything() throws Exception {
+        int customers = 20_000;
+        Map<String, String> settings = cluster();
+        settings.put("camel.component.ferry.fetch-size", "200");
+        FerryProcess a = instance("a", settings, customers);
+        FerryProcess b = instance("b", settings, 0);
+
+        long run = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                .until(() -> processingRun(stateUrl), id -> id > 0);
+        FerryProcess gathering = a.log().contains("Run " + run + " customers-to-erp started") ? a : b;
+        FerryProcess survivor = gathering == a ? b : a;
+        gathering.kill();
+
+        // the survivor finds the run orphaned (its lock went with the dead instance's connection)
+        await().atMost(Duration.ofSeconds(60)).until(() -> status(stateUrl, run).equals("FAILED"));
+        assertThat(survivor.log()).contains("Run " + run + " customers-to-erp was interrupted");
+        // and its next fire gathers from the unmoved watermark: every row reaches the target
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(
+                () -> new java.util.HashSet<>(target.customerNumbers("/erp/customers")).size() == customers);
+        // a record delivered twice carries the same Idempotency-Key both times
+        Map<String, java.util.Set<String>> keys = new java.util.HashMap<>();
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (var request : target.requests("/erp/customers")) {
+            keys.computeIfAbsent(json.readTree(request.getBodyAsString()).get("customerNumber").asText(),
+                    n -> new java.util.HashSet<>()).add(request.getHeader("Idempotency-Key"));
+        }
+        // (customers deleted at the source go as DELETE)
+        assertThat(keys.size() + new java.util.HashSet<>(target.deleted("/erp/customers")).size()).isEqualTo(customers);
+        assertThat(keys.values()).allSatisfy(k -> assertThat(k).hasSize(1));
+        System.out.printf("kill: run %d FAILED and recovered; %d requests for %d customers%n", run,
+                target.requests("/erp/customers").size(), customers);
+    }
+
+    private static long processingRun(String url) throws Exception {
+        try (Connection c = DriverManager.getConnection(url);
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT MAX(id) FROM ferry_run WHERE connector = ? AND status = 'PROCESSING'")) {
+            ps.setString(1, C);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (java.sql.SQLException notYet) {
+            return 0;
+        }
+    }
+
+    private static String status(String url, long run) throws Exception {
+        try (Connection c = DriverManager.getConnection(url);
+             PreparedStatement ps = c.prepareStatement("SELECT status FROM ferry_run WHERE id = ?")) {
+            ps.setLong(1, run);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : "";
+            }
+        }
     }
 
     private static int unfinished(String url) throws Exception {
@@ -135,6 +210,15 @@ class ClusterTest {
             }
         }
         return starts;
+    }
+
+    private static int clusterMembers(String url) throws Exception {
+        try (Connection c = DriverManager.getConnection(url);
+             PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM qrtz_scheduler_state");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getInt(1);
+        }
     }
 
     private static int scheduledRunsIn(String log) {
