@@ -177,6 +177,9 @@ public final class FerryConfiguration implements CamelConfiguration {
         FaultHooks faults = registry.lookupByNameAndType("ferryFaultHooks", FaultHooks.class);
         ConnectorRunner runner = new ConnectorRunner(stateSource, runs, failures, watermarks, new Gatherer(failures),
                 queue, tracker, faults != null ? faults : FaultHooks.NONE, runLock);
+        ConnectorSchedules schedules = new ConnectorSchedules(camel, new ConnectorStates(stateSource, clock), clock,
+                () -> scheduleZone);
+        wireSchedules(camel, schedules, connectors);
         if (runLock != ConnectorLock.LOCAL) {
             // Another instance may die while its run gathers: its lock goes with its connection, and this
             // instance marks the run FAILED (the watermark did not move; the next run repeats the work).
@@ -189,10 +192,17 @@ public final class FerryConfiguration implements CamelConfiguration {
                     LOG.warn("Looking for runs of stopped instances failed: {}", e.toString());
                 }
             }, 10, 10, java.util.concurrent.TimeUnit.SECONDS);
+            // The toggle is in the state database; another instance may flip it.
+            recovery.scheduleWithFixedDelay(() -> {
+                for (Connector connector : connectors.all()) {
+                    try {
+                        schedules.followToggle(connector.id());
+                    } catch (Exception e) {
+                        LOG.warn("Connector {}: following its toggle failed: {}", connector.id(), e.toString());
+                    }
+                }
+            }, 2, 2, java.util.concurrent.TimeUnit.SECONDS);
         }
-        ConnectorSchedules schedules = new ConnectorSchedules(camel, new ConnectorStates(stateSource, clock), clock,
-                () -> scheduleZone);
-        wireSchedules(camel, schedules, connectors);
         camel.addComponent("ferry", new FerryComponent(connectors, runner, schedules, queue, failures, tracker, clock));
         registry.bind("ferryConnectors", connectors);
         registry.bind("ferryRuns", runs);

@@ -302,6 +302,28 @@ public final class ConnectorSchedules {
     }
 
     /** Runs start again on schedule (once now if fires were missed) and queued records are delivered. */
+    /**
+     * Makes this instance's deliver route follow the connector's toggle in the state database, which another
+     * instance may have changed: disabled, its deliveries stop here too; enabled, they resume.
+     */
+    public void followToggle(String connector) throws Exception {
+        if (!camel.isStarted()) {
+            return; // routes are still starting (or stopping) as configured
+        }
+        org.apache.camel.ServiceStatus status = camel.getRouteController().getRouteStatus(connector + "-deliver");
+        if (status == null) {
+            return;
+        }
+        ConnectorState state = states.get(connector);
+        if (!state.enabled() && status.isStarted()) {
+            camel.getRouteController().stopRoute(connector + "-deliver");
+            LOG.info("Connector {} was disabled on another instance: its deliveries stop here too", connector);
+        } else if (state.enabled() && status.isStopped()) {
+            camel.getRouteController().startRoute(connector + "-deliver");
+            LOG.info("Connector {} was enabled on another instance: its deliveries resume here too", connector);
+        }
+    }
+
     public void enable(String connector, String by) throws Exception {
         states.setEnabled(connector, true, by);
         camel.getRouteController().startRoute(connector + "-deliver");

@@ -1,0 +1,83 @@
+package dev.ferry.prod;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.ferry.ops.Operations;
+import dev.ferry.runs.Conflict;
+import dev.ferry.support.PostgresServer;
+import dev.ferry.support.RunningFerry;
+import dev.ferry.support.Target;
+
+/**
+ * The toggle and the run lock hold across instances: two Ferry instances in this JVM on one PostgreSQL state
+ * database (the second uses the first one's broker in-VM).
+ */
+class ToggleAcrossInstancesTest {
+
+    private static final String C = "customers-to-erp";
+
+    @TempDir
+    Path data;
+    private Target target;
+    private RunningFerry a;
+    private RunningFerry b;
+
+    @AfterEach
+    void stop() {
+        if (b != null) {
+            b.close();
+        }
+        if (a != null) {
+            a.close();
+        }
+        if (target != null) {
+            target.close();
+        }
+    }
+
+    @Test
+    void disablingOnOneInstanceStopsDeliveriesOnTheOtherAndRunsAreLockedAcrossThem() throws Exception {
+        target = new Target();
+        String state = PostgresServer.shared().newDatabase();
+        Map<String, String> pa = RunningFerry.testProperties(data.resolve("a"), target);
+        pa.put("ferry.state.url", state);
+        pa.put("ferry.state.username", "ferry");
+        a = RunningFerry.start(pa);
+        Map<String, String> pb = RunningFerry.testProperties(data.resolve("b"), target);
+        pb.put("ferry.state.url", state);
+        pb.put("ferry.state.username", "ferry");
+        pb.put("camel.main.name", "ferry-b");
+        pb.put("ferry.broker.embedded", "false");
+        pb.put("ferry.demo.enabled", "false");
+        pb.put("camel.beans.source.jdbc-url", "jdbc:h2:file:" + data.resolve("a") + "/demo/source;DB_CLOSE_ON_EXIT=FALSE");
+        b = RunningFerry.start(pb);
+        assertThat(b.camel().getRouteController().getRouteStatus(C + "-deliver").isStarted()).isTrue();
+
+        a.bean("ferryOperations", Operations.class).disable(C, "anna");
+        await().atMost(Duration.ofSeconds(10)).until(
+                () -> b.camel().getRouteController().getRouteStatus(C + "-deliver").isStopped());
+
+        a.bean("ferryOperations", Operations.class).enable(C, "anna");
+        await().atMost(Duration.ofSeconds(10)).until(
+                () -> b.camel().getRouteController().getRouteStatus(C + "-deliver").isStarted());
+
+        // while another instance holds the connector for a run, this one may not start one
+        Operations onB = b.bean("ferryOperations", Operations.class);
+        try (dev.ferry.state.StateDatabase other = dev.ferry.state.StateDatabase.open(state, "ferry", null, 3);
+             dev.ferry.connector.ConnectorLock.Held held = dev.ferry.connector.ConnectorLock.of(state, other.dataSource())
+                     .tryLock(C).orElseThrow()) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> onB.start(C, false, "bob"))
+                    .isInstanceOf(Conflict.class).hasMessageContaining("has a run processing on another Ferry instance");
+        }
+        assertThat(b.runAndAwait(C).delivered()).isEqualTo(60);
+    }
+}
