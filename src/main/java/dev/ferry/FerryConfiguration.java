@@ -185,9 +185,12 @@ public final class FerryConfiguration implements CamelConfiguration {
             // instance marks the run FAILED (the watermark did not move; the next run repeats the work).
             java.util.concurrent.ScheduledExecutorService recovery =
                     camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-run-recovery");
+            Map<Long, long[]> delivering = new java.util.HashMap<>();
+            Clock recoveryClock = clock;
             recovery.scheduleWithFixedDelay(() -> {
                 try {
                     recoverOrphans(runs, runner, runLock);
+                    adoptStalledDeliveries(runs, tracker, delivering, recoveryClock);
                 } catch (Exception e) {
                     LOG.warn("Looking for runs of stopped instances failed: {}", e.toString());
                 }
@@ -368,6 +371,38 @@ public final class FerryConfiguration implements CamelConfiguration {
                 }
             }
         }
+    }
+
+    /** How long a submitted run's counts may stand still before this instance assumes they died with another one. */
+    private static final java.time.Duration STALLED = java.time.Duration.ofSeconds(60);
+
+    /**
+     * A submitted run whose delivery counts have not moved for {@link #STALLED} and that no tracker here
+     * watches: the instance that counted it died with counts it had not written. This tracker adopts it and
+     * finishes it once the connector's queue is empty (every record delivered or in the failure ledger).
+     */
+    private static void adoptStalledDeliveries(RunLedger runs, RunTracker tracker, Map<Long, long[]> seen, Clock clock)
+            throws SQLException {
+        List<Run> submitted = runs.withStatus(RunStatus.SUBMITTED);
+        java.util.Set<Long> current = new java.util.HashSet<>();
+        long now = clock.millis();
+        for (Run run : submitted) {
+            current.add(run.id());
+            if (tracker.watching(run.id())) {
+                continue;
+            }
+            long counted = run.delivered() + run.failed();
+            long[] last = seen.get(run.id());
+            if (last == null || last[0] != counted) {
+                seen.put(run.id(), new long[] {counted, now});
+            } else if (now - last[1] >= STALLED.toMillis()) {
+                LOG.warn("Run {} {}: its delivery counts stood still for {} s and no instance here watched it;"
+                        + " finishing it once its queue is empty", run.id(), run.connector(), STALLED.toSeconds());
+                tracker.adopt(List.of(run));
+                seen.remove(run.id());
+            }
+        }
+        seen.keySet().retainAll(current);
     }
 
     /**

@@ -124,6 +124,11 @@ public final class RunTracker extends ServiceSupport {
     }
 
     /** Adopts runs left SUBMITTED by an earlier process, so that they finish once their records are delivered. */
+    /** Whether this tracker watches the run (it submitted it, counted some of its records, or adopted it). */
+    public synchronized boolean watching(long runId) {
+        return watched.contains(runId);
+    }
+
     public synchronized void adopt(List<Run> runs) {
         for (Run run : runs) {
             watched.add(run.id());
@@ -250,7 +255,7 @@ public final class RunTracker extends ServiceSupport {
                 }
             }
             unwatch(e.getKey());
-            run.ifPresent(RunLog::ended);
+            run.ifPresent(this::ended);
         }
     }
 
