@@ -19,7 +19,7 @@ public final class EmbeddedBroker extends ServiceSupport {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
 
     private final Path directory;
-    private final String inVmUrl;
+    private final String acceptorUrl;
     private final long maxMemoryBytes;
     private EmbeddedActiveMQ server;
 
@@ -28,9 +28,9 @@ public final class EmbeddedBroker extends ServiceSupport {
      *                       disk; Artemis' own default (half the heap) is too much for a broker that shares
      *                       its JVM with Ferry
      */
-    public EmbeddedBroker(Path directory, String inVmUrl, long maxMemoryBytes) {
+    public EmbeddedBroker(Path directory, String acceptorUrl, long maxMemoryBytes) {
         this.directory = directory;
-        this.inVmUrl = inVmUrl;
+        this.acceptorUrl = acceptorUrl;
         this.maxMemoryBytes = maxMemoryBytes;
     }
 
@@ -46,7 +46,7 @@ public final class EmbeddedBroker extends ServiceSupport {
                 .setBindingsDirectory(directory.resolve("bindings").toString())
                 .setPagingDirectory(directory.resolve("paging").toString())
                 .setLargeMessagesDirectory(directory.resolve("large-messages").toString())
-                .addAcceptorConfiguration("in-vm", inVmUrl)
+                .addAcceptorConfiguration("ferry", acceptorUrl)
                 .addAddressSetting(SyncQueue.ADDRESS_MATCH, SyncQueue.addressSettings(new AddressSettings()));
         server = new EmbeddedActiveMQ();
         server.setConfiguration(config);

@@ -8,8 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
-import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 
 import static org.awaitility.Awaitility.await;
 
@@ -74,27 +72,12 @@ public final class StandaloneBroker implements AutoCloseable {
         kill();
     }
 
-    /** The broker process: {@code <journal directory> <port>}. */
+    /** The broker process: {@code <journal directory> <port>}; configured as Ferry's embedded one, on TCP. */
     public static void main(String[] args) throws Exception {
-        Path directory = Path.of(args[0]);
-        EmbeddedActiveMQ server = new EmbeddedActiveMQ();
-        server.setConfiguration(new ConfigurationImpl()
-                .setName("standalone")
-                .setPersistenceEnabled(true)
-                .setSecurityEnabled(false)
-                .setJournalDirectory(directory.resolve("journal").toString())
-                .setBindingsDirectory(directory.resolve("bindings").toString())
-                .setPagingDirectory(directory.resolve("paging").toString())
-                .setLargeMessagesDirectory(directory.resolve("large-messages").toString())
-                .addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + args[1]));
-        server.start();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                server.stop();
-            } catch (Exception e) {
-                // stopping anyway
-            }
-        }));
+        dev.ferry.queue.EmbeddedBroker broker = new dev.ferry.queue.EmbeddedBroker(Path.of(args[0]),
+                "tcp://127.0.0.1:" + args[1], 64L * 1024 * 1024);
+        broker.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(broker::stop));
         Thread.currentThread().join();
     }
 }
