@@ -24,7 +24,8 @@ import dev.ferry.schedule.Explain;
  * <p>The configuration file is {@code config/application.properties} unless {@code --config <file>}
  * or the environment variable {@code FERRY_CONFIG} names another one. A profile
  * ({@code --profile <name>} or {@code FERRY_PROFILE}) adds {@code application-<name>.properties}
- * from the same directory on top of it. A secrets file ({@code --secrets <file>} or {@code FERRY_SECRETS_FILE}),
+ * from the same directory on top of it; several, comma-separated ({@code prod,dev}), add theirs in that
+ * order, a later one winning. A secrets file ({@code --secrets <file>} or {@code FERRY_SECRETS_FILE}),
  * kept out of the repository and readable by Ferry only, wins over both.
  */
 public final class FerryApplication {
@@ -102,8 +103,10 @@ public final class FerryApplication {
                     + " (set --config <file> or FERRY_CONFIG)");
         }
         Main main = new Main();
-        if (profile != null && !profile.isBlank()) {
-            main.configure().setProfile(profile);
+        List<String> profiles = profiles(profile);
+        if (!profiles.isEmpty()) {
+            // Camel knows one profile (dev turns on its developer tooling): the last, most specific one
+            main.configure().setProfile(profiles.get(profiles.size() - 1));
         }
         if (secrets != null && !Files.isRegularFile(secrets)) {
             throw new IllegalArgumentException("Ferry secrets file not found: " + secrets.toAbsolutePath()
@@ -120,14 +123,27 @@ public final class FerryApplication {
         return main;
     }
 
-    /** The configuration file, and the profile's overlay beside it (listed first: its values win). */
+    /** The configuration file, and each profile's overlay beside it (a location listed first wins). */
     public static String propertyLocations(Path config, String profile) {
         String locations = "file:" + config;
-        if (profile != null && !profile.isBlank()) {
-            locations = "file:" + config.resolveSibling("application-" + profile + ".properties") + ";optional=true,"
+        for (String name : profiles(profile)) {
+            locations = "file:" + config.resolveSibling("application-" + name + ".properties") + ";optional=true,"
                     + locations;
         }
         return locations;
+    }
+
+    /** {@code prod,dev} → [prod, dev]; none for null or blank. */
+    static List<String> profiles(String profile) {
+        List<String> names = new ArrayList<>();
+        if (profile != null) {
+            for (String name : profile.split(",")) {
+                if (!name.isBlank()) {
+                    names.add(name.strip());
+                }
+            }
+        }
+        return names;
     }
 
     /** Command-line and environment choices, parsed before Camel sees the remaining arguments. */

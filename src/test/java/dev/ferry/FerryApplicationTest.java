@@ -22,6 +22,15 @@ class FerryApplicationTest {
     }
 
     @Test
+    void severalProfilesAddTheirOverlaysInOrderTheLaterWinning() {
+        assertThat(FerryApplication.propertyLocations(Path.of("config/application.properties"), "prod, dev"))
+                .isEqualTo("file:config/application-dev.properties;optional=true,"
+                        + "file:config/application-prod.properties;optional=true,file:config/application.properties");
+        assertThat(FerryApplication.propertyLocations(Path.of("config/application.properties"), " "))
+                .isEqualTo("file:config/application.properties");
+    }
+
+    @Test
     void aSecretsFileComesFromTheArgumentOrTheEnvironment() {
         assertThat(FerryApplication.Launch.parse(new String[] {"--secrets", "/run/secrets/ferry"}, Map.of(
                 "FERRY_SECRETS_FILE", "/elsewhere")).secrets()).isEqualTo(Path.of("/run/secrets/ferry"));
