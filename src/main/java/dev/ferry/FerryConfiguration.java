@@ -108,6 +108,7 @@ public final class FerryConfiguration implements CamelConfiguration {
         ZoneId scheduleZone = settings.zone(Settings.SCHEDULE_TIME_ZONE);
         java.time.Duration housekeepingAge = settings.duration(Settings.HOUSEKEEPING_MAX_AGE);
         int degradedAfter = settings.positiveInt(Settings.HEALTH_FAILED_RUNS);
+        java.time.Duration metricsRefresh = settings.duration(Settings.METRICS_REFRESH_INTERVAL);
         boolean reload = settings.bool(Settings.RELOAD_ENABLED);
         boolean clustered = settings.bool(Settings.SCHEDULE_CLUSTERED);
         if (clustered && !stateUrl.startsWith("jdbc:postgresql:")) {
@@ -223,7 +224,8 @@ public final class FerryConfiguration implements CamelConfiguration {
         Clock metricsClock = clock;
         OperationsSurface surface = OperationsSurface.install(camel, operations, access, housekeeping, connectors, runs,
                 tracker, degradedAfter, meters -> new FerryMetrics(meters, connectors, queue, watermarks,
-                        metricsClock, scheduleZone));
+                        metricsClock, scheduleZone, metricsRefresh,
+                        camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-metrics")));
         registry.bind("ferryOperationsSurface", surface);
         if (reload) {
             ConnectorReloader reloader = new ConnectorReloader(camel, connectors, runner, schedules,

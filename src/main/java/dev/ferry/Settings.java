@@ -73,6 +73,9 @@ public final class Settings {
                     + " instances share them and each fire runs on one instance only.");
     public static final Option HEALTH_FAILED_RUNS = new Option("ferry.health.failed-runs", "3",
             "A connector whose last this many runs all FAILED shows as degraded (DOWN) in /observe/health.");
+    public static final Option METRICS_REFRESH_INTERVAL = new Option("ferry.metrics.refresh-interval", "5s",
+            "How often the queue depth and watermark gauges are read from the broker and the state database (a"
+                    + " scrape returns the last values at once, even while the broker is down).");
     public static final Option RELOAD_ENABLED = new Option("ferry.reload.enabled", "false",
             "Reload a connector when its route file or its properties change (the dev profile turns it on).");
     public static final Option RELOAD_QUIET_PERIOD = new Option("ferry.reload.quiet-period", "500ms",

@@ -8,7 +8,10 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -37,9 +40,14 @@ import dev.ferry.watermark.WatermarkStore;
  *   <li>{@code ferry_records_delivered_total}, {@code ferry_records_failed_total} — delivery outcomes;</li>
  *   <li>{@code ferry_runs_total{status}} — runs that reached a final status;</li>
  *   <li>{@code ferry_run_duration_seconds} — start to final status, a histogram;</li>
- *   <li>{@code ferry_queue_depth} — records in the connector's sync queue, read at scrape time;</li>
+ *   <li>{@code ferry_queue_depth} — records in the connector's sync queue;</li>
  *   <li>{@code ferry_watermark_lag_seconds} — now minus the watermark's cursor, when the cursor is a time.</li>
  * </ul>
+ *
+ * <p>The two gauges need the broker and the state database. They are read every
+ * {@code ferry.metrics.refresh-interval} on a thread of their own, and a scrape returns the last values: a
+ * broker that is down makes a gauge absent, not a scrape slow (a management request waits up to 10 s). The lag
+ * is computed at scrape time from the last cursor read, so it grows between reads as it should.
  */
 public final class FerryMetrics implements RunEvents {
 
@@ -56,27 +64,34 @@ public final class FerryMetrics implements RunEvents {
     private final Clock clock;
     private final ZoneId localCursorZone;
     private final Map<String, Meter.Id[]> gauges = new ConcurrentHashMap<>();
+    /** Last values read per connector: queue depth (NaN: unknown) and the watermark's instant (null: none, or not a time). */
+    private final Map<String, Double> depths = new ConcurrentHashMap<>();
+    private final Map<String, Optional<Instant>> cursors = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService refresher;
 
     /**
      * @param localCursorZone the zone a cursor without one (a {@code timestamp} column) is read in for the lag
      */
     public FerryMetrics(MeterRegistry registry, Connectors connectors, SyncQueue queue, WatermarkStore watermarks,
-                        Clock clock, ZoneId localCursorZone) {
+                        Clock clock, ZoneId localCursorZone, Duration refreshInterval, ScheduledExecutorService refresher) {
         this.registry = registry;
         this.connectors = connectors;
         this.queue = queue;
         this.watermarks = watermarks;
         this.clock = clock;
         this.localCursorZone = localCursorZone;
+        this.refresher = refresher;
+        refresher.scheduleWithFixedDelay(this::refresh, refreshInterval.toMillis(), refreshInterval.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     /** Starts the connector's gauges and its counters at zero, so that a dashboard shows it before its first run. */
     public void track(String connector) {
         gauges.computeIfAbsent(connector, id -> new Meter.Id[] {
-            Gauge.builder("ferry.queue.depth", () -> queueDepth(id))
+            Gauge.builder("ferry.queue.depth", () -> depths.getOrDefault(id, Double.NaN))
                     .description("Records in the connector's sync queue: waiting, being delivered or awaiting redelivery")
                     .tag(CONNECTOR, id).strongReference(true).register(registry).getId(),
-            Gauge.builder("ferry.watermark.lag", () -> watermarkLagSeconds(id))
+            Gauge.builder("ferry.watermark.lag", () -> lagSeconds(id))
                     .description("Now minus the connector's watermark (the newest change it has queued); absent when"
                             + " its cursor is not a time")
                     .baseUnit("seconds").tag(CONNECTOR, id).strongReference(true).register(registry).getId()});
@@ -89,11 +104,14 @@ public final class FerryMetrics implements RunEvents {
             }
         }
         duration(connector);
+        refresher.execute(() -> refresh(connector));
     }
 
     /** Removes a connector's gauges (its file was deleted); its counters keep their totals. */
     public void untrack(String connector) {
         Meter.Id[] ids = gauges.remove(connector);
+        depths.remove(connector);
+        cursors.remove(connector);
         if (ids != null) {
             for (Meter.Id id : ids) {
                 registry.remove(id);
@@ -122,6 +140,8 @@ public final class FerryMetrics implements RunEvents {
         if (run.startedAt() != null && run.endedAt() != null) {
             duration(run.connector()).record(Duration.between(run.startedAt(), run.endedAt()));
         }
+        // a run's end moves the watermark and empties the queue: show it without waiting for the next refresh
+        refresher.execute(() -> refresh(run.connector()));
     }
 
     private Counter runs(String connector, RunStatus status) {
@@ -144,24 +164,36 @@ public final class FerryMetrics implements RunEvents {
                 .tag(CONNECTOR, connector).register(registry);
     }
 
-    private double queueDepth(String connector) {
-        try {
-            return queue.depth(connectors.find(connector).map(Connector::queue).orElse(Connector.defaultQueue(connector)));
-        } catch (Exception e) {
-            LOG.debug("Queue depth of {} not available: {}", connector, e.toString());
-            return Double.NaN;
+    /** Reads every tracked connector's gauges now (tests and the refresher). */
+    public void refresh() {
+        for (String connector : gauges.keySet()) {
+            refresh(connector);
         }
     }
 
-    private double watermarkLagSeconds(String connector) {
+    private void refresh(String connector) {
+        if (!gauges.containsKey(connector)) {
+            return;
+        }
+        try {
+            depths.put(connector, (double) queue.depth(
+                    connectors.find(connector).map(Connector::queue).orElse(Connector.defaultQueue(connector))));
+        } catch (Exception e) {
+            depths.put(connector, Double.NaN);
+            LOG.debug("Queue depth of {} not available: {}", connector, e.toString());
+        }
         try {
             Watermark w = watermarks.load(connector).orElse(null);
-            Instant at = w == null ? null : instant(w.cursor());
-            return at == null ? Double.NaN : Duration.between(at, clock.instant()).toMillis() / 1000.0;
+            cursors.put(connector, Optional.ofNullable(w == null ? null : instant(w.cursor())));
         } catch (Exception e) {
+            cursors.put(connector, Optional.empty());
             LOG.debug("Watermark of {} not available: {}", connector, e.toString());
-            return Double.NaN;
         }
+    }
+
+    private double lagSeconds(String connector) {
+        Instant at = cursors.getOrDefault(connector, Optional.empty()).orElse(null);
+        return at == null ? Double.NaN : Duration.between(at, clock.instant()).toMillis() / 1000.0;
     }
 
     private Instant instant(Object cursor) {
