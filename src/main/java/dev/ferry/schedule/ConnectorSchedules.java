@@ -89,6 +89,8 @@ public final class ConnectorSchedules {
     private final Clock clock;
     private final Supplier<ZoneId> defaultZone;
     private final Map<String, Compiled> compiled = new ConcurrentHashMap<>();
+    /** Each connector's toggle as {@link #followToggle} last read it from the state database. */
+    private final Map<String, Boolean> toggleSeen = new ConcurrentHashMap<>();
 
     public ConnectorSchedules(CamelContext camel, ConnectorStates states, Clock clock, Supplier<ZoneId> defaultZone) {
         this.camel = camel;
@@ -301,10 +303,10 @@ public final class ConnectorSchedules {
         LOG.info("Connector {} disabled by {}: no runs start, its queued records wait", connector, by);
     }
 
-    /** Runs start again on schedule (once now if fires were missed) and queued records are delivered. */
     /**
-     * Makes this instance's deliver route follow the connector's toggle in the state database, which another
-     * instance may have changed: disabled, its deliveries stop here too; enabled, they resume.
+     * Makes this instance's deliver route follow the connector's toggle in the state database when another
+     * instance changes it: disabled, its deliveries stop here too; enabled, they resume. Only a change of the
+     * toggle acts: a deliver route an operator stopped or started by hand (JMX, Hawtio) stays as they left it.
      */
     public void followToggle(String connector) throws Exception {
         if (!camel.isStarted()) {
@@ -315,6 +317,10 @@ public final class ConnectorSchedules {
             return;
         }
         ConnectorState state = states.get(connector);
+        Boolean seen = toggleSeen.put(connector, state.enabled());
+        if (seen != null && seen == state.enabled()) {
+            return; // unchanged since the last look (the first look compares with the route as it started)
+        }
         if (!state.enabled() && status.isStarted()) {
             camel.getRouteController().stopRoute(connector + "-deliver");
             LOG.info("Connector {} was disabled on another instance: its deliveries stop here too", connector);
@@ -324,6 +330,7 @@ public final class ConnectorSchedules {
         }
     }
 
+    /** Runs start again on schedule (once now if fires were missed) and queued records are delivered. */
     public void enable(String connector, String by) throws Exception {
         states.setEnabled(connector, true, by);
         camel.getRouteController().startRoute(connector + "-deliver");

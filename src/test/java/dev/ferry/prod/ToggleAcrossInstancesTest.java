@@ -56,9 +56,12 @@ class ToggleAcrossInstancesTest {
         pb.put("ferry.state.url", state);
         pb.put("ferry.state.username", "ferry");
         pb.put("camel.main.name", "ferry-b");
+        // b uses a's broker and a's source (a's embedded broker is in this JVM: b reaches it in-VM)
         pb.put("ferry.broker.embedded", "false");
+        pb.put("ferry.broker.url", a.camel().resolvePropertyPlaceholders("{{ferry.broker.url}}"));
         pb.put("ferry.demo.enabled", "false");
-        pb.put("camel.beans.source.jdbc-url", "jdbc:h2:file:" + data.resolve("a") + "/demo/source;DB_CLOSE_ON_EXIT=FALSE");
+        pb.put("camel.beans.source.jdbc-url", a.camel().resolvePropertyPlaceholders("{{camel.beans.source.jdbc-url}}"));
+        pb.put("camel.beans.source.username", a.camel().resolvePropertyPlaceholders("{{camel.beans.source.username}}"));
         b = RunningFerry.start(pb);
         assertThat(b.camel().getRouteController().getRouteStatus(C + "-deliver").isStarted()).isTrue();
 
@@ -69,6 +72,12 @@ class ToggleAcrossInstancesTest {
         a.bean("ferryOperations", Operations.class).enable(C, "anna");
         await().atMost(Duration.ofSeconds(10)).until(
                 () -> b.camel().getRouteController().getRouteStatus(C + "-deliver").isStarted());
+
+        // only a change of the toggle acts: a deliver route stopped by hand (JMX, Hawtio) stays stopped
+        b.camel().getRouteController().stopRoute(C + "-deliver");
+        await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(6)).until(
+                () -> b.camel().getRouteController().getRouteStatus(C + "-deliver").isStopped());
+        b.camel().getRouteController().startRoute(C + "-deliver");
 
         // while another instance holds the connector for a run, this one may not start one
         Operations onB = b.bean("ferryOperations", Operations.class);
