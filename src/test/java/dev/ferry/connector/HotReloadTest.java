@@ -45,8 +45,11 @@ class HotReloadTest {
                 Files.copy(f, routes.resolve(f.getFileName()));
             }
         }
-        Files.copy(Path.of("config/application.properties"), config.resolve("application.properties"));
-        Files.copy(Path.of("config/application-dev.properties"), config.resolve("application-dev.properties"));
+        try (var files = Files.list(Path.of("config"))) {
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".properties")).toList()) {
+                Files.copy(f, config.resolve(f.getFileName()));
+            }
+        }
         routeFile = routes.resolve(C + ".camel.yaml");
         configFile = config.resolve("application.properties");
         original = Files.readString(routeFile);

@@ -46,11 +46,7 @@ class OperationsApiTest {
 
     @Test
     void runNowStartsAManualRunThatCompletesAndASecondRunNowWhileItProcessesAnswers409() throws Exception {
-        RunningFerry seeding = fixture.start();
-        seeding.sourceUpdate("CREATE ALIAS IF NOT EXISTS FERRY_GATE FOR \"dev.ferry.support.Gate.pass\"");
-        seeding.sourceUpdate("CREATE VIEW customers_gated AS SELECT * FROM customers WHERE FERRY_GATE()");
-        fixture.properties().put(C + ".source.table", "customers_gated");
-        RunningFerry ferry = fixture.start();
+        RunningFerry ferry = fixture.bindOnce("ferryFaultHooks", Gate.HOOKS).start();
         Gate.close();
 
         Api.Answer first = api().post("/api/connectors/" + C + "/runs");

@@ -72,13 +72,8 @@ class CatchUpAndOverlapTest {
 
     @Test
     void aFireDuringALongRunIsSkippedAndCountedAndStartsNoSecondRun() throws Exception {
-        // The gated view must exist when Ferry checks the connector's source at start-up.
-        RunningFerry seeding = fixture.start();
-        seeding.sourceUpdate("CREATE ALIAS IF NOT EXISTS FERRY_GATE FOR \"dev.ferry.support.Gate.pass\"");
-        seeding.sourceUpdate("CREATE VIEW customers_gated AS SELECT * FROM customers WHERE FERRY_GATE()");
-        properties.put(C + ".source.table", "customers_gated");
         {
-            RunningFerry ferry = fixture.start();
+            RunningFerry ferry = fixture.bindOnce("ferryFaultHooks", Gate.HOOKS).start();
             Gate.close();
             long first = ferry.fire(C);
             assertThat(Gate.awaitReached(30)).isTrue();

@@ -3,11 +3,22 @@ package dev.ferry.support;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import dev.ferry.connector.FaultHooks;
+
 /**
- * Holds a gather inside the source database until a test opens it: an H2 function
- * ({@code CREATE ALIAS FERRY_GATE FOR "dev.ferry.support.Gate.pass"}) that a view calls for each row.
+ * Holds a run in the middle until a test opens the gate: every record gathered and queued, the run
+ * PROCESSING, its watermark not yet committed. Ferry's fault hook, so it holds the same on every source
+ * database: {@code fixture.bindOnce("ferryFaultHooks", Gate.HOOKS)}.
  */
 public final class Gate {
+
+    /** Runs wait at the gate after queueing their records, before committing their watermark. */
+    public static final FaultHooks HOOKS = new FaultHooks() {
+        @Override
+        public void beforeWatermarkCommit(String connector, long runId) {
+            pass();
+        }
+    };
 
     private static volatile CountDownLatch latch = new CountDownLatch(0);
     private static volatile CountDownLatch reached = new CountDownLatch(1);
@@ -15,7 +26,7 @@ public final class Gate {
     private Gate() {
     }
 
-    /** From now on, rows wait at the gate. */
+    /** From now on, runs wait at the gate. */
     public static void close() {
         latch = new CountDownLatch(1);
         reached = new CountDownLatch(1);
@@ -25,15 +36,18 @@ public final class Gate {
         latch.countDown();
     }
 
-    /** Waits until a row is held at the gate. */
+    /** Waits until a run is held at the gate. */
     public static boolean awaitReached(long seconds) throws InterruptedException {
         return reached.await(seconds, TimeUnit.SECONDS);
     }
 
-    /** Called by H2 for every row: waits while the gate is closed (at most a minute, then lets it through). */
-    public static boolean pass() throws InterruptedException {
+    /** Waits while the gate is closed (at most a minute, then lets the run through). */
+    static void pass() {
         reached.countDown();
-        latch.await(60, TimeUnit.SECONDS);
-        return true;
+        try {
+            latch.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

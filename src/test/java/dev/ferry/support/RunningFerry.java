@@ -35,6 +35,8 @@ import dev.ferry.watermark.WatermarkStore;
  * files, the real Main — started in this JVM on a test's own data directory and ports. Test values are
  * override properties on top of the real configuration, as an operator's environment would set them.
  *
+ * <p>On the suite's profile ({@link TestProfile}): the default one, or prod with {@code -Dferry.test.profile=prod}.
+ *
  * <p>Schedules are pushed to 2099 so that runs start only when a test fires them, through the same
  * Quartz job a schedule uses.
  */
@@ -63,6 +65,7 @@ public final class RunningFerry implements AutoCloseable {
         p.put("camel.beans.ferryDeliveryRetries.maximum-redelivery-delay", "50");
         p.put("ferry.runs.flush-interval", "50ms");
         p.put("camel.main.shutdown-timeout", "10");
+        TestProfile.environment(p);
         return p;
     }
 
@@ -86,7 +89,7 @@ public final class RunningFerry implements AutoCloseable {
     /** ... and beans bound before Ferry configures itself. */
     public static RunningFerry start(Path config, String profile, Map<String, String> properties, Clock clock,
                                      Map<String, Object> beans) {
-        Main main = FerryApplication.newMain(config, profile);
+        Main main = FerryApplication.newMain(config, TestProfile.effective(profile));
         properties.forEach(main::addOverrideProperty);
         if (clock != null) {
             main.bind("clock", clock);

@@ -39,6 +39,7 @@ import dev.ferry.runs.Run;
 import dev.ferry.runs.RunStatus;
 import dev.ferry.support.FerryFixture;
 import dev.ferry.support.RunningFerry;
+import dev.ferry.support.TestProfile;
 import dev.ferry.support.Target;
 import dev.ferry.support.TestDatabase;
 import dev.ferry.watermark.Watermark;
@@ -72,8 +73,11 @@ abstract class SyncContract {
         p.put("camel.main.routes-include-pattern", "file:routes/*.camel.yaml,classpath:dev/ferry/sync/*.camel.yaml");
         p.put("camel.beans.source.jdbc-url", sourceUrl);
         p.put("camel.beans.source.username", database().user());
-        p.put("ferry.state.url", database().newDatabase(fixture.data()));
-        p.put("ferry.state.username", database().user());
+        if (!TestProfile.prod()) {
+            // on the prod profile the state database is the profile's: PostgreSQL, which clustered schedules need
+            p.put("ferry.state.url", database().newDatabase(fixture.data()));
+            p.put("ferry.state.username", database().user());
+        }
         p.put(C + ".schedule.cron", RunningFerry.NEVER);
         p.put(C + ".source.table", "items");
         p.put(C + ".target.url", target.url(PATH));
