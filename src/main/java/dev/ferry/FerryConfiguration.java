@@ -22,6 +22,7 @@ import org.apache.camel.StartupListener;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.ModelLifecycleStrategySupport;
 import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.processor.errorhandler.RedeliveryPolicy;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.spi.Registry;
@@ -40,6 +41,7 @@ import dev.ferry.connector.ConnectorRunner;
 import dev.ferry.connector.FaultHooks;
 import dev.ferry.connector.Connectors;
 import dev.ferry.connector.FerryComponent;
+import dev.ferry.delivery.RetryAfter;
 import dev.ferry.delivery.TargetHeaderFilterStrategy;
 import dev.ferry.demo.DemoBackOffice;
 import dev.ferry.demo.DemoSource;
@@ -68,7 +70,7 @@ import dev.ferry.watermark.WatermarkStore;
  * ledgers, and the {@code ferry} component. Runs once, before the routes are created.
  *
  * <p>Registry names that routes and config refer to: {@code ferry} (component),
- * {@code ferryConnectionFactory} (JMS), {@code ferryTargetHeaders} (HTTP header filter),
+ * {@code ferryConnectionFactory} (JMS), {@code ferryTargetHeaders} (HTTP header filter), {@code ferryRetryAfter},
  * {@code clock}, and in the default profile {@code demoBackOffice}.
  */
 public final class FerryConfiguration implements CamelConfiguration {
@@ -160,6 +162,10 @@ public final class FerryConfiguration implements CamelConfiguration {
         }));
         registry.bind("ferryConnectionFactory", connectionFactory);
         registry.bind("ferryTargetHeaders", new TargetHeaderFilterStrategy());
+        registry.bind("ferryRetryAfter", new RetryAfter(clock, () -> {
+            RedeliveryPolicy retries = registry.lookupByNameAndType("ferryDeliveryRetries", RedeliveryPolicy.class);
+            return retries == null ? new RedeliveryPolicy().getMaximumRedeliveryDelay() : retries.getMaximumRedeliveryDelay();
+        }));
 
         DataSource stateSource = state.dataSource();
         RunLedger runs = new RunLedger(stateSource, clock);
