@@ -35,8 +35,9 @@ public record DeliveryError(Integer httpStatus, String text) {
         return new DeliveryError(null, text);
     }
 
+    /** One line of at most {@link #BODY_EXCERPT} characters; control characters (a binary body) become U+FFFD. */
     static String excerpt(String body) {
-        String flat = body.replaceAll("\\s+", " ").trim();
+        String flat = body.replaceAll("\\s+", " ").replaceAll("\\p{Cc}", "\uFFFD").trim();
         return flat.length() <= BODY_EXCERPT ? flat : flat.substring(0, BODY_EXCERPT) + "…";
     }
 
