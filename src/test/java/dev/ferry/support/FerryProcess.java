@@ -30,7 +30,7 @@ public final class FerryProcess implements AutoCloseable {
         this.managementPort = managementPort;
     }
 
-    /** Starts Ferry with this profile and these settings, and waits until its API answers. */
+    /** Starts Ferry with this profile (null: the default one) and these settings, and waits until its API answers. */
     public static FerryProcess start(String name, String profile, Map<String, String> settings, Path directory)
             throws IOException {
         Files.createDirectories(directory);
@@ -39,10 +39,14 @@ public final class FerryProcess implements AutoCloseable {
         String classpath = "target/classes" + File.pathSeparator
                 + Files.readString(Path.of("target/runtime-classpath.txt")).trim();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m", "-Dcamel.server.port=" + port, "-Dcamel.management.port=" + managementPort,
-                "-Duser.timezone=" + System.getProperty("user.timezone", "UTC")));
+                "-Xmx384m", "-Duser.timezone=" + System.getProperty("user.timezone", "UTC")));
         settings.forEach((k, v) -> command.add("-D" + k + "=" + v));
-        command.addAll(List.of("-cp", classpath, "dev.ferry.FerryApplication", "--profile", profile));
+        // after the settings: the last -D of a name wins, and these are the ports this handle talks to
+        command.addAll(List.of("-Dcamel.server.port=" + port, "-Dcamel.management.port=" + managementPort));
+        command.addAll(List.of("-cp", classpath, "dev.ferry.FerryApplication"));
+        if (profile != null && !profile.isBlank()) {
+            command.addAll(List.of("--profile", profile));
+        }
         Path log = directory.resolve(name + ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         FerryProcess ferry = new FerryProcess(process, log, port, managementPort);
