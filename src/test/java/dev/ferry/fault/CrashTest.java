@@ -26,9 +26,10 @@ import dev.ferry.support.Target;
 import dev.ferry.support.TestProfile;
 
 /**
- * {@code kill -9} of the Ferry process at random points of its runs, again and again, with the source
- * changing between the crashes; then one Ferry runs to the end and the target must be in step with the
- * source. The crash points come from a seed printed at the start: {@code -Dferry.fault.seed=<seed>} replays
+ * The Ferry process dies at random points of its runs, again and again, with the source changing between
+ * the crashes: {@code kill -9} while it gathers or after a random number of deliveries, or a halt at an exact
+ * point ({@link HaltAt}: after a random queue transaction, or between the last one and the watermark's
+ * commit). Then one Ferry runs to the end and the target must be in step with the source. The crash points come from a seed printed at the start: {@code -Dferry.fault.seed=<seed>} replays
  * them, {@code -Dferry.fault.crashes=<n>} sets how many (20).
  */
 @Tag("fault")
@@ -75,22 +76,43 @@ class CrashTest {
         List<String> points = new ArrayList<>();
         int pending = CUSTOMERS;
         for (int crash = 1; crash <= crashes; crash++) {
-            ferry = FerryProcess.start("ferry-" + crash, profile, settings, data);
+            Map<String, String> these = new java.util.LinkedHashMap<>(settings);
+            int kind = random.nextInt(4);
+            long commits = 1 + random.nextInt(Math.max(1, pending / 200 + 1));
+            if (kind == 2) {
+                // exactly after one of the run's queue transactions (200 records each)
+                these.put("camel.beans.ferryFaultHooks", "#class:dev.ferry.fault.HaltAt");
+                these.put("camel.beans.ferryFaultHooks.point", "queue-commit");
+                these.put("camel.beans.ferryFaultHooks.commits", String.valueOf(commits));
+            } else if (kind == 3) {
+                // exactly between the last queue transaction and the watermark's commit
+                these.put("camel.beans.ferryFaultHooks", "#class:dev.ferry.fault.HaltAt");
+                these.put("camel.beans.ferryFaultHooks.point", "watermark-commit");
+            }
+            ferry = FerryProcess.start("ferry-" + crash, profile, these, data);
             int before = target.server().getAllServeEvents().size();
             long run = startRun();
             String point;
-            if (random.nextInt(4) == 0) {
+            if (kind == 0) {
                 // while the run gathers: as soon as it is PROCESSING
                 await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).until(() -> !status(run).equals("CREATED"));
-                point = "gathering (" + status(run) + ")";
-            } else {
+                point = "kill -9 while gathering (" + status(run) + ")";
+                ferry.kill();
+            } else if (kind == 1) {
                 // while the run's records are delivered: after a random number of them reached the target
                 int requests = 1 + random.nextInt(Math.max(1, pending));
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).until(
                         () -> target.server().getAllServeEvents().size() - before >= requests || isFinal(status(run)));
-                point = "after " + (target.server().getAllServeEvents().size() - before) + " of ~" + pending + " deliveries";
+                point = "kill -9 after " + (target.server().getAllServeEvents().size() - before) + " of ~" + pending + " deliveries";
+                ferry.kill();
+            } else {
+                // the hook halts the process; a run with fewer transactions than asked ends, and is killed then
+                boolean halted = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).ignoreExceptions().until(
+                        () -> !ferry.alive() || isFinal(status(run)), done -> done) && !ferry.alive();
+                point = halted ? "halt " + (kind == 2 ? "after queue transaction " + commits : "before the watermark commit")
+                        : "kill -9 after the run (it had fewer than " + commits + " queue transactions)";
+                ferry.kill();
             }
-            ferry.kill();
             ferry = null;
             points.add("run " + run + ": " + point);
             pending = change(sourceUrl, random, crash);

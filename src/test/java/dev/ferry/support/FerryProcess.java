@@ -30,16 +30,21 @@ public final class FerryProcess implements AutoCloseable {
         this.managementPort = managementPort;
     }
 
-    /** Starts Ferry with this profile (null: the default one) and these settings, and waits until its API answers. */
-    public static FerryProcess start(String name, String profile, Map<String, String> settings, Path directory)
-            throws IOException {
+    /**
+     * Starts Ferry with this profile (null: the default one), these settings and command-line arguments
+     * ({@code --secrets <file>}), and waits until its API answers.
+     */
+    public static FerryProcess start(String name, String profile, Map<String, String> settings, Path directory,
+                                     String... arguments) throws IOException {
         Files.createDirectories(directory);
         int port = RunningFerry.freePort();
         int managementPort = RunningFerry.freePort();
-        String classpath = "target/classes" + File.pathSeparator
-                + Files.readString(Path.of("target/runtime-classpath.txt")).trim();
+        // test classes last, for fault hooks a test binds (dev.ferry.fault.HaltAt); Ferry's own logging configuration
+        String classpath = String.join(File.pathSeparator, "target/classes",
+                Files.readString(Path.of("target/runtime-classpath.txt")).trim(), "target/test-classes");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m", "-Duser.timezone=" + System.getProperty("user.timezone", "UTC")));
+                "-Xmx384m", "-Duser.timezone=" + System.getProperty("user.timezone", "UTC"),
+                "-Dlog4j2.configurationFile=log4j2.properties"));
         settings.forEach((k, v) -> command.add("-D" + k + "=" + v));
         // after the settings: the last -D of a name wins, and these are the ports this handle talks to
         command.addAll(List.of("-Dcamel.server.port=" + port, "-Dcamel.management.port=" + managementPort));
@@ -47,6 +52,7 @@ public final class FerryProcess implements AutoCloseable {
         if (profile != null && !profile.isBlank()) {
             command.addAll(List.of("--profile", profile));
         }
+        command.addAll(List.of(arguments));
         Path log = directory.resolve(name + ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         FerryProcess ferry = new FerryProcess(process, log, port, managementPort);
@@ -75,7 +81,12 @@ public final class FerryProcess implements AutoCloseable {
         return process.isAlive();
     }
 
-    /** As kill -9: no shutdown hook, no graceful stop. */
+    /** Waits until the process has ended by itself (a fault hook halted it); false if it still runs. */
+    public boolean awaitEnd(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+        /** As kill -9: no shutdown hook, no graceful stop. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor();
