@@ -227,6 +227,7 @@ public final class ConnectorRunner {
             } else {
                 faults.beforeWatermarkCommit(connector.id(), runId);
                 submit(connector, runId, r.stored(), result);
+                faults.afterWatermarkCommit(connector.id(), runId);
                 tracker.submitted(runId);
             }
         } catch (Exception e) {

@@ -16,4 +16,8 @@ public interface FaultHooks {
     /** Every record is queued; the watermark and the run's SUBMITTED status are about to be committed. */
     default void beforeWatermarkCommit(String connector, long runId) {
     }
+
+    /** The watermark and the run's SUBMITTED status are committed; no tracker watches the run yet. */
+    default void afterWatermarkCommit(String connector, long runId) {
+    }
 }

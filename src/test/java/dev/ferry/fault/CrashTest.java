@@ -28,8 +28,8 @@ import dev.ferry.support.TestProfile;
 /**
  * The Ferry process dies at random points of its runs, again and again, with the source changing between
  * the crashes: {@code kill -9} while it gathers or after a random number of deliveries, or a halt at an exact
- * point ({@link HaltAt}: after a random queue transaction, or between the last one and the watermark's
- * commit). Then one Ferry runs to the end and the target must be in step with the source. The crash points come from a seed printed at the start: {@code -Dferry.fault.seed=<seed>} replays
+ * point ({@link HaltAt}: after a random queue transaction, between the last one and the watermark's commit,
+ * or right after that commit). Then one Ferry runs to the end and the target must be in step with the source. The crash points come from a seed printed at the start: {@code -Dferry.fault.seed=<seed>} replays
  * them, {@code -Dferry.fault.crashes=<n>} sets how many (20).
  */
 @Tag("fault")
@@ -77,7 +77,7 @@ class CrashTest {
         int pending = CUSTOMERS;
         for (int crash = 1; crash <= crashes; crash++) {
             Map<String, String> these = new java.util.LinkedHashMap<>(settings);
-            int kind = random.nextInt(4);
+            int kind = random.nextInt(5);
             long commits = 1 + random.nextInt(Math.max(1, pending / 200 + 1));
             if (kind == 2) {
                 // exactly after one of the run's queue transactions (200 records each)
@@ -88,6 +88,10 @@ class CrashTest {
                 // exactly between the last queue transaction and the watermark's commit
                 these.put("camel.beans.ferryFaultHooks", "#class:dev.ferry.fault.HaltAt");
                 these.put("camel.beans.ferryFaultHooks.point", "watermark-commit");
+            } else if (kind == 4) {
+                // exactly after the watermark's commit, before anything watches the submitted run
+                these.put("camel.beans.ferryFaultHooks", "#class:dev.ferry.fault.HaltAt");
+                these.put("camel.beans.ferryFaultHooks.point", "after-watermark-commit");
             }
             ferry = FerryProcess.start("ferry-" + crash, profile, these, data);
             int before = target.server().getAllServeEvents().size();
@@ -109,7 +113,8 @@ class CrashTest {
                 // the hook halts the process; a run with fewer transactions than asked ends, and is killed then
                 boolean halted = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).ignoreExceptions().until(
                         () -> !ferry.alive() || isFinal(status(run)), done -> done) && !ferry.alive();
-                point = halted ? "halt " + (kind == 2 ? "after queue transaction " + commits : "before the watermark commit")
+                point = halted ? "halt " + (kind == 2 ? "after queue transaction " + commits
+                        : kind == 3 ? "before the watermark commit" : "after the watermark commit")
                         : "kill -9 after the run (it had fewer than " + commits + " queue transactions)";
                 ferry.kill();
             }

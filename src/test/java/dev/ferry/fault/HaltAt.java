@@ -7,7 +7,8 @@ import dev.ferry.connector.FaultHooks;
  * flushed, as {@code kill -9} — at an exact point of its first run, where a crash can hurt most. Set by the
  * process's settings: {@code camel.beans.ferryFaultHooks = #class:dev.ferry.fault.HaltAt} with
  * {@code .point = queue-commit} (and {@code .commits = n}: after the run's n-th queue transaction) or
- * {@code watermark-commit} (every record queued, the watermark about to be committed).
+ * {@code watermark-commit} (every record queued, the watermark about to be committed) or
+ * {@code after-watermark-commit} (the run SUBMITTED, no tracker watching it yet).
  */
 public class HaltAt implements FaultHooks {
 
@@ -35,6 +36,13 @@ public class HaltAt implements FaultHooks {
     public void beforeWatermarkCommit(String connector, long runId) {
         if ("watermark-commit".equals(point)) {
             halt("before the watermark commit of run " + runId);
+        }
+    }
+
+    @Override
+    public void afterWatermarkCommit(String connector, long runId) {
+        if ("after-watermark-commit".equals(point)) {
+            halt("after the watermark commit of run " + runId);
         }
     }
 
