@@ -74,6 +74,7 @@ class CrashTest {
         String profile = TestProfile.effective(null);
 
         List<String> points = new ArrayList<>();
+        List<Long> runIds = new ArrayList<>();
         int pending = CUSTOMERS;
         for (int crash = 1; crash <= crashes; crash++) {
             Map<String, String> these = new java.util.LinkedHashMap<>(settings);
@@ -120,6 +121,7 @@ class CrashTest {
             }
             ferry = null;
             points.add("run " + run + ": " + point);
+            runIds.add(run);
             pending = change(sourceUrl, random, crash);
         }
 
@@ -132,6 +134,8 @@ class CrashTest {
 
         System.out.printf("CrashTest: seed %d, %d crashes%n  %s%n  %s%n", seed, crashes, String.join("\n  ", points), result);
         assertThat(result.rows()).isEqualTo(CUSTOMERS);
+        // the state database kept what each process committed: no run id was handed out twice
+        assertThat(runIds).as("run ids of the crashed runs").doesNotHaveDuplicates();
     }
 
     private long startRun() {
