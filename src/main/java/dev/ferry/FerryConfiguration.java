@@ -283,7 +283,9 @@ public final class FerryConfiguration implements CamelConfiguration {
                 if (id != null && id.endsWith("-deliver")) {
                     String connector = id.substring(0, id.length() - "-deliver".length());
                     try {
-                        if (!schedules.states().get(connector).enabled()) {
+                        boolean enabled = schedules.states().get(connector).enabled();
+                        schedules.deliveryConfigured(connector, enabled);
+                        if (!enabled) {
                             route.setAutoStartup("false");
                             LOG.info("Connector {} is disabled: route {} stays stopped, its queued records wait",
                                     connector, id);

@@ -308,6 +308,11 @@ public final class ConnectorSchedules {
      * instance changes it: disabled, its deliveries stop here too; enabled, they resume. Only a change of the
      * toggle acts: a deliver route an operator stopped or started by hand (JMX, Hawtio) stays as they left it.
      */
+    /** The connector's deliver route was created for this toggle (read then from the state database). */
+    public void deliveryConfigured(String connector, boolean enabled) {
+        toggleSeen.put(connector, enabled);
+    }
+
     public void followToggle(String connector) throws Exception {
         if (!camel.isStarted()) {
             return; // routes are still starting (or stopping) as configured
@@ -318,8 +323,8 @@ public final class ConnectorSchedules {
         }
         ConnectorState state = states.get(connector);
         Boolean seen = toggleSeen.put(connector, state.enabled());
-        if (seen != null && seen == state.enabled()) {
-            return; // unchanged since the last look (the first look compares with the route as it started)
+        if (seen == null || seen == state.enabled()) {
+            return; // unchanged since the deliver route was configured, or since the last look
         }
         if (!state.enabled() && status.isStarted()) {
             camel.getRouteController().stopRoute(connector + "-deliver");
