@@ -125,6 +125,8 @@ class CrashTest {
             pending = change(sourceUrl, random, crash);
         }
 
+        // the crash points before the verdict, so that a failing run shows what it did
+        System.out.printf("CrashTest: seed %d, %d crashes%n  %s%n", seed, crashes, String.join("\n  ", points));
         ferry = FerryProcess.start("ferry-final", profile, settings, data);
         long last = startRun();
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> isFinal(status(last)));
@@ -132,7 +134,7 @@ class CrashTest {
         Reconciliation result = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(
                 () -> Reconciliation.customers(sourceUrl, target, PATH), Reconciliation::reconciled);
 
-        System.out.printf("CrashTest: seed %d, %d crashes%n  %s%n  %s%n", seed, crashes, String.join("\n  ", points), result);
+        System.out.printf("CrashTest: seed %d: %s%n", seed, result);
         assertThat(result.rows()).isEqualTo(CUSTOMERS);
         // the state database kept what each process committed: no run id was handed out twice
         assertThat(runIds).as("run ids of the crashed runs").doesNotHaveDuplicates();
