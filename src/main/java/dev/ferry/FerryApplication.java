@@ -10,6 +10,8 @@ import java.util.Map;
 import org.apache.camel.main.Main;
 import org.slf4j.LoggerFactory;
 
+import dev.ferry.connector.ConnectorFilesCollector;
+import dev.ferry.connector.ConnectorReloader;
 import dev.ferry.ops.Access;
 import dev.ferry.ops.FerryHttpServerFactory;
 import dev.ferry.ops.FerryJolokia;
@@ -102,7 +104,21 @@ public final class FerryApplication {
             throw new IllegalArgumentException("Ferry configuration file not found: " + config.toAbsolutePath()
                     + " (set --config <file> or FERRY_CONFIG)");
         }
-        Main main = new Main();
+        ConnectorFilesCollector collector = new ConnectorFilesCollector();
+        Main main = new Main() {
+            @Override
+            protected void doStart() throws Exception {
+                super.doStart();
+                // Camel runs: now each connector file on its own, so that a broken one does not stop the others
+                ConnectorReloader files = getCamelContext() == null || !getCamelContext().isStarted() ? null
+                        : getCamelContext().getRegistry().lookupByNameAndType(FerryConfiguration.CONNECTOR_FILES,
+                                ConnectorReloader.class);
+                if (files != null) {
+                    files.loadConnectors(collector.connectorFiles());
+                }
+            }
+        };
+        main.setRoutesCollector(collector);
         List<String> profiles = profiles(profile);
         if (!profiles.isEmpty()) {
             // Camel knows one profile (dev turns on its developer tooling): the last, most specific one

@@ -77,6 +77,9 @@ public final class FerryConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(FerryConfiguration.class);
 
+    /** Registry name of the {@link ConnectorReloader}, which loads (and with hot reload on, reloads) connector files. */
+    public static final String CONNECTOR_FILES = "ferryReloader";
+
     static final String DEMO_ROUTES = "classpath:dev/ferry/demo/demo-erp.camel.yaml";
 
     /** Services started here, stopped again if configuration fails half-way. */
@@ -233,34 +236,22 @@ public final class FerryConfiguration implements CamelConfiguration {
                         metricsClock, scheduleZone, metricsRefresh,
                         camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-metrics")));
         registry.bind("ferryOperationsSurface", surface);
-        if (reload) {
-            ConnectorReloader reloader = new ConnectorReloader(camel, connectors, runner, schedules,
-                    new ConnectorReloader.Listener() {
-                        @Override
-                        public void added(String connector) throws Exception {
-                            surface.track(connector);
-                        }
+        // Connector files are loaded one by one once Camel runs (FerryApplication), and watched with hot reload on.
+        ConnectorReloader reloader = new ConnectorReloader(camel, connectors, runner, schedules,
+                new ConnectorReloader.Listener() {
+                    @Override
+                    public void added(String connector) throws Exception {
+                        surface.track(connector);
+                    }
 
-                        @Override
-                        public void removed(String connector) throws Exception {
-                            surface.untrack(connector);
-                        }
-                    }, clock, reloadQuiet,
-                    camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-reload"));
-            camel.addService(reloader);
-            registry.bind("ferryReloader", reloader);
-            camel.addStartupListener(new StartupListener() {
-                @Override
-                public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
-                    // the files are read once every route runs
-                }
-
-                @Override
-                public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) throws Exception {
-                    reloader.begin();
-                }
-            });
-        }
+                    @Override
+                    public void removed(String connector) throws Exception {
+                        surface.untrack(connector);
+                    }
+                }, clock, reloadQuiet,
+                camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-reload"), reload);
+        camel.addService(reloader);
+        registry.bind(CONNECTOR_FILES, reloader);
         FerryHealth.register(camel, stateSource, artemis, brokerUrl);
 
         if (demo) {

@@ -88,6 +88,7 @@ public final class ConnectorReloader extends ServiceSupport {
     private final Clock clock;
     private final Duration quietPeriod;
     private final ScheduledExecutorService executor;
+    private final boolean watch;
 
     private final Map<Path, PathMatcher> routeDirectories = new LinkedHashMap<>();
     private final List<Path> propertyFiles = new ArrayList<>();
@@ -105,7 +106,8 @@ public final class ConnectorReloader extends ServiceSupport {
     private Thread watching;
 
     public ConnectorReloader(CamelContext camel, Connectors connectors, ConnectorRunner runner, ConnectorSchedules schedules,
-                             Listener listener, Clock clock, Duration quietPeriod, ScheduledExecutorService executor) {
+                             Listener listener, Clock clock, Duration quietPeriod, ScheduledExecutorService executor,
+                             boolean watch) {
         this.camel = camel;
         this.connectors = connectors;
         this.runner = runner;
@@ -114,6 +116,7 @@ public final class ConnectorReloader extends ServiceSupport {
         this.clock = clock;
         this.quietPeriod = quietPeriod;
         this.executor = executor;
+        this.watch = watch;
     }
 
     /** The last reload of the connector, if there was one. */
@@ -121,8 +124,37 @@ public final class ConnectorReloader extends ServiceSupport {
         return Optional.ofNullable(outcomes.get(connector));
     }
 
-    /** Remembers what runs now, and starts watching. Called once every route has started. */
-    public synchronized void begin() throws IOException {
+    /**
+     * Loads the connector files Camel Main found ({@link ConnectorFilesCollector}) once Camel runs, each on its
+     * own: a file that does not load is reported with its file (and line) and skipped, and the others run.
+     * Then connectors that missed fires while Ferry was stopped run once, and, with hot reload on, the files
+     * are watched — a skipped file loads when it is saved fixed.
+     */
+    public synchronized void loadConnectors(List<Path> files) throws Exception {
+        List<String> loaded = new ArrayList<>();
+        for (Path file : files) {
+            String connector = connectorOf(file);
+            String content;
+            try {
+                content = Files.readString(file, StandardCharsets.UTF_8);
+            } catch (IOException | java.io.UncheckedIOException e) {
+                rejected(file, connector, display(file) + ": cannot be read: " + describe(e), true);
+                continue;
+            }
+            if (apply(file, connector, content, Map.of(), true)) {
+                loaded.add(connector);
+            }
+        }
+        for (String connector : loaded) {
+            schedules.catchUp(connector);
+        }
+        if (watch) {
+            begin();
+        }
+    }
+
+    /** Remembers what runs now, and starts watching. Called once the connectors are loaded. */
+    private void begin() throws IOException {
         String include = camel.getPropertiesComponent().resolveProperty("camel.main.routes-include-pattern").orElse("");
         for (String pattern : include.split(",")) {
             pattern = pattern.trim();
@@ -141,8 +173,11 @@ public final class ConnectorReloader extends ServiceSupport {
             }
         }
         for (Path file : routeFiles()) {
-            good.put(file, Files.readString(file, StandardCharsets.UTF_8));
-            routesOf.put(file, runningRoutesOf(file));
+            // the connectors are known already (loaded, or skipped and waiting for a fixed save); this is the rest
+            if (!good.containsKey(file) && !outcomes.containsKey(connectorOf(file))) {
+                good.put(file, Files.readString(file, StandardCharsets.UTF_8));
+                routesOf.put(file, runningRoutesOf(file));
+            }
         }
         accepted = readProperties();
 
@@ -250,7 +285,7 @@ public final class ConnectorReloader extends ServiceSupport {
             if (content == null) {
                 remove(file, connector);
             } else {
-                apply(file, connector, content, Map.of());
+                apply(file, connector, content, Map.of(), false);
             }
         } finally {
             runner.unhold(connector);
@@ -275,7 +310,8 @@ public final class ConnectorReloader extends ServiceSupport {
      * Swaps the connector's routes for those of {@code content}; on failure puts the last good version back,
      * with {@code restoreValues} as its property values. True if the new version runs.
      */
-    private boolean apply(Path file, String connector, String content, Map<String, Optional<String>> restoreValues) {
+    private boolean apply(Path file, String connector, String content, Map<String, Optional<String>> restoreValues,
+                          boolean startup) {
         long started = System.nanoTime();
         List<RouteBuilder> builders;
         Set<String> ids;
@@ -283,7 +319,7 @@ public final class ConnectorReloader extends ServiceSupport {
             builders = parse(file, content);
             ids = routeIds(builders);
         } catch (Exception e) {
-            return rejected(file, connector, display(file) + ": " + describe(e));
+            return rejected(file, connector, display(file) + ": " + describe(e), startup);
         }
         if (ids.isEmpty() && sharedConfiguration(builders)) {
             String message = display(file) + " holds shared route configuration (error handling) that connectors opt"
@@ -292,10 +328,12 @@ public final class ConnectorReloader extends ServiceSupport {
             LOG.warn(message);
             return false;
         }
-        List<String> problems = check(file, connector, ids);
+        // at start-up a connector with an invalid schedule still runs: its deliver route drains its queue, and the
+        // schedule's problems are reported by the schedules (a reload keeps the last good version instead)
+        List<String> problems = check(file, connector, ids, !startup);
         problems.addAll(checkGatherConnector(file, connector, builders));
         if (!problems.isEmpty()) {
-            return rejected(file, connector, String.join("\n", problems));
+            return rejected(file, connector, String.join("\n", problems), startup);
         }
         Set<String> old = routesOf.getOrDefault(file, Set.of());
         try {
@@ -308,7 +346,7 @@ public final class ConnectorReloader extends ServiceSupport {
             String error = located(display(file), content, describe(e));
             removeRoutes(ids);
             restore(file, connector, restoreValues);
-            return rejected(file, connector, error);
+            return rejected(file, connector, error, startup);
         }
         good.put(file, content);
         routesOf.put(file, ids);
@@ -318,7 +356,7 @@ public final class ConnectorReloader extends ServiceSupport {
             LOG.warn("Connector {}: reloaded, but its MBean, gauges or health check could not be set up: {}", connector,
                     e.toString());
         }
-        String message = "reloaded from " + display(file) + " in " + Duration.ofNanos(System.nanoTime() - started).toMillis()
+        String message = (startup ? "loaded from " : "reloaded from ") + display(file) + " in " + Duration.ofNanos(System.nanoTime() - started).toMillis()
                 + " ms (routes " + String.join(", ", ids) + ")";
         outcomes.put(connector, new Outcome(connector, display(file), true, message, clock.instant()));
         LOG.info("Connector {} {}", connector, message);
@@ -326,7 +364,7 @@ public final class ConnectorReloader extends ServiceSupport {
     }
 
     /** What the file must satisfy before anything is swapped: its routes are the connector's, its schedule compiles. */
-    private List<String> check(Path file, String connector, Set<String> ids) {
+    private List<String> check(Path file, String connector, Set<String> ids, boolean schedule) {
         List<String> problems = new ArrayList<>();
         if (ids.isEmpty()) {
             problems.add(display(file) + " defines no routes");
@@ -344,11 +382,38 @@ public final class ConnectorReloader extends ServiceSupport {
                 });
             }
         }
-        ConnectorSchedules.Compiled schedule = schedules.compileNow(connector);
-        if (!schedule.valid()) {
-            problems.add("its schedule is invalid: " + String.join("; ", schedule.problems()));
+        targetProblem(connector).ifPresent(problems::add);
+        ConnectorSchedules.Compiled compiled = schedule ? schedules.compileNow(connector) : null;
+        if (compiled != null && !compiled.valid()) {
+            problems.add("its schedule is invalid: " + String.join("; ", compiled.problems()));
         }
         return problems;
+    }
+
+    /**
+     * A connector delivers over HTTP: its {@code <connector>.target.url}, where it has one, must be an http:// or
+     * https:// URL — anything else would be another Camel component (a file, a mail server) or nothing at all.
+     * The message shows the URL without its query, which may carry credentials.
+     */
+    private Optional<String> targetProblem(String connector) {
+        String key = connector + ".target.url";
+        Optional<String> url;
+        try {
+            url = camel.getPropertiesComponent().resolveProperty(key);
+        } catch (RuntimeException e) {
+            return Optional.of(dev.ferry.Settings.locate(camel.getPropertiesComponent(), key) + ": " + key + ": "
+                    + describe(e));
+        }
+        if (url.isEmpty()) {
+            return Optional.empty();
+        }
+        String value = url.get().trim();
+        String shown = value.contains("?") ? value.substring(0, value.indexOf('?')) + "?..." : value;
+        if (value.regionMatches(true, 0, "http://", 0, 7) || value.regionMatches(true, 0, "https://", 0, 8)) {
+            return Optional.empty();
+        }
+        return Optional.of(dev.ferry.Settings.locate(camel.getPropertiesComponent(), key) + ": " + key + " = '" + shown
+                + "': not an HTTP(S) URL; a connector delivers to http://... or https://...");
     }
 
     /** Whether the file holds route configurations (shared error handling) rather than a connector's routes. */
@@ -462,10 +527,16 @@ public final class ConnectorReloader extends ServiceSupport {
         return file + ": " + error;
     }
 
-    private boolean rejected(Path file, String connector, String error) {
+    private boolean rejected(Path file, String connector, String error, boolean startup) {
         outcomes.put(connector, new Outcome(connector, display(file), false, error, clock.instant()));
-        LOG.error("Connector {}: the change to {} was not loaded; the last good version keeps running.\n  {}", connector,
-                display(file), error.replace("\n", "\n  "));
+        if (startup) {
+            LOG.error("Connector {}: {} was not loaded; the connector does not run until the file is fixed ({}),"
+                    + " the other connectors run.\n  {}", connector, display(file),
+                    watch ? "hot reload loads it when it is saved" : "and Ferry restarted", error.replace("\n", "\n  "));
+        } else {
+            LOG.error("Connector {}: the change to {} was not loaded; the last good version keeps running.\n  {}",
+                    connector, display(file), error.replace("\n", "\n  "));
+        }
         return false;
     }
 
@@ -662,7 +733,7 @@ public final class ConnectorReloader extends ServiceSupport {
                 LOG.info("Connector {}: {} changed; reloading it", connector, entry.getValue());
                 String content = good.containsKey(file) ? good.get(file)
                         : Files.isRegularFile(file) ? Files.readString(file, StandardCharsets.UTF_8) : null;
-                if (content != null && apply(file, connector, content, previous)) {
+                if (content != null && apply(file, connector, content, previous, false)) {
                     entry.getValue().forEach(key -> put(next, key, now.get(key)));
                 } else {
                     previous.forEach(this::pin);

@@ -48,22 +48,30 @@ public final class SyncQueue {
 
     /**
      * What Ferry's queues need from the broker: never drop a message after a number of failed
-     * deliveries (failures go to Ferry's ledger instead), back off between redeliveries, keep queues
-     * that are empty, and bound the memory that per-key ordering takes while spreading keys over all
-     * consumers.
+     * deliveries (failures go to Ferry's ledger instead), keep queues that are empty, bound the memory
+     * that per-key ordering takes while spreading keys over all consumers — and never let a later
+     * version of a key overtake an earlier one:
+     * <ul>
+     * <li>no redelivery delay: a message that comes back (its consumer died, or gave it back) goes back
+     * to the head of the queue at once. With a delay the broker schedules it for later and meanwhile
+     * dispatches the next message of its group — the key's newer version — which the earlier one then
+     * overwrites at the target. Back-off happens in Ferry instead: the error handler's retries, and
+     * {@code ferry:delivered}/{@code ferry:failed} holding a record while the state database is away;</li>
+     * <li>a consumer that joins takes groups over (rebalance), but only once the records the old owner
+     * holds are acknowledged (pause dispatch): otherwise two consumers deliver one key at once.</li>
+     * </ul>
      */
     public static AddressSettings addressSettings(AddressSettings settings) {
         return settings
                 .setMaxDeliveryAttempts(-1)
-                .setRedeliveryDelay(1_000)
-                .setRedeliveryMultiplier(2.0)
-                .setMaxRedeliveryDelay(60_000)
+                .setRedeliveryDelay(0)
                 .setAutoCreateQueues(true)
                 .setAutoDeleteQueues(false)
                 .setAutoDeleteAddresses(false)
-                .setDefaultGroupBuckets(256)
+                .setDefaultGroupBuckets(GROUP_BUCKETS)
                 // Groups move when a consumer joins, so a consumer that started first does not keep them all.
                 .setDefaultGroupRebalance(true)
+                .setDefaultGroupRebalancePauseDispatch(true)
                 // A consumer buffers up to 64 KiB of records ahead. Records of one key only ever go to the consumer
                 // that owns their group, so buffering takes nothing from the others; taking one record a round
                 // trip (window 0) cost a fifth of delivery throughput in the benchmark (bench/RESULTS.md).
@@ -76,14 +84,22 @@ public final class SyncQueue {
      */
     public void declare(String queue) throws Exception {
         manage(ResourceNames.BROKER, "addAddressSettings", null, queue, addressSettings(new AddressSettings()).toJSON());
-        String json = QueueConfiguration.of(queue)
+        QueueConfiguration configuration = QueueConfiguration.of(queue)
                 .setAddress(queue)
                 .setRoutingType(RoutingType.ANYCAST)
                 .setDurable(true)
                 .setAutoDelete(false)
-                .toJSON();
-        manage(ResourceNames.BROKER, "createQueue", null, json, true);
+                .setGroupBuckets(GROUP_BUCKETS)
+                .setGroupRebalance(true)
+                .setGroupRebalancePauseDispatch(true);
+        manage(ResourceNames.BROKER, "createQueue", null, configuration.toJSON(), true);
+        // A queue that exists already (made by an older Ferry) keeps the group settings it was made with
+        // otherwise: the address settings only give a new queue its defaults.
+        manage(ResourceNames.BROKER, "updateQueue", null, QueueConfiguration.of(queue)
+                .setGroupRebalance(true).setGroupRebalancePauseDispatch(true).toJSON());
     }
+
+    private static final int GROUP_BUCKETS = 256;
 
     /**
      * Messages in the queue: waiting, scheduled for redelivery, paged, and delivered to a consumer but

@@ -212,6 +212,15 @@ public final class FailureLedger {
         }
     }
 
+    /** Whether the state database answers now (within 2 s). */
+    public boolean reachable() {
+        try (Connection c = dataSource.getConnection()) {
+            return c.isValid(2);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
     /** Resolves entries whose record no longer exists at the source: there is nothing left to deliver. */
     public void resolveGone(String connector, Collection<String> keys) throws SQLException {
         Instant now = clock.instant();

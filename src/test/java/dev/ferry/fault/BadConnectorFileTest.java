@@ -1,0 +1,128 @@
+package dev.ferry.fault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.ferry.connector.ConnectorReloader;
+import dev.ferry.runs.Run;
+import dev.ferry.runs.RunStatus;
+import dev.ferry.support.FerryFixture;
+import dev.ferry.support.RunningFerry;
+
+/**
+ * Ferry starts with broken connector files beside the good ones: each broken file is reported with its file
+ * and line (or the configuration key at fault) and skipped, the process starts, and the good connectors
+ * deliver. Camel's own loading would stop the start at the first of them.
+ */
+@Tag("fault")
+class BadConnectorFileTest {
+
+    private static final String C = "customers-to-erp";
+    private static final String TARGET_URI = "uri: \"{{customers-to-erp.target.url}}\"";
+
+    @RegisterExtension
+    final FerryFixture fixture = new FerryFixture();
+
+    private Path routes;
+    private String original;
+
+    @BeforeEach
+    void copyRoutes() throws IOException {
+        routes = Files.createDirectories(fixture.data().resolve("routes"));
+        try (var files = Files.list(Path.of("routes"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, routes.resolve(f.getFileName()));
+            }
+        }
+        original = Files.readString(routes.resolve(C + ".camel.yaml"));
+        assertThat(original).contains(TARGET_URI).contains("    steps:\n");
+        fixture.properties().put("camel.main.routes-include-pattern", "file:" + routes + "/*.camel.yaml");
+    }
+
+    /** A copy of the customers connector as connector {@code name}, with everything it needs configured. */
+    private String connector(String name, Map<String, String> overrides) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put(name + ".schedule.cron", RunningFerry.NEVER);
+        p.put(name + ".source.table", "customers");
+        p.put(name + ".delivery.concurrency", "1");
+        p.put(name + ".target.url", fixture.target().url("/erp/" + name));
+        p.putAll(overrides);
+        p.forEach((k, v) -> {
+            if (v == null) {
+                fixture.properties().remove(k);
+            } else {
+                fixture.properties().put(k, v);
+            }
+        });
+        return original.replace(C, name);
+    }
+
+    private void write(String name, String content) throws IOException {
+        Files.writeString(routes.resolve(name + ".camel.yaml"), content);
+    }
+
+    private static int lineOf(String content, String text) {
+        String[] lines = content.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].contains(text)) {
+                return i + 1;
+            }
+        }
+        throw new IllegalArgumentException(text);
+    }
+
+    @Test
+    void eachBrokenFileIsReportedWithItsFileAndKeyAndTheOtherConnectorsDeliver() throws Exception {
+        write("broken-yaml", connector("broken-yaml", Map.of()).replace("    steps:\n", "    steps: [\n"));
+        String unknown = connector("unknown-component", Map.of()).replace("uri: \"{{unknown-component.target.url}}\"",
+                "uri: \"no-such-component:erp\"");
+        write("unknown-component", unknown);
+        Map<String, String> noTarget = new LinkedHashMap<>();
+        noTarget.put("no-placeholder.target.url", null);
+        String placeholder = connector("no-placeholder", noTarget);
+        write("no-placeholder", placeholder);
+        write("ftp-target", connector("ftp-target", Map.of("ftp-target.target.url",
+                "ftp://erp.example.com/customers?username=erp&password=Ftp-Secret-9")));
+        // a copy that still names the customers connector would take it over
+        write("copied", original);
+
+        RunningFerry ferry = fixture.start();
+
+        assertThat(problem("broken-yaml")).contains("broken-yaml.camel.yaml").containsPattern("line \\d+");
+        assertThat(problem("unknown-component"))
+                .contains("unknown-component.camel.yaml:" + lineOf(unknown, "no-such-component"))
+                .contains("no-such-component");
+        assertThat(problem("no-placeholder")).contains("no-placeholder.camel.yaml").contains("no-placeholder.target.url")
+                .containsIgnoringCase("not found");
+        assertThat(problem("ftp-target")).contains("ftp-target.target.url = 'ftp://erp.example.com/customers?...'")
+                .contains("not an HTTP(S) URL").doesNotContain("Ftp-Secret-9");
+        assertThat(problem("copied")).contains("copied.camel.yaml").contains("route id '" + C + "-gather'");
+        for (String broken : new String[] {"broken-yaml", "unknown-component", "no-placeholder", "ftp-target", "copied"}) {
+            assertThat(ferry.camel().getRoute(broken + "-gather")).as(broken).isNull();
+            assertThat(ferry.camel().getRoute(broken + "-deliver")).as(broken).isNull();
+        }
+
+        Run customers = ferry.runAndAwait(C);
+        assertThat(customers.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(customers.delivered()).isEqualTo(60);
+        assertThat(ferry.runAndAwait("invoices-to-erp").status()).isEqualTo(RunStatus.COMPLETED);
+    }
+
+    private String problem(String connector) {
+        ConnectorReloader.Outcome outcome = fixture.ferry().bean("ferryReloader", ConnectorReloader.class)
+                .lastOutcome(connector).orElseThrow(() -> new AssertionError("no outcome for " + connector));
+        assertThat(outcome.reloaded()).as(outcome.message()).isFalse();
+        System.out.println("BadConnectorFileTest: " + connector + ": " + outcome.message());
+        return outcome.message();
+    }
+}
