@@ -41,6 +41,7 @@ import dev.ferry.connector.ConnectorRunner;
 import dev.ferry.connector.FaultHooks;
 import dev.ferry.connector.Connectors;
 import dev.ferry.connector.FerryComponent;
+import dev.ferry.delivery.InsecureTls;
 import dev.ferry.delivery.RetryAfter;
 import dev.ferry.delivery.TargetHeaderFilterStrategy;
 import dev.ferry.demo.DemoBackOffice;
@@ -105,6 +106,7 @@ public final class FerryConfiguration implements CamelConfiguration {
         boolean embeddedBroker = settings.bool(Settings.BROKER_EMBEDDED);
         String brokerUrl = settings.string(Settings.BROKER_URL);
         long brokerMemory = settings.bytes(Settings.BROKER_MAX_MEMORY);
+        long maxRecordBytes = settings.bytes(Settings.GATHER_MAX_RECORD_SIZE);
         int brokerConnections = settings.positiveInt(Settings.BROKER_MAX_CONNECTIONS);
         long flushMillis = settings.duration(Settings.RUNS_FLUSH_INTERVAL).toMillis();
         boolean demo = settings.bool(Settings.DEMO_ENABLED);
@@ -165,6 +167,10 @@ public final class FerryConfiguration implements CamelConfiguration {
         }));
         registry.bind("ferryConnectionFactory", connectionFactory);
         registry.bind("ferryTargetHeaders", new TargetHeaderFilterStrategy());
+        // TLS to targets is verified unless a target URL names these, which Ferry then warns about
+        registry.bind(InsecureTls.TRUST_ANY_CERTIFICATE, InsecureTls.trustAnyCertificate());
+        registry.bind(InsecureTls.ANY_HOSTNAME, InsecureTls.anyHostname());
+        camel.getCamelContextExtension().registerEndpointCallback(InsecureTls.warnOnCreation());
         registry.bind("ferryRetryAfter", new RetryAfter(clock, () -> {
             RedeliveryPolicy retries = registry.lookupByNameAndType("ferryDeliveryRetries", RedeliveryPolicy.class);
             return retries == null ? new RedeliveryPolicy().getMaximumRedeliveryDelay() : retries.getMaximumRedeliveryDelay();
@@ -185,7 +191,8 @@ public final class FerryConfiguration implements CamelConfiguration {
         camel.addService(tracker);
 
         FaultHooks faults = registry.lookupByNameAndType("ferryFaultHooks", FaultHooks.class);
-        ConnectorRunner runner = new ConnectorRunner(stateSource, runs, failures, watermarks, new Gatherer(failures),
+        ConnectorRunner runner = new ConnectorRunner(stateSource, runs, failures, watermarks,
+                new Gatherer(failures, maxRecordBytes),
                 queue, tracker, faults != null ? faults : FaultHooks.NONE, runLock);
         ConnectorSchedules schedules = new ConnectorSchedules(camel, new ConnectorStates(stateSource, clock), clock,
                 () -> scheduleZone);

@@ -40,6 +40,9 @@ public final class Settings {
             "Broker password; set it through the environment (FERRY_BROKER_PASSWORD).");
     public static final Option BROKER_MAX_MEMORY = new Option("ferry.broker.max-memory", "64MB",
             "Heap the embedded broker may use for queued records before it pages them to disk (KB, MB or GB).");
+    public static final Option GATHER_MAX_RECORD_SIZE = new Option("ferry.gather.max-record-size", "10MB",
+            "Largest record, as JSON, that a run queues (KB, MB or GB); a larger row fails into the failure ledger"
+                    + " with its size, and the run goes on.");
     public static final Option BROKER_MAX_CONNECTIONS = new Option("ferry.broker.max-connections", "8",
             "Pooled JMS connections to the broker.");
     public static final Option RUNS_FLUSH_INTERVAL = new Option("ferry.runs.flush-interval", "250ms",

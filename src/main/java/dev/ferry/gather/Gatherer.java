@@ -71,10 +71,20 @@ public final class Gatherer {
     private static final int RETRY_CHUNK = 500;
     private static final int STOP_CHECK_EVERY = 500;
 
+    /** The default of {@code ferry.gather.max-record-size}. */
+    public static final long DEFAULT_MAX_RECORD_BYTES = 10L << 20;
+
     private final FailureLedger failures;
+    private final long maxRecordBytes;
 
     public Gatherer(FailureLedger failures) {
+        this(failures, DEFAULT_MAX_RECORD_BYTES);
+    }
+
+    /** @param maxRecordBytes a record larger than this as JSON (UTF-8) fails into the ledger instead of being queued */
+    public Gatherer(FailureLedger failures, long maxRecordBytes) {
         this.failures = failures;
+        this.maxRecordBytes = maxRecordBytes;
     }
 
     public Result gather(Request request, SyncQueue.Writer writer) throws Exception {
@@ -100,7 +110,7 @@ public final class Gatherer {
                 } catch (SQLException rollback) {
                     e.addSuppressed(rollback);
                 }
-                throw e;
+                throw explained(e);
             } finally {
                 if (h2) {
                     // The connection goes back to a pool other steps use too; a broken one is discarded anyway.
@@ -112,6 +122,20 @@ public final class Gatherer {
                 }
             }
         }
+    }
+
+    /**
+     * A source whose text is not valid in the encoding it is read in fails the whole statement on PostgreSQL
+     * (the server checks it, so no row can be skipped): the run fails, and its message says what to set.
+     */
+    private static Exception explained(Exception e) {
+        if (e instanceof SQLException sql && ("22021".equals(sql.getSQLState()) || "22P05".equals(sql.getSQLState()))) {
+            return new SQLException(sql.getMessage() + " — the source holds text that is not valid in the encoding Ferry"
+                    + " reads it in (UTF-8). For a PostgreSQL database in SQL_ASCII, read it in the encoding the text is"
+                    + " in: allowEncodingChanges=true on the source's JDBC URL, and SET client_encoding TO 'LATIN1' (say)"
+                    + " when a connection opens (camel.beans.<source>.connection-init-sql)", sql.getSQLState(), sql);
+        }
+        return e;
     }
 
     private static void setH2Lazy(Connection db, boolean lazy) throws SQLException {
@@ -342,6 +366,11 @@ public final class Gatherer {
             try {
                 // The cursor and key are already read: the encoder writes them without parsing them again.
                 json = encoder.encode(rs, cursorIndex, cursor, keyIndex, keyValue);
+                long size = utf8Length(json, maxRecordBytes);
+                if (size > maxRecordBytes) {
+                    throw new RowEncoder.EncodingException("the record is " + megabytes(size) + " as JSON, more than the "
+                            + megabytes(maxRecordBytes) + " a record may have (ferry.gather.max-record-size)");
+                }
             } catch (RowEncoder.EncodingException e) {
                 String error = "Cannot carry the record as JSON: " + e.getMessage();
                 if (request.preview()) {
@@ -370,6 +399,32 @@ public final class Gatherer {
             Object value = rs.getObject(deleteIndex);
             return value instanceof Boolean b ? b : value != null;
         }
+    }
+
+    /** The UTF-8 length of {@code text}, counted exactly only when it may be above {@code limit}. */
+    static long utf8Length(String text, long limit) {
+        if ((long) text.length() * 3 <= limit) {
+            return text.length();
+        }
+        long bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes++;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
+    }
+
+    private static String megabytes(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1_048_576.0);
     }
 
     private static String unquoted(String identifier) {

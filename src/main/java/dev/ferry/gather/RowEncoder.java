@@ -79,6 +79,15 @@ final class RowEncoder {
                     }
                 } catch (EncodingException e) {
                     throw new EncodingException("column " + column.name() + ": " + e.getMessage());
+                } catch (SQLException e) {
+                    // A value the driver cannot read (class 22, data exception: bytes that are not text in the
+                    // database's encoding, a value out of range) belongs to this row only; anything else, such as
+                    // a lost connection, fails the run.
+                    if (e.getSQLState() != null && e.getSQLState().startsWith("22")) {
+                        throw new EncodingException("column " + column.name() + ": the database driver cannot read the value: "
+                                + e.getMessage().lines().findFirst().orElse(""));
+                    }
+                    throw e;
                 }
             }
             json.writeEndObject();
@@ -142,8 +151,28 @@ final class RowEncoder {
                 byte[] v = rs.getBytes(i);
                 writeOrNull(json, v == null ? null : Base64.getEncoder().encodeToString(v));
             };
-            default -> (rs, i, json) -> writeOrNull(json, rs.getString(i));
+            default -> (rs, i, json) -> writeOrNull(json, text(rs.getString(i)));
         };
+    }
+
+    /**
+     * Text as it is, unless it holds half of a surrogate pair: such a string is not Unicode, JSON in UTF-8
+     * cannot carry it, and sending it would silently turn it into '?'. The record fails instead.
+     */
+    static String text(String value) throws EncodingException {
+        if (value == null) {
+            return null;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new EncodingException(String.format("the text is not valid Unicode (an unpaired surrogate U+%04X at"
+                        + " character %d), so UTF-8 JSON cannot carry it", (int) c, i));
+            }
+        }
+        return value;
     }
 
     private static void writeOrNull(JsonGenerator json, Object value) throws IOException {

@@ -168,7 +168,8 @@ public final class SourceCheck {
     }
 
     private static String optionOf(SQLException e, Source source) {
-        String message = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
+        // the first line only: H2 echoes the whole statement after it, which names every configured column
+        String message = String.valueOf(e.getMessage()).lines().findFirst().orElse("").toLowerCase(Locale.ROOT);
         String cursor = source.cursorColumn().replace("\"", "").toLowerCase(Locale.ROOT);
         String key = source.keyColumn().replace("\"", "").toLowerCase(Locale.ROOT);
         if (message.contains(cursor)) {

@@ -39,6 +39,22 @@ class RowEncoderTest {
                 .hasMessage("column rate: value Infinity has no JSON representation");
     }
 
+    @Test
+    void refusesTextThatIsNotUnicodeAndKeepsPairedSurrogates() throws Exception {
+        assertThat(RowEncoder.text("emoji \uD83D\uDE00 ok")).isEqualTo("emoji \uD83D\uDE00 ok");
+        assertThatThrownBy(() -> RowEncoder.text("ab\uDE00")).isInstanceOf(RowEncoder.EncodingException.class)
+                .hasMessageContaining("unpaired surrogate U+DE00 at character 2");
+        assertThatThrownBy(() -> RowEncoder.text("x\uD83D")).hasMessageContaining("U+D83D at character 1");
+    }
+
+    @Test
+    void aRecordsSizeIsItsUtf8Length() {
+        String text = "aé€\uD83D\uDE00"; // 1 + 2 + 3 + 4 bytes
+        assertThat(Gatherer.utf8Length(text, 0)).isEqualTo(10);
+        // far below the limit, the length in characters is enough
+        assertThat(Gatherer.utf8Length(text, 1_000)).isEqualTo(text.length());
+    }
+
     private static String encode(String sql, String... skip) throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:h2:mem:");
              Statement s = c.createStatement();

