@@ -196,6 +196,10 @@ public final class FerryConfiguration implements CamelConfiguration {
                 queue, tracker, faults != null ? faults : FaultHooks.NONE, runLock);
         ConnectorSchedules schedules = new ConnectorSchedules(camel, new ConnectorStates(stateSource, clock), clock,
                 () -> scheduleZone);
+        // Quartz starts once the connector files are loaded (ConnectorReloader.loadConnectors): triggers are put in
+        // place before anything fires, as when Camel creates routes itself — in a cluster, a trigger replaced while
+        // the scheduler runs could fire a slot another instance is already running
+        camel.getComponent("quartz", org.apache.camel.component.quartz.QuartzComponent.class).setAutoStartScheduler(false);
         wireSchedules(camel, schedules, connectors);
         if (runLock != ConnectorLock.LOCAL) {
             // Another instance may die while its run gathers: its lock goes with its connection, and this

@@ -131,6 +131,17 @@ public final class ConnectorReloader extends ServiceSupport {
      * are watched — a skipped file loads when it is saved fixed.
      */
     public synchronized void loadConnectors(List<Path> files) throws Exception {
+        try {
+            load(files);
+        } finally {
+            schedules.startScheduler();
+        }
+        if (watch) {
+            begin();
+        }
+    }
+
+    private void load(List<Path> files) throws Exception {
         List<String> loaded = new ArrayList<>();
         for (Path file : files) {
             String connector = connectorOf(file);
@@ -147,9 +158,6 @@ public final class ConnectorReloader extends ServiceSupport {
         }
         for (String connector : loaded) {
             schedules.catchUp(connector);
-        }
-        if (watch) {
-            begin();
         }
     }
 

@@ -394,6 +394,15 @@ public final class ConnectorSchedules {
         return c.valid() ? c.schedule().next(clock.instant(), count) : List.of();
     }
 
+    /** Starts Quartz (Ferry turns its auto-start off): once the connectors' triggers are in place. */
+    public void startScheduler() throws SchedulerException {
+        Scheduler scheduler = scheduler();
+        if (scheduler != null && !scheduler.isStarted()) {
+            LOG.info("Starting the scheduler: the connectors' triggers are in place");
+            scheduler.start();
+        }
+    }
+
     private Scheduler scheduler() {
         return camel.getComponent("quartz", QuartzComponent.class).getScheduler();
     }

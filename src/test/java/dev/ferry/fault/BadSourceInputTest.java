@@ -116,6 +116,7 @@ class BadSourceInputTest {
     void aQueryThatDoesNotParseOrLacksTheKeyColumnRejectsItsConnectorWithFileAndOption() throws Exception {
         queryConnector("bad-sql", "SELEC id, updated_at, deleted_at FROM customers");
         queryConnector("no-key", "SELECT updated_at, company_name, deleted_at FROM customers");
+        queryConnector("no-cursor", "SELECT id, company_name, deleted_at FROM customers");
         RunningFerry ferry = fixture.start();
         Operations ops = ferry.bean("ferryOperations", Operations.class);
 
@@ -124,6 +125,8 @@ class BadSourceInputTest {
                 .hasMessageContaining("SELEC");
         assertThatThrownBy(() -> ops.start("no-key", false, "test")).isInstanceOf(Conflict.class)
                 .hasMessageContaining("no-key.camel.yaml").hasMessageContaining("ferry:gather keyColumn");
+        assertThatThrownBy(() -> ops.start("no-cursor", false, "test")).isInstanceOf(Conflict.class)
+                .hasMessageContaining("no-cursor.camel.yaml").hasMessageContaining("ferry:gather cursorColumn");
 
         Run customers = ferry.runAndAwait(C);
         assertThat(customers.status()).isEqualTo(RunStatus.COMPLETED);
