@@ -118,6 +118,26 @@ class BadConnectorFileTest {
         assertThat(ferry.runAndAwait("invoices-to-erp").status()).isEqualTo(RunStatus.COMPLETED);
     }
 
+    @Test
+    void withHotReloadOnABrokenFileSkippedAtStartLoadsWhenItIsSavedFixed() throws Exception {
+        String fixed = connector("late", Map.of());
+        write("late", fixed.replace("    steps:\n", "    steps: [\n"));
+        fixture.config(Path.of("config/application.properties"), "dev");
+        RunningFerry ferry = fixture.start();
+        assertThat(problem("late")).contains("late.camel.yaml");
+
+        ConnectorReloader reloader = ferry.bean("ferryReloader", ConnectorReloader.class);
+        ConnectorReloader.Outcome before = reloader.lastOutcome("late").orElseThrow();
+        write("late", fixed);
+        ConnectorReloader.Outcome after = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> reloader.lastOutcome("late").orElseThrow(), o -> o != before);
+
+        assertThat(after.reloaded()).as(after.message()).isTrue();
+        Run late = ferry.runAndAwait("late");
+        assertThat(late.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(late.delivered()).isEqualTo(60);
+    }
+
     private String problem(String connector) {
         ConnectorReloader.Outcome outcome = fixture.ferry().bean("ferryReloader", ConnectorReloader.class)
                 .lastOutcome(connector).orElseThrow(() -> new AssertionError("no outcome for " + connector));
