@@ -38,13 +38,8 @@ class HotReloadTest {
 
     @BeforeEach
     void copyRoutesAndConfig() throws IOException {
-        Path routes = Files.createDirectories(fixture.data().resolve("routes"));
+        Path routes = fixture.copyRoutes();
         Path config = Files.createDirectories(fixture.data().resolve("config"));
-        try (var files = Files.list(Path.of("routes"))) {
-            for (Path f : files.toList()) {
-                Files.copy(f, routes.resolve(f.getFileName()));
-            }
-        }
         try (var files = Files.list(Path.of("config"))) {
             for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".properties")).toList()) {
                 Files.copy(f, config.resolve(f.getFileName()));
@@ -55,7 +50,6 @@ class HotReloadTest {
         original = Files.readString(routeFile);
         assertThat(original).contains(TARGET_URI);
         fixture.config(configFile, "dev");
-        fixture.properties().put("camel.main.routes-include-pattern", "file:" + routes + "/*.camel.yaml");
     }
 
     private ConnectorReloader reloader() {

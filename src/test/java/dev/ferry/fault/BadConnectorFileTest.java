@@ -38,15 +38,9 @@ class BadConnectorFileTest {
 
     @BeforeEach
     void copyRoutes() throws IOException {
-        routes = Files.createDirectories(fixture.data().resolve("routes"));
-        try (var files = Files.list(Path.of("routes"))) {
-            for (Path f : files.toList()) {
-                Files.copy(f, routes.resolve(f.getFileName()));
-            }
-        }
+        routes = fixture.copyRoutes();
         original = Files.readString(routes.resolve(C + ".camel.yaml"));
         assertThat(original).contains(TARGET_URI).contains("    steps:\n");
-        fixture.properties().put("camel.main.routes-include-pattern", "file:" + routes + "/*.camel.yaml");
     }
 
     /** A copy of the customers connector as connector {@code name}, with everything it needs configured. */

@@ -51,15 +51,9 @@ class BadSourceInputTest {
 
     @BeforeEach
     void copyRoutes() throws IOException {
-        routes = Files.createDirectories(fixture.data().resolve("routes"));
-        try (var files = Files.list(Path.of("routes"))) {
-            for (Path f : files.toList()) {
-                Files.copy(f, routes.resolve(f.getFileName()));
-            }
-        }
+        routes = fixture.copyRoutes();
         original = Files.readString(routes.resolve(C + ".camel.yaml"));
         assertThat(original).contains(TABLE);
-        fixture.properties().put("camel.main.routes-include-pattern", "file:" + routes + "/*.camel.yaml");
     }
 
     /** The customers connector copied as {@code name}, reading {@code query} instead of the table. */

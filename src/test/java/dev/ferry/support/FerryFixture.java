@@ -96,6 +96,21 @@ public final class FerryFixture implements BeforeEachCallback, AfterEachCallback
         return properties;
     }
 
+    /**
+     * Runs Ferry on copies of the real route files, in {@code <data>/routes}, which the test may edit or add to;
+     * returns that directory.
+     */
+    public Path copyRoutes() throws IOException {
+        Path routes = Files.createDirectories(data.resolve("routes"));
+        try (Stream<Path> files = Files.list(Path.of("routes"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, routes.resolve(f.getFileName()));
+            }
+        }
+        properties.put("camel.main.routes-include-pattern", "file:" + routes + "/*.camel.yaml");
+        return routes;
+    }
+
     public Path data() {
         return data;
     }
