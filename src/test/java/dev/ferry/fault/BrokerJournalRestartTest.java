@@ -9,7 +9,6 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -21,7 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.ferry.runs.Run;
 import dev.ferry.runs.RunStatus;
-import dev.ferry.support.PostgresServer;
 import dev.ferry.support.Reconciliation;
 import dev.ferry.support.RunningFerry;
 import dev.ferry.support.StandaloneBroker;
@@ -65,13 +63,7 @@ class BrokerJournalRestartTest {
 
     @Test
     void theBrokerKilledThreeTimesDuringDeliveryLosesNothingAndReordersNothing() throws Exception {
-        Map<String, String> p = new LinkedHashMap<>(RunningFerry.testProperties(data.resolve("ferry"), target));
-        p.put("ferry.state.url", PostgresServer.shared().newDatabase());
-        p.put("ferry.state.username", "ferry");
-        p.put("ferry.broker.url", broker.url());
-        p.put("camel.beans.source.jdbc-url", PostgresServer.shared().newDatabase());
-        p.put("camel.beans.source.username", "ferry");
-        p.put("ferry.demo.enabled", "true");
+        Map<String, String> p = broker.prodProperties(data.resolve("ferry"), target);
         p.put("ferry.demo.customers", String.valueOf(CUSTOMERS));
         ferry = RunningFerry.start(Path.of("config/application.properties"), "prod", p, null);
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
@@ -51,15 +50,7 @@ class ProdProfileTest {
 
     /** What an operator puts in the environment (or the secrets file), plus the test's own ports. */
     private Map<String, String> environment() {
-        Map<String, String> p = new LinkedHashMap<>(RunningFerry.testProperties(data.resolve("ferry"), target));
-        p.put("ferry.state.url", PostgresServer.shared().newDatabase());
-        p.put("ferry.state.username", "ferry");
-        p.put("ferry.broker.url", broker.url());
-        p.put("camel.beans.source.jdbc-url", PostgresServer.shared().newDatabase());
-        p.put("camel.beans.source.username", "ferry");
-        // the demo seeds the source (the prod profile turns it off; a real source has its own rows)
-        p.put("ferry.demo.enabled", "true");
-        return p;
+        return broker.prodProperties(data.resolve("ferry"), target);
     }
 
     @Test

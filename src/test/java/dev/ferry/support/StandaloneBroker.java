@@ -39,6 +39,22 @@ public final class StandaloneBroker implements AutoCloseable {
                 + "&maxRetryInterval=2000&initialConnectAttempts=10";
     }
 
+    /**
+     * What an operator of the prod profile puts in the environment (or the secrets file) for one Ferry on this
+     * broker, plus the test's own ports: state and source each in a new PostgreSQL database, the source seeded by
+     * the demo (the prod profile turns the demo off; a real source has its own rows).
+     */
+    public java.util.Map<String, String> prodProperties(Path dataDir, Target target) {
+        java.util.Map<String, String> p = new java.util.LinkedHashMap<>(RunningFerry.testProperties(dataDir, target));
+        p.put("ferry.state.url", PostgresServer.shared().newDatabase());
+        p.put("ferry.state.username", "ferry");
+        p.put("ferry.broker.url", url());
+        p.put("camel.beans.source.jdbc-url", PostgresServer.shared().newDatabase());
+        p.put("camel.beans.source.username", "ferry");
+        p.put("ferry.demo.enabled", "true");
+        return p;
+    }
+
     public synchronized void start() throws IOException {
         Files.createDirectories(directory);
         String classpath = String.join(File.pathSeparator, "target/test-classes", "target/classes",
