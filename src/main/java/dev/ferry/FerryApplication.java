@@ -12,10 +12,11 @@ import org.slf4j.LoggerFactory;
 
 import dev.ferry.connector.ConnectorFilesCollector;
 import dev.ferry.connector.ConnectorReloader;
-import dev.ferry.ops.Access;
 import dev.ferry.ops.FerryHttpServerFactory;
+import dev.ferry.ops.FerryInfo;
 import dev.ferry.ops.FerryJolokia;
 import dev.ferry.schedule.Explain;
+import dev.ferry.security.Passwords;
 
 /**
  * Starts Ferry: Camel Main with the connector files and the properties under {@code config/}.
@@ -89,7 +90,7 @@ public final class FerryApplication {
             System.err.println("No password given");
             return 2;
         }
-        System.out.println(Access.hash(password));
+        System.out.println(Passwords.hash(password));
         return 0;
     }
 
@@ -136,6 +137,8 @@ public final class FerryApplication {
         main.bind("ferryHttpServerFactory", new FerryHttpServerFactory());
         // The management server's Jolokia: Camel's, with Ferry's roles on top (a reader may not exec).
         main.bind(FerryJolokia.NAME, new FerryJolokia());
+        // What /observe/info says this Ferry is
+        main.bind(FerryInfo.BEAN, new FerryInfo(profiles));
         return main;
     }
 

@@ -47,13 +47,13 @@ import dev.ferry.delivery.TargetHeaderFilterStrategy;
 import dev.ferry.demo.DemoBackOffice;
 import dev.ferry.demo.DemoSource;
 import dev.ferry.gather.Gatherer;
-import dev.ferry.ops.Access;
 import dev.ferry.ops.FerryHealth;
 import dev.ferry.ops.FerryMetrics;
 import dev.ferry.ops.Housekeeping;
 import dev.ferry.ops.Operations;
 import dev.ferry.ops.OperationsSurface;
 import dev.ferry.queue.EmbeddedBroker;
+import dev.ferry.queue.ForeignMessages;
 import dev.ferry.queue.SyncQueue;
 import dev.ferry.runs.FailureLedger;
 import dev.ferry.runs.Run;
@@ -63,6 +63,7 @@ import dev.ferry.runs.RunStatus;
 import dev.ferry.runs.RunTracker;
 import dev.ferry.schedule.ConnectorSchedules;
 import dev.ferry.schedule.ConnectorStates;
+import dev.ferry.security.Access;
 import dev.ferry.state.StateDatabase;
 import dev.ferry.watermark.WatermarkStore;
 
@@ -125,7 +126,6 @@ public final class FerryConfiguration implements CamelConfiguration {
         }
         java.time.Duration reloadQuiet = settings.duration(Settings.RELOAD_QUIET_PERIOD);
         settings.validate();
-        Access access = Access.from(settings);
 
         Registry registry = camel.getRegistry();
         Clock clock = registry.lookupByNameAndType("clock", Clock.class);
@@ -133,6 +133,8 @@ public final class FerryConfiguration implements CamelConfiguration {
             clock = Clock.systemUTC();
             registry.bind("clock", Clock.class, clock);
         }
+        // read once, here: the HTTP servers and Jolokia share its users and its login throttle
+        Access access = Access.of(camel);
 
         // Data sources declared in configuration (camel.beans.*) have no destroy method: close them
         // when Camel stops, after the routes that read them.
@@ -158,6 +160,9 @@ public final class FerryConfiguration implements CamelConfiguration {
         }
         ActiveMQConnectionFactory artemis = new ActiveMQConnectionFactory(brokerUrl,
                 blankToNull(settings.string(Settings.BROKER_USERNAME)), blankToNull(settings.string(Settings.BROKER_PASSWORD)));
+        // Ferry queues text only: no class may be deserialized from a message, whoever put it on a sync queue
+        artemis.setDeserializationDenyList("*");
+        ((ModelCamelContext) camel).addModelLifecycleStrategy(ForeignMessages.onDeliverRoutes());
         JmsPoolConnectionFactory connectionFactory = new JmsPoolConnectionFactory();
         connectionFactory.setConnectionFactory(artemis);
         connectionFactory.setMaxConnections(brokerConnections);
@@ -190,7 +195,7 @@ public final class FerryConfiguration implements CamelConfiguration {
         recoverRuns(runs, tracker, runLock);
         camel.addService(tracker);
 
-        FaultHooks faults = registry.lookupByNameAndType("ferryFaultHooks", FaultHooks.class);
+        FaultHooks faults = registry.lookupByNameAndType(FaultHooks.BEAN, FaultHooks.class);
         ConnectorRunner runner = new ConnectorRunner(stateSource, runs, failures, watermarks,
                 new Gatherer(failures, maxRecordBytes),
                 queue, tracker, faults != null ? faults : FaultHooks.NONE, runLock);
@@ -263,7 +268,7 @@ public final class FerryConfiguration implements CamelConfiguration {
                 camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-reload"), reload);
         camel.addService(reloader);
         registry.bind(CONNECTOR_FILES, reloader);
-        FerryHealth.register(camel, stateSource, artemis, brokerUrl);
+        FerryHealth.register(camel, stateSource, artemis, brokerUrl, reloader::loaded);
 
         if (demo) {
             startDemo(camel, registry, dataDir, demoCustomers, demoInvoices);

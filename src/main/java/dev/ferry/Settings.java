@@ -57,16 +57,35 @@ public final class Settings {
             "Invoices in the demo source when it is first created.");
 
     public static final Option SECURITY_USERS_FILE = new Option("ferry.security.users-file", "",
-            "File of API users, one per line: user.<name> = <password>, <role>[, <role>] (roles: reader, operator);"
-                    + " the password plain or as printed by 'hash-password'.");
+            "File of API users, one per line: user.<name> = <hashed password>, <role>[, <role>] (roles: reader, operator);"
+                    + " the password as printed by 'hash-password' (PBKDF2-SHA256, at least 600,000 iterations).");
     public static final Option SECURITY_USERS = new Option("ferry.security.users", "",
-            "API users inline, for the environment (FERRY_SECURITY_USERS): <name>:<password>:<role>[+<role>], separated by ';'.");
+            "API users inline, for the environment (FERRY_SECURITY_USERS): <name>:<hashed password>:<role>[+<role>],"
+                    + " separated by ';'.");
     public static final Option SECURITY_JWT_KEYSTORE_TYPE = new Option("ferry.security.jwt.keystore-type", "",
-            "Keystore type (PKCS12, JKS) of the keys that verify bearer tokens (JWT); its roles claim names the roles.");
+            "Keystore type (PKCS12, JKS) of the keys that verify bearer tokens (JWT), each stored under the name of its"
+                    + " algorithm (HS256, RS256, ES256, ...); a token's sub names its caller, its roles claim the roles.");
     public static final Option SECURITY_JWT_KEYSTORE_PATH = new Option("ferry.security.jwt.keystore-path", "",
             "Keystore file of the keys that verify bearer tokens.");
     public static final Option SECURITY_JWT_KEYSTORE_PASSWORD = new Option("ferry.security.jwt.keystore-password", "",
             "Password of that keystore; set it through the environment (FERRY_SECURITY_JWT_KEYSTORE_PASSWORD).");
+    public static final Option SECURITY_JWT_ISSUER = new Option("ferry.security.jwt.issuer", "",
+            "When set, a bearer token's iss must be exactly this.");
+    public static final Option SECURITY_JWT_AUDIENCE = new Option("ferry.security.jwt.audience", "",
+            "When set (comma-separated), a bearer token's aud must name one of these.");
+    public static final Option SECURITY_LOGIN_MAX_FAILURES = new Option("ferry.security.login.max-failures", "10",
+            "Failed logins from one address, or for one user name, within ferry.security.login.window before further"
+                    + " attempts are refused (429) until the window has passed.");
+    public static final Option SECURITY_LOGIN_WINDOW = new Option("ferry.security.login.window", "5m",
+            "The window of ferry.security.login.max-failures.");
+    public static final Option SECURITY_ALLOWED_ORIGINS = new Option("ferry.security.allowed-origins", "",
+            "Web origins besides a server's own (scheme://host:port, comma-separated) whose pages may send requests that"
+                    + " change state, e.g. the Hawtio console whose proxy forwards its page's Origin.");
+    public static final Option SECURITY_ALLOWED_HOSTS = new Option("ferry.security.allowed-hosts", "",
+            "Host names besides loopback (comma-separated) that a request may name when Ferry runs without"
+                    + " authentication; every other Host is refused, so a DNS name rebound to this machine cannot reach it.");
+    public static final Option INSTANCE_NAME = new Option("ferry.instance-name", "",
+            "This instance's name in /observe/info; the machine's host name when empty.");
     public static final Option HOUSEKEEPING_MAX_AGE = new Option("ferry.housekeeping.max-age", "P90D",
             "Finished runs and resolved failures older than this are deleted by housekeeping (ISO-8601, e.g. P90D).");
     public static final Option HOUSEKEEPING_CRON = new Option("ferry.housekeeping.cron", "0 15 3 * * ?",

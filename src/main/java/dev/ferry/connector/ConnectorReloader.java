@@ -102,6 +102,7 @@ public final class ConnectorReloader extends ServiceSupport {
     private final Map<Path, Instant> pending = new ConcurrentHashMap<>();
     private final Set<Path> waitingLogged = new LinkedHashSet<>();
     private final Map<String, Outcome> outcomes = new ConcurrentHashMap<>();
+    private volatile boolean loaded;
     private WatchService watcher;
     private Thread watching;
 
@@ -131,14 +132,24 @@ public final class ConnectorReloader extends ServiceSupport {
      * are watched — a skipped file loads when it is saved fixed.
      */
     public synchronized void loadConnectors(List<Path> files) throws Exception {
+        FaultHooks faults = camel.getRegistry().lookupByNameAndType(FaultHooks.BEAN, FaultHooks.class);
+        if (faults != null) {
+            faults.beforeConnectorsLoad();
+        }
         try {
             load(files);
         } finally {
             schedules.startScheduler();
         }
+        loaded = true;
         if (watch) {
             begin();
         }
+    }
+
+    /** Whether the connector files found at start-up have been loaded (or skipped, each with its error). */
+    public boolean loaded() {
+        return loaded;
     }
 
     private void load(List<Path> files) throws Exception {

@@ -22,6 +22,7 @@ import dev.ferry.runs.RunMode;
 import dev.ferry.runs.RunStatus;
 import dev.ferry.runs.RunTracker;
 import dev.ferry.runs.Trigger;
+import dev.ferry.security.Redact;
 import dev.ferry.watermark.Watermark;
 import dev.ferry.watermark.WatermarkStore;
 import org.slf4j.Logger;
@@ -466,7 +467,7 @@ public final class ConnectorRunner {
         if (root != e) {
             text.append(" (caused by ").append(root.getClass().getSimpleName()).append(": ").append(root.getMessage()).append(')');
         }
-        // One line: drivers put the SQL statement on lines of its own.
-        return text.toString().replaceAll("\\s*\\R\\s*", " ");
+        // One line: drivers put the SQL statement on lines of its own. URLs without credentials (a JDBC URL's query).
+        return Redact.urls(text.toString().replaceAll("\\s*\\R\\s*", " "));
     }
 }

@@ -6,8 +6,15 @@ package dev.ferry.connector;
  */
 public interface FaultHooks {
 
+    /** Registry name a test binds its hooks under. */
+    String BEAN = "ferryFaultHooks";
+
     FaultHooks NONE = new FaultHooks() {
     };
+
+    /** Camel runs and the connector files are about to be loaded; Ferry is not ready until they are. */
+    default void beforeConnectorsLoad() {
+    }
 
     /** After a sync-queue transaction committed; {@code committed} records of the run are now queued. */
     default void afterQueueCommit(String connector, long runId, long committed) {

@@ -1,18 +1,27 @@
 package dev.ferry.delivery;
 
+import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 import org.apache.camel.http.base.HttpOperationFailedException;
 
+import dev.ferry.security.Redact;
+
 /**
  * What the failure ledger keeps of a failed delivery: the HTTP status if the target answered, and a
- * one-line text with an excerpt of the response body. Credentials in URLs are masked.
+ * one-line text with an excerpt of the response body. URLs lose their user info and query, where credentials
+ * live. An HTML answer (a proxy's error page) is kept as its text, without tags: the ledger holds text, which
+ * no page that shows it may take for markup.
  */
 public record DeliveryError(Integer httpStatus, String text) {
 
     static final int BODY_EXCERPT = 500;
 
-    private static final Pattern URL_USER_INFO = Pattern.compile("(?i)(\\b[a-z][a-z0-9+.-]*://)[^/@\\s]+@");
+    private static final Pattern SCRIPT_OR_STYLE = Pattern.compile("(?is)<(script|style)\\b.*?(</\\1\\s*>|$)");
+    private static final Pattern COMMENT = Pattern.compile("(?s)<!--.*?(-->|$)");
+    private static final Pattern TAG = Pattern.compile("(?s)<[^>]*(>|$)");
+    private static final Pattern HTML = Pattern.compile("(?is)\\s*(<!doctype\\s+html|<html|<head|<body)\\b.*");
 
     public static DeliveryError of(Throwable failure) {
         if (failure == null) {
@@ -20,7 +29,10 @@ public record DeliveryError(Integer httpStatus, String text) {
         }
         if (failure instanceof HttpOperationFailedException http) {
             String body = http.getResponseBody();
-            String text = "HTTP " + http.getStatusCode() + " from " + redact(http.getUri())
+            if (body != null && html(http.getResponseHeaders(), body)) {
+                body = text(body);
+            }
+            String text = "HTTP " + http.getStatusCode() + " from " + Redact.urls(http.getUri())
                     + (body == null || body.isBlank() ? "" : ": " + excerpt(body));
             return new DeliveryError(http.getStatusCode(), text);
         }
@@ -28,9 +40,9 @@ public record DeliveryError(Integer httpStatus, String text) {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String text = failure.getClass().getSimpleName() + ": " + redact(String.valueOf(failure.getMessage()));
+        String text = failure.getClass().getSimpleName() + ": " + Redact.urls(String.valueOf(failure.getMessage()));
         if (root != failure) {
-            text += " (caused by " + root.getClass().getSimpleName() + ": " + redact(String.valueOf(root.getMessage())) + ")";
+            text += " (caused by " + root.getClass().getSimpleName() + ": " + Redact.urls(String.valueOf(root.getMessage())) + ")";
         }
         return new DeliveryError(null, text);
     }
@@ -41,8 +53,22 @@ public record DeliveryError(Integer httpStatus, String text) {
         return flat.length() <= BODY_EXCERPT ? flat : flat.substring(0, BODY_EXCERPT) + "…";
     }
 
-    /** Masks {@code user:password@} in any URL of a text. */
-    public static String redact(String text) {
-        return text == null ? null : URL_USER_INFO.matcher(text).replaceAll("$1***@");
+    /** An HTML page, by its Content-Type or, without one, by how it begins. */
+    static boolean html(Map<String, String> headers, String body) {
+        if (headers != null) {
+            for (Map.Entry<String, String> h : headers.entrySet()) {
+                if ("Content-Type".equalsIgnoreCase(h.getKey()) && h.getValue() != null) {
+                    return h.getValue().toLowerCase(Locale.ROOT).contains("html");
+                }
+            }
+        }
+        return HTML.matcher(body).matches();
+    }
+
+    /** The text of an HTML page: no scripts, styles, comments or tags. */
+    static String text(String html) {
+        String text = SCRIPT_OR_STYLE.matcher(html).replaceAll(" ");
+        text = COMMENT.matcher(text).replaceAll(" ");
+        return TAG.matcher(text).replaceAll(" ");
     }
 }

@@ -8,6 +8,7 @@ import org.apache.camel.api.management.ManagedResource;
 
 import dev.ferry.runs.Failure;
 import dev.ferry.runs.Run;
+import dev.ferry.security.JmxCaller;
 
 /**
  * A connector in JMX ({@code org.apache.camel:context=<name>,type=ferry-connectors,name="<id>"}), beside
@@ -16,8 +17,6 @@ import dev.ferry.runs.Run;
  */
 @ManagedResource(description = "Ferry connector: state, watermark, last run, queue; run now, preview, enable, disable")
 public final class ConnectorMBean {
-
-    static final String BY = "jmx";
 
     private final Operations ops;
     private final String id;
@@ -118,21 +117,21 @@ public final class ConnectorMBean {
 
     @ManagedOperation(description = "Start a run now (MANUAL); returns its id")
     public long runNow() {
-        return call(() -> ops.start(id, false, BY).id());
+        return call(() -> ops.start(id, false, JmxCaller.name()).id());
     }
 
     @ManagedOperation(description = "Start a preview run: gather and stage, deliver nothing; returns its id")
     public long preview() {
-        return call(() -> ops.start(id, true, BY).id());
+        return call(() -> ops.start(id, true, JmxCaller.name()).id());
     }
 
     @ManagedOperation(description = "Enable: runs start on schedule and queued records are delivered")
     public void enable() {
-        call(() -> ops.enable(id, BY));
+        call(() -> ops.enable(id, JmxCaller.name()));
     }
 
     @ManagedOperation(description = "Disable: no runs start and queued records wait")
     public void disable() {
-        call(() -> ops.disable(id, BY));
+        call(() -> ops.disable(id, JmxCaller.name()));
     }
 }

@@ -3,6 +3,7 @@ package dev.ferry.ops;
 import java.sql.Connection;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 import javax.sql.DataSource;
 
@@ -16,6 +17,7 @@ import dev.ferry.connector.Connectors;
 import dev.ferry.runs.Run;
 import dev.ferry.runs.RunLedger;
 import dev.ferry.runs.RunStatus;
+import dev.ferry.security.Redact;
 
 /**
  * Ferry's health checks in Camel's health-check registry, served by the management server at
@@ -24,10 +26,15 @@ import dev.ferry.runs.RunStatus;
  * <ul>
  *   <li>{@code ferry-state-database} (readiness) — a connection from the state pool answers;</li>
  *   <li>{@code ferry-broker} (readiness) — a new connection to the broker opens;</li>
+ *   <li>{@code ferry-connectors} (readiness) — the connector files found at start-up are loaded (a file that did
+ *       not load counts as loaded: it is reported, and the others run);</li>
  *   <li>{@code ferry-connector-<id>} (overall health only) — DOWN, reported as degraded, when the connector's
  *       last {@code ferry.health.failed-runs} runs all FAILED, or when it was rejected; with its last error.
  *       Not a readiness check: one broken connector must not take the others out of service.</li>
  * </ul>
+ *
+ * <p>Details and messages name the broker by scheme, host, port and path only ({@link Redact}): its URL's query
+ * carries passwords (trustStorePassword, ...). No exception is attached: its text could carry them too.
  */
 public final class FerryHealth {
 
@@ -37,10 +44,12 @@ public final class FerryHealth {
     private FerryHealth() {
     }
 
-    public static void register(CamelContext camel, DataSource state, ConnectionFactory broker, String brokerUrl) {
+    public static void register(CamelContext camel, DataSource state, ConnectionFactory broker, String brokerUrl,
+                                BooleanSupplier connectorsLoaded) {
         HealthCheckRegistry registry = HealthCheckRegistry.get(camel);
         registry.register(new StateDatabaseCheck(state));
         registry.register(new BrokerCheck(broker, brokerUrl));
+        registry.register(new ConnectorsLoadedCheck(connectorsLoaded));
     }
 
     /** Adds the connector's check if it has none yet (a connector added by a reload). */
@@ -85,7 +94,7 @@ public final class FerryHealth {
                     builder.down().message("the state database did not answer within " + VALID_WITHIN_SECONDS + " s");
                 }
             } catch (Exception e) {
-                builder.down().error(e).message("the state database is unreachable: " + e.getMessage());
+                builder.down().message("the state database is unreachable: " + Redact.urls(e.getMessage()));
             }
         }
     }
@@ -97,7 +106,7 @@ public final class FerryHealth {
         BrokerCheck(ConnectionFactory broker, String url) {
             super("ferry-broker");
             this.broker = broker;
-            this.url = url;
+            this.url = Redact.urls(url);
         }
 
         @Override
@@ -107,7 +116,26 @@ public final class FerryHealth {
                 c.getMetaData();
                 builder.up();
             } catch (Exception e) {
-                builder.down().error(e).message("the broker at " + url + " is unreachable: " + e.getMessage());
+                builder.down().message("the broker at " + url + " is unreachable: " + Redact.urls(e.getMessage()));
+            }
+        }
+    }
+
+    /** Not ready before the connectors are: until then the API knows none of them. */
+    static final class ConnectorsLoadedCheck extends ReadinessCheck {
+        private final BooleanSupplier loaded;
+
+        ConnectorsLoadedCheck(BooleanSupplier loaded) {
+            super("ferry-connectors");
+            this.loaded = loaded;
+        }
+
+        @Override
+        protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+            if (loaded.getAsBoolean()) {
+                builder.up();
+            } else {
+                builder.down().message("the connector files are being loaded");
             }
         }
     }
@@ -164,8 +192,8 @@ public final class FerryHealth {
                     builder.detail("connector.status", "OK").up();
                 }
             } catch (Exception e) {
-                builder.detail("connector.status", "UNKNOWN").unknown().error(e)
-                        .message("the run ledger cannot be read: " + e.getMessage());
+                builder.detail("connector.status", "UNKNOWN").unknown()
+                        .message("the run ledger cannot be read: " + Redact.urls(e.getMessage()));
             }
         }
     }

@@ -1,25 +1,27 @@
 package dev.ferry.ops;
 
+import java.util.Set;
+import java.util.function.Function;
+
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.auth.KeyStoreOptions;
 import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.authentication.AuthenticationProvider;
-import io.vertx.ext.auth.authentication.Credentials;
-import io.vertx.ext.auth.authentication.TokenCredentials;
-import io.vertx.ext.auth.jwt.JWTAuth;
-import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.handler.AuthenticationHandler;
-import io.vertx.ext.web.handler.BasicAuthHandler;
-import io.vertx.ext.web.handler.ChainAuthHandler;
-import io.vertx.ext.web.handler.JWTAuthHandler;
+import io.vertx.ext.web.impl.BlockingHandlerDecorator;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Service;
-import org.apache.camel.component.platform.http.main.DefaultMainHttpServerFactory;
+import org.apache.camel.StartupListener;
+import org.apache.camel.component.platform.http.HttpEndpointModel;
+import org.apache.camel.component.platform.http.PlatformHttpComponent;
 import org.apache.camel.component.platform.http.main.MainHttpServer;
 import org.apache.camel.component.platform.http.main.ManagementHttpServer;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.component.platform.http.vertx.auth.AuthenticationConfig;
 import org.apache.camel.main.HttpManagementServerConfigurationProperties;
 import org.apache.camel.main.HttpServerConfigurationProperties;
@@ -27,106 +29,176 @@ import org.apache.camel.main.MainHttpServerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.ferry.Settings;
+import dev.ferry.security.Access;
+import dev.ferry.security.JsonError;
+import dev.ferry.security.RequestGuard;
 
 /**
- * Camel's embedded HTTP servers (the main one, {@code camel.server.*}, and the management one,
- * {@code camel.management.*}) with Ferry's access rules: a server bound beyond loopback refuses to
- * start without authentication, and with users or token keys configured every request under the
- * authentication path ({@code camel.server.authentication-path}, default all) must authenticate —
- * HTTP Basic against Ferry's users, or a bearer token. Bound into the registry before Camel Main
- * configures itself, so Main creates its servers here.
+ * Camel's embedded HTTP servers — the main one ({@code camel.server.*}: the operations API and the demo) and the
+ * management one ({@code camel.management.*}: health, metrics, Jolokia, info) — with Ferry's rules: a server bound
+ * beyond loopback refuses to start without authentication; every request on every path first passes the
+ * {@link RequestGuard} (cross-site rules, Host, authentication, the headers of every answer); a path that nothing
+ * serves answers a JSON 404; {@code /observe/info} is {@link FerryInfo}; and the start-up log names the address
+ * the server is bound to. Bound into the registry before Camel Main configures itself, so Main creates its servers
+ * here; the servers are Camel's own, configured as Camel's default factory does.
  */
 public final class FerryHttpServerFactory implements MainHttpServerFactory {
 
     private static final Logger LOG = LoggerFactory.getLogger(FerryHttpServerFactory.class);
-    private static final String REALM = "ferry";
-
-    private final DefaultMainHttpServerFactory camel = new DefaultMainHttpServerFactory();
 
     @Override
     public Service newHttpServer(CamelContext context, HttpServerConfigurationProperties configuration) {
-        camel.setCamelContext(context);
-        return guarded(context, "the HTTP server (operations API)", "camel.server", configuration.getHost(),
-                configuration.getPort(), configuration.getAuthenticationPath(),
-                () -> (MainHttpServer) camel.newHttpServer(context, configuration), s -> s.getConfiguration().getAuthenticationConfig());
+        Access access = Access.of(context);
+        access.checkBinding(ApiServer.WHAT, "camel.server.host", configuration.getHost());
+        ApiServer server = new ApiServer();
+        server.setCamelContext(context);
+        server.setHost(configuration.getHost());
+        server.setPort(configuration.getPort());
+        server.setPath(configuration.getPath());
+        if (configuration.getMaxBodySize() != null) {
+            server.setMaxBodySize(configuration.getMaxBodySize());
+        }
+        server.setUseGlobalSslContextParameters(configuration.isUseGlobalSslContextParameters());
+        // no uploads and no static files: Ferry serves JSON only
+        server.setFileUploadEnabled(false);
+        server.setStaticEnabled(false);
+        guard(server.getConfiguration().getAuthenticationConfig(), access, configuration.getAuthenticationPath());
+        announce(access, ApiServer.WHAT, configuration.getHost(), configuration.getPort());
+        return server;
     }
 
     @Override
     public Service newHttpManagementServer(CamelContext context, HttpManagementServerConfigurationProperties configuration) {
-        camel.setCamelContext(context);
-        return guarded(context, "the management HTTP server", "camel.management", configuration.getHost(),
-                configuration.getPort(), configuration.getAuthenticationPath(),
-                () -> (ManagementHttpServer) camel.newHttpManagementServer(context, configuration),
-                s -> s.getConfiguration().getAuthenticationConfig());
-    }
-
-    /** Checks the binding, lets Camel create the server, and puts Ferry's authentication in front of it. */
-    private static <S extends Service> S guarded(CamelContext context, String what, String prefix, String host, int port,
-                                                 String authenticationPath,
-                                                 java.util.function.Supplier<S> create,
-                                                 java.util.function.Function<S, AuthenticationConfig> authentication) {
-        Access access = Access.from(new Settings(context.getPropertiesComponent()));
-        access.checkBinding(what, prefix + ".host", host);
-        S server = create.get();
-        if (access.enabled()) {
-            protect(authentication.apply(server), access, authenticationPath);
-            LOG.info("{} on {}:{}: callers authenticate ({})", what, host, port, methods(access));
-        }
+        Access access = Access.of(context);
+        access.checkBinding(ManagementServer.WHAT, "camel.management.host", configuration.getHost());
+        ManagementServer server = new ManagementServer();
+        server.setCamelContext(context);
+        server.setHost(configuration.getHost());
+        server.setPort(configuration.getPort());
+        server.setPath(configuration.getPath());
+        server.setUseGlobalSslContextParameters(configuration.isUseGlobalSslContextParameters());
+        server.setInfoEnabled(configuration.isInfoEnabled());
+        server.setInfoPath(configuration.getInfoPath());
+        server.setHealthCheckEnabled(configuration.isHealthCheckEnabled());
+        server.setHealthPath(configuration.getHealthPath());
+        server.setJolokiaEnabled(configuration.isJolokiaEnabled());
+        server.setJolokiaPath(configuration.getJolokiaPath());
+        server.setMetricsEnabled(configuration.isMetricsEnabled());
+        // Camel's developer consoles, uploads, downloads and send-a-message endpoint read and change far more than
+        // Ferry's roles decide: never served
+        server.setDevConsoleEnabled(false);
+        server.setUploadEnabled(false);
+        server.setDownloadEnabled(false);
+        server.setSendEnabled(false);
+        guard(server.getConfiguration().getAuthenticationConfig(), access, configuration.getAuthenticationPath());
+        announce(access, ManagementServer.WHAT, configuration.getHost(), configuration.getPort());
         return server;
     }
 
-    private static String methods(Access access) {
-        return (access.basic() ? "HTTP Basic" : "") + (access.basic() && access.jwt() != null ? " or " : "")
-                + (access.jwt() != null ? "bearer token" : "");
+    private static void announce(Access access, String what, String host, int port) {
+        if (access.enabled()) {
+            LOG.info("{} on {}:{}: callers authenticate ({})", what, host, port, access.methods());
+        }
     }
 
-    private static void protect(AuthenticationConfig config, Access access, String path) {
+    /**
+     * The guard as the server's only authentication entry, on every path: Camel puts it first in the server's
+     * router, before anything that serves a request. With it, Camel's own authentication is on, whether or not
+     * callers must authenticate — the guard decides that.
+     */
+    private static void guard(AuthenticationConfig config, Access access, String authenticationPath) {
         AuthenticationConfig.AuthenticationConfigEntry entry = new AuthenticationConfig.AuthenticationConfigEntry();
-        entry.setPath(path == null || path.isBlank() || "/".equals(path) ? "/*" : path);
-        entry.setAuthenticationProviderFactory(vertx -> new Providers(access.basic() ? access.basicProvider(vertx) : null,
-                access.jwt() == null ? null : JWTAuth.create(vertx, new JWTAuthOptions().setKeyStore(new KeyStoreOptions()
-                        .setType(access.jwt().type()).setPath(access.jwt().path()).setPassword(access.jwt().password())))));
+        entry.setPath("/*");
+        entry.setAuthenticationProviderFactory(GuardFactory::new);
         entry.setAuthenticationHandlerFactory(new AuthenticationConfig.AuthenticationHandlerFactory() {
             @Override
             public <T extends AuthenticationProvider> AuthenticationHandler createAuthenticationHandler(T provider) {
-                Providers providers = (Providers) provider;
-                ChainAuthHandler chain = ChainAuthHandler.any();
-                if (providers.basic != null) {
-                    chain.add(BasicAuthHandler.create(providers.basic, REALM));
-                }
-                if (providers.jwt != null) {
-                    chain.add(JWTAuthHandler.create(providers.jwt));
-                }
-                return chain;
+                return new RequestGuard(access, ((GuardFactory) provider).vertx(), authenticationPath);
             }
         });
+        config.getEntries().clear();
         config.getEntries().add(entry);
         config.setEnabled(true);
     }
 
-    /** Basic and token authentication side by side; each handler of the chain uses its own. */
-    private static final class Providers implements AuthenticationProvider {
-        final AuthenticationProvider basic;
-        final JWTAuth jwt;
-
-        Providers(AuthenticationProvider basic, JWTAuth jwt) {
-            this.basic = basic;
-            this.jwt = jwt;
-        }
-
+    /** Carries the server's Vert.x instance to the handler factory; it authenticates nothing itself. */
+    private record GuardFactory(Vertx vertx) implements AuthenticationProvider {
         @Override
-        public void authenticate(JsonObject credentials, Handler<AsyncResult<User>> resultHandler) {
-            authenticate(credentials.containsKey("token") ? new TokenCredentials(credentials)
-                    : new io.vertx.ext.auth.authentication.UsernamePasswordCredentials(credentials)).onComplete(resultHandler);
+        public void authenticate(JsonObject credentials, Handler<AsyncResult<User>> handler) {
+            handler.handle(Future.failedFuture("the request guard authenticates"));
         }
+    }
 
-        @Override
-        public Future<User> authenticate(Credentials credentials) {
-            if (credentials instanceof TokenCredentials && jwt != null) {
-                return jwt.authenticate(credentials);
+    /** A path nothing serves: the API's JSON 404, after every route (Camel adds its routes as they start). */
+    private static void notFoundLast(VertxPlatformHttpRouter router) {
+        router.route().order(Integer.MAX_VALUE - 1).handler(ctx -> JsonError.send(ctx, 404,
+                "nothing here answers " + ctx.request().method() + " " + ctx.normalizedPath()));
+    }
+
+    /**
+     * Logs what a server serves, at the address it is bound to, once Camel has started — Camel's own summary
+     * names every server {@code 0.0.0.0}.
+     */
+    private static void logEndpoints(CamelContext camel, String what, String host, int port,
+                                     Function<PlatformHttpComponent, Set<HttpEndpointModel>> endpoints) throws Exception {
+        camel.addStartupListener(new StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+                // logged once every route has started and registered its paths
             }
-            return basic != null ? basic.authenticate(credentials) : Future.failedFuture("bearer token required");
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
+                PlatformHttpComponent component = context.getComponent("platform-http", PlatformHttpComponent.class);
+                String base = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+                LOG.info("{} listening on {}", what, base);
+                // a line each, as Camel's summary: log lines never carry line breaks
+                for (HttpEndpointModel e : endpoints.apply(component)) {
+                    LOG.info("    {}{}{}", base, e.getUri(), e.getVerbs() == null ? "" : " (" + e.getVerbs() + ")");
+                }
+            }
+        });
+    }
+
+    /** The main server: the operations API (and the demo back office in the default profile). */
+    static final class ApiServer extends MainHttpServer {
+        static final String WHAT = "the HTTP server (operations API)";
+
+        @Override
+        protected void doStart() throws Exception {
+            super.doStart();
+            notFoundLast(getRouter());
+        }
+
+        @Override
+        protected void setupStartupSummary() throws Exception {
+            logEndpoints(getCamelContext(), WHAT, getHost(), getPort(), PlatformHttpComponent::getHttpEndpoints);
+        }
+    }
+
+    /** The management server, with Ferry's {@code /observe/info}. */
+    static final class ManagementServer extends ManagementHttpServer {
+        static final String WHAT = "the management HTTP server";
+
+        @Override
+        protected void doStart() throws Exception {
+            super.doStart();
+            notFoundLast(getRouter());
+        }
+
+        @Override
+        protected void setupInfo() {
+            CamelContext camel = getCamelContext();
+            Route info = getRouter().route(getInfoPath()).method(HttpMethod.GET).produces("application/json");
+            info.handler(new BlockingHandlerDecorator(ctx -> ctx.response().putHeader("Content-Type", "application/json")
+                    .end(FerryInfo.of(camel).json(camel).encode()), true));
+            camel.getComponent("platform-http", PlatformHttpComponent.class)
+                    .addHttpManagementEndpoint(getInfoPath(), "GET", null, "application/json", null);
+        }
+
+        @Override
+        protected void setupStartupSummary() throws Exception {
+            logEndpoints(getCamelContext(), WHAT, getHost(), getPort(), PlatformHttpComponent::getHttpManagementEndpoints);
         }
     }
 }

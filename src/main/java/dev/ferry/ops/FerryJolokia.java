@@ -15,13 +15,14 @@ import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.ferry.Settings;
+import dev.ferry.security.Access;
+import dev.ferry.security.JmxCaller;
 
 /**
  * Jolokia on the management server ({@code camel.management.jolokia-enabled}) with Ferry's roles on top of
- * its access policy ({@code jolokia-access.xml} on the classpath, which decides <em>what</em> may be read
- * and invoked at all): a {@code reader} may read, list and search, only an {@code operator} may {@code exec}
- * or {@code write}. Camel's management server looks its Jolokia plugin up in the registry by the name
+ * its access policy ({@code jolokia-access.xml} on the classpath, an allow-list of exactly which attributes may be
+ * read and which operations invoked): a {@code reader} may read, list and search, only an {@code operator} may
+ * {@code exec}. What an operation changes is audited with the caller's name ({@link JmxCaller}). Camel's management server looks its Jolokia plugin up in the registry by the name
  * {@value JolokiaPlatformHttpPlugin#NAME} before its own, so binding this there replaces Camel's; the
  * protocol work is still Camel's {@link DefaultJolokiaPlatformHttpPlugin}.
  */
@@ -54,41 +55,33 @@ public final class FerryJolokia extends ServiceSupport implements JolokiaPlatfor
 
     @Override
     protected void doStart() throws Exception {
-        access = Access.from(new Settings(camel.getPropertiesComponent()));
+        access = Access.of(camel);
         jolokia.start();
         @SuppressWarnings("unchecked")
         Handler<RoutingContext> delegate = (Handler<RoutingContext>) jolokia.getHandler();
         handler = ctx -> {
-            String why = refusal(ctx);
+            Access.Caller caller = access.caller(ctx.user());
+            String why = refusal(ctx, caller);
             if (why != null) {
                 LOG.warn("Jolokia request refused: {}", why);
                 refuse(ctx, why);
                 return;
             }
-            delegate.handle(ctx);
+            // Jolokia calls the MBean on this thread: an operation it runs is audited as done by this caller
+            JmxCaller.as(caller.name(), () -> delegate.handle(ctx));
         };
     }
 
     /**
-     * Why Ferry refuses the request before Jolokia sees it, or null. Only a request Ferry recognises as
-     * read-only (every request in it a read, list, search or version) is a reader's; anything else — exec,
-     * write, notification, or a request Ferry cannot read — needs an operator and must come by POST, since
-     * a link or an image in any web page can make a browser send a GET.
+     * Why Ferry refuses the request before Jolokia sees it, or null. (Origin, Host and authentication were
+     * checked before, for every path of the server, by the request guard.) Only a request Ferry recognises as
+     * read-only (every request in it a read, list, search or version) is a reader's; anything else — exec, write,
+     * notification, or a request Ferry cannot read — needs an operator and must come by POST, since a link or an
+     * image in any web page can make a browser send a GET.
      */
-    private String refusal(RoutingContext ctx) {
-        String origin = origin(ctx);
-        if (origin != null && jolokia.getJolokiaRequestHandler().extractCorsOrigin(origin) == null) {
-            return "a page of " + origin + " may not call Jolokia (allow it in jolokia-access.xml <cors>)";
-        }
-        Access.Caller caller = access.caller(ctx.user());
+    private String refusal(RoutingContext ctx, Access.Caller caller) {
         if (caller == null) {
             return "the caller is not authenticated";
-        }
-        io.vertx.core.net.HostAndPort authority = ctx.request().authority();
-        String host = authority != null ? authority.host() : host(ctx.request().getHeader("Host"));
-        if (!access.enabled() && !loopbackName(host.startsWith("[") ? host.substring(1, host.length() - 1) : host)) {
-            // without authentication only this machine calls, by its own name: not a DNS name rebound to it
-            return "Host " + host + " is not this machine's loopback address";
         }
         if (readOnly(ctx)) {
             return null;
@@ -103,56 +96,10 @@ public final class FerryJolokia extends ServiceSupport implements JolokiaPlatfor
         return null;
     }
 
-    /** localhost or a loopback IP literal, decided without DNS (a rebound name resolves to loopback too). */
-    static boolean loopbackName(String host) {
-        if ("localhost".equalsIgnoreCase(host)) {
-            return true;
-        }
-        if (!host.matches("[0-9.]+|[0-9a-fA-F:]*:[0-9a-fA-F:.]*")) {
-            return false;
-        }
-        try {
-            return java.net.InetAddress.getByName(host).isLoopbackAddress();
-        } catch (java.net.UnknownHostException e) {
-            return false;
-        }
-    }
-
-    private static String host(String header) {
-        if (header == null) {
-            return "";
-        }
-        String host = header.trim();
-        if (host.startsWith("[")) {
-            return host.substring(1, Math.max(1, host.indexOf(']')));
-        }
-        int colon = host.indexOf(':');
-        return colon < 0 ? host : host.substring(0, colon);
-    }
-
     private static void refuse(RoutingContext ctx, String why) {
         ctx.response().setStatusCode(403).putHeader("Content-Type", "application/json")
                 .end(new JsonObject().put("status", 403).put("error_type", "java.lang.SecurityException")
                         .put("error", why).encode());
-    }
-
-    /** The web page's origin a browser names in Origin, or failing that in Referer; null for other clients. */
-    static String origin(RoutingContext ctx) {
-        String origin = ctx.request().getHeader("Origin");
-        if (origin != null) {
-            return origin;
-        }
-        String referer = ctx.request().getHeader("Referer");
-        if (referer == null) {
-            return null;
-        }
-        try {
-            java.net.URI uri = java.net.URI.create(referer.trim());
-            return uri.getScheme() == null || uri.getHost() == null ? "null"
-                    : uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
-        } catch (IllegalArgumentException malformed) {
-            return "null";
-        }
     }
 
     @Override

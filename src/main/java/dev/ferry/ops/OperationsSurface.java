@@ -17,6 +17,7 @@ import dev.ferry.connector.Connector;
 import dev.ferry.connector.Connectors;
 import dev.ferry.runs.RunLedger;
 import dev.ferry.runs.RunTracker;
+import dev.ferry.security.Access;
 
 /**
  * Puts the operations surface into Camel: the REST API ({@link OpsApi}), the housekeeping route, Ferry's

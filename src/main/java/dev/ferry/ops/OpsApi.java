@@ -26,6 +26,8 @@ import dev.ferry.runs.NotFound;
 import dev.ferry.runs.Run;
 import dev.ferry.runs.RunLedger;
 import dev.ferry.runs.RunStatus;
+import dev.ferry.security.Access;
+import dev.ferry.security.JsonError;
 
 /**
  * Ferry's operations API: JSON over the embedded HTTP server under {@code /api}, declared with
@@ -340,14 +342,6 @@ public final class OpsApi extends RouteBuilder {
     }
 
     private static Map<String, Object> error(int status, String message) {
-        String reason = switch (status) {
-            case 400 -> "Bad Request";
-            case 401 -> "Unauthorized";
-            case 403 -> "Forbidden";
-            case 404 -> "Not Found";
-            case 409 -> "Conflict";
-            default -> "Internal Server Error";
-        };
-        return Map.of("status", status, "error", reason, "message", message == null ? reason : message);
+        return JsonError.body(status, message);
     }
 }

@@ -8,6 +8,7 @@ import org.apache.camel.api.management.ManagedResource;
 
 import dev.ferry.runs.Run;
 import dev.ferry.runs.RunLedger;
+import dev.ferry.security.JmxCaller;
 
 /**
  * The run ledger in JMX ({@code org.apache.camel:context=<name>,type=ferry,name="run-manager"}): recent
@@ -48,17 +49,17 @@ public final class RunManagerMBean {
 
     @ManagedOperation(description = "Submit a preview run: its staged records are delivered")
     public String submitPreview(long runId) {
-        return line(ConnectorMBean.call(() -> ops.submit(runId, ConnectorMBean.BY)));
+        return line(ConnectorMBean.call(() -> ops.submit(runId, JmxCaller.name())));
     }
 
     @ManagedOperation(description = "Delete a preview run: nothing is delivered, the watermark stays")
     public String deletePreview(long runId) {
-        return line(ConnectorMBean.call(() -> ops.delete(runId, ConnectorMBean.BY)));
+        return line(ConnectorMBean.call(() -> ops.delete(runId, JmxCaller.name())));
     }
 
     @ManagedOperation(description = "Delete finished runs and resolved failures older than ferry.housekeeping.max-age now")
     public String housekeep() {
-        Operations.HousekeepingResult result = ConnectorMBean.call(() -> ops.housekeep(ConnectorMBean.BY));
+        Operations.HousekeepingResult result = ConnectorMBean.call(() -> ops.housekeep(JmxCaller.name()));
         return "removed " + result.runs() + " run(s) and " + result.failures() + " failure(s) from before " + result.cutoff();
     }
 }

@@ -1,0 +1,69 @@
+package dev.ferry.ops;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Properties;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.apache.camel.CamelContext;
+
+import dev.ferry.Settings;
+
+/**
+ * What {@code /observe/info} tells any caller: what this Ferry is — its version, Camel's and Java's, its profiles,
+ * its instance name, since when it runs — and nothing of where it lives (no OS user, directories or command line).
+ * Bound as {@value #BEAN} when Ferry's Main is made, which knows the profiles.
+ */
+public final class FerryInfo {
+
+    public static final String BEAN = "ferryInfo";
+    private static final String VERSION_RESOURCE = "/dev/ferry/version.properties";
+
+    private final List<String> profiles;
+
+    public FerryInfo(List<String> profiles) {
+        this.profiles = List.copyOf(profiles);
+    }
+
+    /** The bound instance, or one without profiles (a Ferry made without {@code FerryApplication.newMain}). */
+    static FerryInfo of(CamelContext camel) {
+        FerryInfo info = camel.getRegistry().lookupByNameAndType(BEAN, FerryInfo.class);
+        return info != null ? info : new FerryInfo(List.of());
+    }
+
+    JsonObject json(CamelContext camel) {
+        String name = new Settings(camel.getPropertiesComponent()).string(Settings.INSTANCE_NAME).trim();
+        return new JsonObject()
+                .put("ferry", new JsonObject().put("version", version()).put("profiles", new JsonArray(profiles))
+                        .put("instance", name.isEmpty() ? hostName() : name)
+                        .put("uptime", camel.getUptime().withNanos(0).toString()))
+                .put("camel", new JsonObject().put("version", camel.getVersion()).put("status", camel.getStatus().name()))
+                .put("java", new JsonObject().put("version", Runtime.version().toString())
+                        .put("vendor", System.getProperty("java.vendor")));
+    }
+
+    /** Ferry's version, as the build wrote it. */
+    public static String version() {
+        try (InputStream in = FerryInfo.class.getResourceAsStream(VERSION_RESOURCE)) {
+            Properties p = new Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            return p.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "unknown";
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.ferry.queue;
+
+import jakarta.jms.JMSException;
+import jakarta.jms.TextMessage;
+import org.apache.camel.Exchange;
+import org.apache.camel.Route;
+import org.apache.camel.component.jms.JmsMessage;
+import org.apache.camel.model.ModelLifecycleStrategySupport;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.support.RoutePolicySupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps a deliver route to the records Ferry queued. A sync queue on a shared broker can be written by anything
+ * with the broker's {@code send} permission; Ferry itself puts only text messages there, each with its
+ * connector and run. Anything else — an {@code ObjectMessage} above all, whose body a consumer would
+ * deserialize with every library on the class path within reach — is refused before the route reads it: logged
+ * with its JMS id, never deserialized (the connection factory denies every class as well), never delivered, and
+ * acknowledged, so it does not come back. It is not a record: no run counts it and no ledger holds it.
+ */
+public final class ForeignMessages extends RoutePolicySupport {
+
+    private static final Logger LOG = LoggerFactory.getLogger("dev.ferry.delivery");
+    private static final String DELIVER_SUFFIX = "-deliver";
+
+    private final String connector;
+
+    ForeignMessages(String connector) {
+        this.connector = connector;
+    }
+
+    /** Puts the guard on every deliver route ({@code <connector>-deliver}) as it is added, reloaded ones too. */
+    public static ModelLifecycleStrategySupport onDeliverRoutes() {
+        return new ModelLifecycleStrategySupport() {
+            @Override
+            public void onAddRouteDefinition(RouteDefinition route) {
+                String id = route.getRouteId();
+                if (id != null && id.endsWith(DELIVER_SUFFIX)) {
+                    route.routePolicy(new ForeignMessages(id.substring(0, id.length() - DELIVER_SUFFIX.length())));
+                }
+            }
+        };
+    }
+
+    @Override
+    public void onExchangeBegin(Route route, Exchange exchange) {
+        if (!(exchange.getMessage() instanceof JmsMessage message) || message.getJmsMessage() == null) {
+            return;
+        }
+        jakarta.jms.Message jms = message.getJmsMessage();
+        String why = refusal(jms);
+        if (why != null) {
+            LOG.error("Connector {}: a message on its sync queue was refused unread and dropped (JMS id {}): {}", connector,
+                    id(jms), why);
+            exchange.setRouteStop(true);
+        }
+    }
+
+    private String refusal(jakarta.jms.Message jms) {
+        if (!(jms instanceof TextMessage)) {
+            String type = jms.getClass().getInterfaces().length > 0 ? jms.getClass().getInterfaces()[0].getSimpleName()
+                    : jms.getClass().getSimpleName();
+            return "it is a " + type + ", and Ferry queues records as text only";
+        }
+        try {
+            String owner = jms.getStringProperty(RecordHeaders.CONNECTOR);
+            if (owner == null || !jms.propertyExists(RecordHeaders.RUN_ID)) {
+                return "it has no " + RecordHeaders.CONNECTOR + " and " + RecordHeaders.RUN_ID + ": Ferry did not queue it";
+            }
+            if (!connector.equals(owner)) {
+                return "it is a record of connector " + owner;
+            }
+            return null;
+        } catch (JMSException e) {
+            return "its properties cannot be read (" + e.getMessage() + ")";
+        }
+    }
+
+    private static String id(jakarta.jms.Message jms) {
+        try {
+            return jms.getJMSMessageID();
+        } catch (JMSException e) {
+            return "unknown";
+        }
+    }
+}
