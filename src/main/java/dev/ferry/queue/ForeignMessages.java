@@ -1,6 +1,10 @@
 package dev.ferry.queue;
 
+import jakarta.jms.BytesMessage;
 import jakarta.jms.JMSException;
+import jakarta.jms.MapMessage;
+import jakarta.jms.ObjectMessage;
+import jakarta.jms.StreamMessage;
 import jakarta.jms.TextMessage;
 import org.apache.camel.Exchange;
 import org.apache.camel.Route;
@@ -59,9 +63,7 @@ public final class ForeignMessages extends RoutePolicySupport {
 
     private String refusal(jakarta.jms.Message jms) {
         if (!(jms instanceof TextMessage)) {
-            String type = jms.getClass().getInterfaces().length > 0 ? jms.getClass().getInterfaces()[0].getSimpleName()
-                    : jms.getClass().getSimpleName();
-            return "it is a " + type + ", and Ferry queues records as text only";
+            return "it is a JMS " + kind(jms) + ", and Ferry queues records as text only";
         }
         try {
             String owner = jms.getStringProperty(RecordHeaders.CONNECTOR);
@@ -75,6 +77,19 @@ public final class ForeignMessages extends RoutePolicySupport {
         } catch (JMSException e) {
             return "its properties cannot be read (" + e.getMessage() + ")";
         }
+    }
+
+    private static String kind(jakarta.jms.Message jms) {
+        if (jms instanceof ObjectMessage) {
+            return "ObjectMessage";
+        }
+        if (jms instanceof BytesMessage) {
+            return "BytesMessage";
+        }
+        if (jms instanceof MapMessage) {
+            return "MapMessage";
+        }
+        return jms instanceof StreamMessage ? "StreamMessage" : "Message without a body";
     }
 
     private static String id(jakarta.jms.Message jms) {

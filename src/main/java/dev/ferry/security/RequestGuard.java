@@ -57,7 +57,7 @@ public final class RequestGuard implements AuthenticationHandler {
             }
         }
         if (CrossSite.changesState(request.method().name())) {
-            Optional<String> crossSite = access.crossSite().crossSite(request.scheme() + "://" + request.getHeader(HttpHeaders.HOST),
+            Optional<String> crossSite = access.crossSite().crossSite(self(request),
                     request.getHeader(HttpHeaders.ORIGIN), request.getHeader(HttpHeaders.REFERER), request.getHeader("Sec-Fetch-Site"));
             if (crossSite.isPresent()) {
                 refuse(ctx, 403, crossSite.get());
@@ -207,6 +207,17 @@ public final class RequestGuard implements AuthenticationHandler {
             }
         }
         return request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
+    }
+
+    /** The server's origin as the request names it (Host in HTTP/1.1, :authority in HTTP/2). */
+    private static String self(HttpServerRequest request) {
+        HostAndPort authority = request.authority();
+        if (authority == null) {
+            return request.scheme() + "://";
+        }
+        String host = authority.host().contains(":") && !authority.host().startsWith("[") ? "[" + authority.host() + "]"
+                : authority.host();
+        return request.scheme() + "://" + host + (authority.port() < 0 ? "" : ":" + authority.port());
     }
 
     private static String host(HttpServerRequest request) {

@@ -168,6 +168,12 @@ final class Users {
         return Optional.of(account);
     }
 
+    /** PBKDF2 iterations a login for this name costs: an unknown name as much as the costliest known one. */
+    int costOf(String name) {
+        Account account = accounts.get(name);
+        return Passwords.iterations(account == null ? decoy : account.hash());
+    }
+
     private boolean recognised(String name, String password) {
         Remembered r = remembered.get(name);
         return r != null && clock.instant().isBefore(r.until()) && MessageDigest.isEqual(r.digest(), digest(password));

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.ferry.security.Passwords;
 import dev.ferry.support.Api;
 import dev.ferry.support.FerryProcess;
 import dev.ferry.support.RunningFerry;
@@ -37,6 +38,9 @@ class SecretsTest {
     private static final String STATE_PASSWORD = "St4te-Pw-7f3a9c";
     private static final String OPERATOR_PASSWORD = "Op-Pw-2b8e41d";
     private static final String TARGET_PASSWORD = "T4rget-Pw-91c0";
+    private static final String API_KEY = "Api-K3y-55d0e";
+    private static final String URL_PASSWORD = "Url-Pw-0c7a2f";
+    private static final String FORGED = "FAKE-LOG-LINE Run 99 customers-to-erp COMPLETED";
 
     @TempDir
     Path data;
@@ -60,13 +64,17 @@ class SecretsTest {
         // every secret in the secrets file, as an operator keeps them: not on the command line, not in the environment
         Path secrets = data.resolve("secrets.properties");
         Files.writeString(secrets, String.join("\n",
-                "ferry.security.users = anna:" + OPERATOR_PASSWORD + ":operator",
+                "ferry.security.users = anna:" + Passwords.hash(OPERATOR_PASSWORD) + ":operator",
                 // the back office's Basic credentials, as camel-http takes them (endpoint options, not sent as a query)
                 "customers-to-erp.target.url = " + target.url("/erp/customers")
-                        + "?authMethod=Basic&authUsername=erp-user&authPassword=" + TARGET_PASSWORD,
+                        + "?apiKey=" + API_KEY + "&authMethod=Basic&authUsername=erp-user&authPassword=" + TARGET_PASSWORD,
+                // credentials as the URL's user info: HTTP clients refuse them, and the error names the URL
+                "invoices-to-erp.target.url = " + target.url("/erp/invoices").replace("http://", "http://erp-user:"
+                        + URL_PASSWORD + "@"),
                 // the embedded state database, created with a password (prod: the broker's, which has no security)
                 (TestProfile.prod() ? "ferry.broker.password = " : "ferry.state.password = ") + STATE_PASSWORD, ""));
         settings.remove("customers-to-erp.target.url");
+        settings.remove("invoices-to-erp.target.url");
         ferry = FerryProcess.start("ferry", TestProfile.effective(null), settings, data, "--secrets", secrets.toString());
 
         List<String> answers = new ArrayList<>();
@@ -87,7 +95,13 @@ class SecretsTest {
         answers.add(anna.get("/api/connectors").text());
         answers.add(anna.get("/api/connectors/customers-to-erp").text());
         answers.add(anna.get("/api/connectors/customers-to-erp/failures").text());
+        Api.Answer invoices = anna.post("/api/connectors/invoices-to-erp/runs");
+        await().atMost(Duration.ofSeconds(60)).until(() -> anna.get("/api/runs/" + invoices.json().get("id").asLong()).json()
+                .at("/run/status").asText(), s -> s.equals("INCOMPLETE") || s.equals("COMPLETED") || s.equals("FAILED"));
+        answers.add(anna.get("/api/connectors/invoices-to-erp/failures").text());
         answers.add(anna.get("/api/runs?limit=50").text());
+        // values from outside that may reach the log (a position here, a user name below) never start a line of their own
+        answers.add(anna.put("/api/connectors/customers-to-erp/position", "{\"position\": \"1\\r\\n" + FORGED + "\"}").text());
         // the management server: health with details, info, metrics, and what Jolokia shows of Camel
         Api management = ferry.management().as("anna", OPERATOR_PASSWORD);
         answers.add(management.get("/observe/health?data=true&exposureLevel=full").text());
@@ -99,17 +113,23 @@ class SecretsTest {
         Api.Answer arguments = management.post("/observe/jolokia",
                 "{\"type\":\"read\",\"mbean\":\"java.lang:type=Runtime\",\"attribute\":\"InputArguments\"}");
         assertThat(arguments.json().path("status").asInt()).as(arguments.text()).isEqualTo(403);
+        // failed logins of a name with a line break, until the throttle logs it (the last thing: it locks this address)
+        for (int i = 0; i < 10; i++) {
+            answers.add(ferry.api().as("anna\r\n" + FORGED, "x").get("/api/connectors").text());
+        }
         ferry.close();
         String log = ferry.log();
 
         assertThat(log).as("the log saw the failing deliveries").contains("503");
-        for (String secret : List.of(STATE_PASSWORD, OPERATOR_PASSWORD, TARGET_PASSWORD)) {
+        assertThat(log).as("the throttle logged the name").contains("for user anna\\u000d\\u000a" + FORGED);
+        assertThat(log.lines()).as("a forged line").noneMatch(line -> line.startsWith("FAKE-LOG-LINE"));
+        for (String secret : List.of(STATE_PASSWORD, OPERATOR_PASSWORD, TARGET_PASSWORD, API_KEY, URL_PASSWORD)) {
             assertThat(log).as("the log").doesNotContain(secret);
             for (String answer : answers) {
                 assertThat(answer).as("an answer").doesNotContain(secret);
             }
         }
-        System.out.printf("SecretsTest: %d log lines and %d answers searched for 3 secrets, none found%n",
+        System.out.printf("SecretsTest: %d log lines and %d answers searched for 5 secrets, none found%n",
                 log.lines().count(), answers.size());
     }
 }

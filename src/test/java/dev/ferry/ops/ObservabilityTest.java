@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.ferry.runs.Run;
 import dev.ferry.runs.RunStatus;
+import dev.ferry.security.Passwords;
 import dev.ferry.support.Api;
 import dev.ferry.support.FerryFixture;
 import dev.ferry.support.RunningFerry;
@@ -114,7 +115,7 @@ class ObservabilityTest {
         assertThat(rawGet("/observe/jolokia/version", "127.0.0.1")).startsWith("HTTP/1.1 200");
         assertThat(rawGet("/observe/jolokia/version", "localhost")).startsWith("HTTP/1.1 200");
         assertThat(rawGet("/observe/jolokia/version", "rebound.example")).startsWith("HTTP/1.1 403")
-                .contains("is not this machine's loopback address");
+                .contains("is not this machine's loopback name");
     }
 
     /** A GET with the Host header a browser would send after DNS rebinding (HttpClient may not set Host). */
@@ -129,7 +130,8 @@ class ObservabilityTest {
 
     @Test
     void jolokiaIsCoveredByTheApiAuthenticationAndOnlyAnOperatorMayExec() throws Exception {
-        fixture.properties().put("ferry.security.users", "anna:op-Secret-1:operator;audit:read-Secret-2:reader");
+        fixture.properties().put("ferry.security.users", "anna:" + Passwords.hash("op-Secret-1") + ":operator;audit:"
+                + Passwords.hash("read-Secret-2") + ":reader");
         fixture.start();
         Api m = management();
         String read = jolokia("read", CONNECTOR_MBEAN, "\"attribute\":\"Enabled\"");
@@ -164,6 +166,8 @@ class ObservabilityTest {
         Api operator = m.as("anna", "op-Secret-1");
         assertThat(operator.post("/observe/jolokia", disable).json().path("status").asInt()).isEqualTo(200);
         assertThat(fixture.ferry().schedules().states().get(C).enabled()).isFalse();
+        // audited as done by the user who called Jolokia, not as "jmx"
+        assertThat(fixture.ferry().schedules().states().get(C).changedBy()).isEqualTo("anna");
     }
 
     @Test

@@ -8,7 +8,8 @@ import dev.ferry.connector.FaultHooks;
 /**
  * Holds a run in the middle until a test opens the gate: every record gathered and queued, the run
  * PROCESSING, its watermark not yet committed. Ferry's fault hook, so it holds the same on every source
- * database: {@code fixture.bindOnce("ferryFaultHooks", Gate.HOOKS)}.
+ * database: {@code fixture.bindOnce("ferryFaultHooks", Gate.HOOKS)}. {@link #BEFORE_CONNECTORS_LOAD} holds
+ * start-up instead.
  */
 public final class Gate {
 
@@ -16,6 +17,14 @@ public final class Gate {
     public static final FaultHooks HOOKS = new FaultHooks() {
         @Override
         public void beforeWatermarkCommit(String connector, long runId) {
+            pass();
+        }
+    };
+
+    /** Start-up waits at the gate once Camel runs, before the connector files are loaded. */
+    public static final FaultHooks BEFORE_CONNECTORS_LOAD = new FaultHooks() {
+        @Override
+        public void beforeConnectorsLoad() {
             pass();
         }
     };
