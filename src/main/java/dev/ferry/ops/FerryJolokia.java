@@ -1,13 +1,16 @@
 package dev.ferry.ops;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.impl.Utils;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.plugin.DefaultJolokiaPlatformHttpPlugin;
 import org.apache.camel.component.platform.http.plugin.JolokiaPlatformHttpPlugin;
@@ -22,9 +25,10 @@ import dev.ferry.security.JmxCaller;
  * Jolokia on the management server ({@code camel.management.jolokia-enabled}) with Ferry's roles on top of
  * its access policy ({@code jolokia-access.xml} on the classpath, an allow-list of exactly which attributes may be
  * read and which operations invoked): a {@code reader} may read, list and search, only an {@code operator} may
- * {@code exec}. What an operation changes is audited with the caller's name ({@link JmxCaller}). Camel's management server looks its Jolokia plugin up in the registry by the name
- * {@value JolokiaPlatformHttpPlugin#NAME} before its own, so binding this there replaces Camel's; the
- * protocol work is still Camel's {@link DefaultJolokiaPlatformHttpPlugin}.
+ * {@code exec}. What an operation changes is audited with the caller's name ({@link JmxCaller}). Camel's
+ * management server looks its Jolokia plugin up in the registry by the name {@value JolokiaPlatformHttpPlugin#NAME}
+ * before its own, so binding this there replaces Camel's; the protocol work is still Camel's
+ * {@link DefaultJolokiaPlatformHttpPlugin}.
  */
 public final class FerryJolokia extends ServiceSupport implements JolokiaPlatformHttpPlugin {
 
@@ -123,7 +127,7 @@ public final class FerryJolokia extends ServiceSupport implements JolokiaPlatfor
                 return false;
             }
             // the path below Jolokia's mount point, as Camel's handler hands it to Jolokia
-            String rest = io.vertx.ext.web.impl.Utils.pathOffset(ctx.request().path(), ctx);
+            String rest = Utils.pathOffset(ctx.request().path(), ctx);
             for (String segment : rest.split("/")) {
                 if (!segment.isEmpty()) {
                     return READ_ONLY.contains(segment);
@@ -135,14 +139,14 @@ public final class FerryJolokia extends ServiceSupport implements JolokiaPlatfor
             return false;
         }
         try {
-            Object json = io.vertx.core.json.Json.decodeValue(ctx.body().buffer());
+            Object json = Json.decodeValue(ctx.body().buffer());
             List<Object> requests = json instanceof JsonArray bulk ? bulk.getList() : List.of(json);
             if (requests.isEmpty()) {
                 return false;
             }
             for (Object request : requests) {
                 Object type = request instanceof JsonObject o ? o.getValue("type")
-                        : request instanceof java.util.Map<?, ?> m ? m.get("type") : null;
+                        : request instanceof Map<?, ?> m ? m.get("type") : null;
                 if (!(type instanceof String name) || !READ_ONLY.contains(name)) {
                     return false;
                 }

@@ -37,6 +37,8 @@ import dev.ferry.security.JsonError;
  * Answers are JSON; errors are {@code {"status": 404, "error": "Not Found", "message": "..."}} with
  * 400 (bad parameter), 401, 403, 404 (unknown connector, run or record) or 409 (the state does not
  * allow it: a run processing, a preview awaiting review, a run in another status) — never a stack trace.
+ * The request guard in front of every path answers 401, 403, 415 and 429 in the same form before a request
+ * gets here ({@link dev.ferry.security.RequestGuard}).
  */
 public final class OpsApi extends RouteBuilder {
 
@@ -277,14 +279,16 @@ public final class OpsApi extends RouteBuilder {
             verb.param().name(p.name()).type(p.type()).description(p.description()).dataType("string")
                     .required(p.type() == RestParamType.path).endParam();
         }
-        for (int[] code : new int[][] {{200}, {400}, {401}, {403}, {404}, {409}}) {
-            verb.responseMessage().code(code[0]).message(switch (code[0]) {
+        for (int code : new int[] {200, 400, 401, 403, 404, 409, 415, 429}) {
+            verb.responseMessage().code(code).message(switch (code) {
                 case 200 -> "done; JSON";
                 case 400 -> "a bad parameter";
                 case 401 -> "no or wrong credentials";
-                case 403 -> "the caller's role does not allow it";
+                case 403 -> "the caller's role does not allow it, or a page of another site sent it";
                 case 404 -> "unknown connector, run or record";
-                default -> "the current state does not allow it";
+                case 409 -> "the current state does not allow it";
+                case 415 -> "a request body that is not JSON";
+                default -> "too many failed logins from this address or for this user; see Retry-After";
             }).endResponseMessage();
         }
         verb.to("direct:ferry-api-" + id);

@@ -3,12 +3,14 @@ package dev.ferry.security;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 import io.vertx.core.json.JsonArray;
@@ -74,7 +76,7 @@ public final class Access {
         Users users = Users.read(settings, clock, problems);
         BearerTokens tokens = BearerTokens.read(settings, problems);
         int maxFailures = settings.positiveInt(Settings.SECURITY_LOGIN_MAX_FAILURES);
-        java.time.Duration window = settings.duration(Settings.SECURITY_LOGIN_WINDOW);
+        Duration window = settings.duration(Settings.SECURITY_LOGIN_WINDOW);
         CrossSite crossSite = CrossSite.read(settings, problems);
         try {
             settings.validate();
@@ -116,7 +118,7 @@ public final class Access {
             methods.add("HTTP Basic");
         }
         if (tokens != null) {
-            methods.add("bearer token (" + String.join(", ", new java.util.TreeSet<>(tokens.algorithms())) + ")");
+            methods.add("bearer token (" + String.join(", ", new TreeSet<>(tokens.algorithms())) + ")");
         }
         return String.join(" or ", methods);
     }

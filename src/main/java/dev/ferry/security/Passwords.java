@@ -43,8 +43,8 @@ public final class Passwords {
     /** What is wrong with a stored password, or empty when it is a hash Ferry accepts. */
     static Optional<String> problem(String stored) {
         if (!stored.startsWith(PREFIX)) {
-            return Optional.of("has a password in clear; store it hashed: run 'ferry hash-password' (or FerryApplication"
-                    + " hash-password) and put what it prints in its place");
+            return Optional.of("has a password in clear; store it hashed: put what hash-password prints in its place"
+                    + " (README, Security)");
         }
         String[] parts = stored.substring(PREFIX.length()).split("\\$");
         try {

@@ -121,6 +121,10 @@ class SecretsTest {
         String log = ferry.log();
 
         assertThat(log).as("the log saw the failing deliveries").contains("503");
+        // the start-up log names the address the servers are bound to
+        assertThat(log).contains("the HTTP server (operations API) listening on " + ferry.api().origin())
+                .contains("the management HTTP server listening on " + ferry.management().origin())
+                .doesNotContain("http://0.0.0.0:");
         assertThat(log).as("the throttle logged the name").contains("for user anna\\u000d\\u000a" + FORGED);
         assertThat(log.lines()).as("a forged line").noneMatch(line -> line.startsWith("FAKE-LOG-LINE"));
         for (String secret : List.of(STATE_PASSWORD, OPERATOR_PASSWORD, TARGET_PASSWORD, API_KEY, URL_PASSWORD)) {

@@ -66,9 +66,11 @@ class AccessControlTest {
         fixture.properties().put("ferry.security.users", "ops-anna:" + Passwords.hash(OPERATOR_SECRET) + ":operator");
         RunningFerry ferry = fixture.start();
 
-        assertThat(api().get("/api/connectors").status()).isEqualTo(401);
-        assertThat(api().get("/api/connectors").response().headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
+        Api.Answer anonymous = api().get("/api/connectors");
+        assertThat(anonymous.status()).isEqualTo(401);
+        assertThat(anonymous.response().headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
                 h -> assertThat(h).startsWith("Basic realm=\"ferry\""));
+        assertThat(anonymous.json().path("message").asText()).as("the API's JSON error").isEqualTo("authentication required");
         assertThat(api().as("auditor", "wrong").get("/api/connectors").status()).isEqualTo(401);
         assertThat(api().as("nobody", READER_SECRET).get("/api/connectors").status()).isEqualTo(401);
         assertThat(api().as("ops-anna", READER_SECRET).post("/api/connectors/" + C + "/runs").status()).isEqualTo(401);

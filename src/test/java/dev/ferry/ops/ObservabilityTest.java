@@ -230,6 +230,16 @@ class ObservabilityTest {
         assertThat(ready.status()).as(ready.text()).isEqualTo(200);
         assertThat(ready.text()).contains("\"ferry-state-database\"").contains("\"ferry-broker\"");
 
+        // info says what Ferry is, not where it lives
+        JsonNode info = m.get("/observe/info").json();
+        assertThat(info.at("/ferry/version").asText()).isNotBlank().isNotEqualTo("unknown");
+        assertThat(info.at("/ferry/instance").asText()).isNotBlank();
+        assertThat(info.at("/ferry/uptime").asText()).startsWith("PT");
+        assertThat(info.at("/camel/version").asText()).isEqualTo(ferry.camel().getVersion());
+        assertThat(info.at("/java/version").asText()).isEqualTo(Runtime.version().toString());
+        assertThat(info.toString()).doesNotContain(System.getProperty("user.dir")).doesNotContain(System.getProperty("user.home"))
+                .doesNotContain("\"user\"").doesNotContain("\"dir\"").doesNotContain("\"home\"");
+
         ferry.sourceUpdate("ALTER TABLE customers RENAME TO customers_archived");
         for (int i = 0; i < 3; i++) {
             assertThat(ferry.runAndAwait(C).status()).isEqualTo(RunStatus.FAILED);
