@@ -4,9 +4,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -53,14 +55,20 @@ final class LoginThrottle {
         return failures.size() < maxFailures ? Duration.ZERO : Duration.between(now, failures.peekFirst().plus(window));
     }
 
-    /** Counts a failed login; returns whether it locked the client or the name (for the log, once). */
-    synchronized boolean failed(String client, String user) {
+    /**
+     * Counts a failed login; returns what it locked, for the log (once): {@code address 10.0.0.1}, {@code user anna}
+     * (the name as it may be shown), or both; empty when it locked nothing.
+     */
+    synchronized Optional<String> failed(String client, String user) {
         Instant now = clock.instant();
-        boolean locked = record(byClient, client, now);
-        if (user != null) {
-            locked |= record(byUser, user, now);
+        List<String> locked = new ArrayList<>();
+        if (record(byClient, client, now)) {
+            locked.add("address " + client);
         }
-        return locked;
+        if (user != null && record(byUser, user, now)) {
+            locked.add("user " + Access.printable(user));
+        }
+        return locked.isEmpty() ? Optional.empty() : Optional.of(String.join(" and ", locked));
     }
 
     Duration window() {
@@ -83,10 +91,11 @@ final class LoginThrottle {
         Deque<Instant> times = failures.computeIfAbsent(key, k -> new ArrayDeque<>());
         expire(times, now);
         times.addLast(now);
+        boolean locks = times.size() == maxFailures;
         while (times.size() > maxFailures) {
             times.removeFirst();
         }
-        return times.size() == maxFailures;
+        return locks;
     }
 
     private void forgetQuiet(Map<String, Deque<Instant>> failures, Instant now) {

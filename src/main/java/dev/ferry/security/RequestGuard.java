@@ -166,11 +166,9 @@ public final class RequestGuard implements AuthenticationHandler {
     }
 
     private void failed(String client, String name) {
-        if (access.throttle().failed(client, name)) {
-            LOG.warn("Logins from {}{} are refused for up to {}: {} failed attempts within that time", client,
-                    name == null ? "" : " or for user " + Access.printable(name), access.throttle().window(),
-                    access.throttle().maxFailures());
-        }
+        access.throttle().failed(client, name).ifPresent(locked -> LOG.warn(
+                "Logins of {} are refused for up to {} s: {} failed attempts within that time (last from {})", locked,
+                access.throttle().window().toSeconds(), access.throttle().maxFailures(), client));
     }
 
     private static void accept(RoutingContext ctx, User user) {
@@ -191,7 +189,8 @@ public final class RequestGuard implements AuthenticationHandler {
     }
 
     private static void refuse(RoutingContext ctx, int status, String why) {
-        if (status != 401) {
+        // failed logins are not logged one by one: the throttle logs once when it locks an address or a name
+        if (status != 401 && status != 429) {
             LOG.warn("{} {} refused ({}): {}", ctx.request().method(), Access.printable(ctx.request().path()), status, why);
         }
         JsonError.send(ctx, status, why);
