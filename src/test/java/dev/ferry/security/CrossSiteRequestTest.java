@@ -32,6 +32,8 @@ class CrossSiteRequestTest {
     @Test
     void theReviewsCrossSiteAndReboundRequestsAreRefusedOnBothServersAndChangeNothing() throws Exception {
         fixture.properties().put("ferry.security.allowed-hosts", "ferry.test");
+        // the Hawtio whose proxy calls Jolokia below (the default profile allows the development one by itself; prod none)
+        fixture.properties().put("ferry.security.allowed-origins", "http://127.0.0.1:8090");
         RunningFerry ferry = fixture.start();
         int apiPort = Integer.parseInt(fixture.properties().get("camel.server.port"));
         int managementPort = Integer.parseInt(fixture.properties().get("camel.management.port"));
@@ -80,8 +82,7 @@ class CrossSiteRequestTest {
                 .isEqualTo(200);
         assertThat(RawHttp.send(null, apiPort, "GET", connector, Map.of("Host", "localhost:" + apiPort), null).status())
                 .isEqualTo(200);
-        // Hawtio's proxy forwards its page's Origin (allowed in config/application.properties), text/json and its
-        // Sec-Fetch-Site; the Host is Ferry's
+        // Hawtio's proxy forwards its page's Origin (allowed above), text/json and its Sec-Fetch-Site; the Host is Ferry's
         Api hawtio = management.header("Origin", "http://127.0.0.1:8090").header("Referer", "http://127.0.0.1:8090/hawtio/")
                 .header("Sec-Fetch-Site", "same-origin").header("Content-Type", "text/json")
                 .header("X-Forwarded-For", "127.0.0.1");
