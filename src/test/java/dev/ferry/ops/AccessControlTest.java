@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -15,6 +13,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.ferry.runs.RunStatus;
 import dev.ferry.security.Passwords;
 import dev.ferry.support.Api;
+import dev.ferry.support.Causes;
 import dev.ferry.support.FerryFixture;
 import dev.ferry.support.RunningFerry;
 
@@ -38,7 +37,7 @@ class AccessControlTest {
 
         Throwable refused = catchThrowable(fixture::start);
 
-        assertThat(messages(refused)).anySatisfy(m -> assertThat(m)
+        assertThat(Causes.messages(refused)).anySatisfy(m -> assertThat(m)
                 .contains("Refusing to start: the HTTP server (operations API) would listen on 0.0.0.0 (camel.server.host)"
                         + " without authentication")
                 .contains("ferry.security.users-file").contains("FERRY_SECURITY_USERS"));
@@ -52,7 +51,7 @@ class AccessControlTest {
 
         Throwable refused = catchThrowable(fixture::start);
 
-        assertThat(messages(refused)).anySatisfy(m -> assertThat(m)
+        assertThat(Causes.messages(refused)).anySatisfy(m -> assertThat(m)
                 .contains("the management HTTP server would listen on 0.0.0.0 (camel.management.host)"));
     }
 
@@ -91,13 +90,5 @@ class AccessControlTest {
         assertThat(ferry.awaitEnded(started.json().get("id").asLong()).status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(api().as("ops-anna", OPERATOR_SECRET).post("/api/connectors/" + C + "/disable").json()
                 .get("changedBy").asText()).isEqualTo("ops-anna");
-    }
-
-    private static List<String> messages(Throwable e) {
-        List<String> messages = new ArrayList<>();
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            messages.add(String.valueOf(t.getMessage()));
-        }
-        return messages;
     }
 }

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.ferry.runs.RunStatus;
 import dev.ferry.support.Api;
+import dev.ferry.support.Causes;
 import dev.ferry.support.FerryFixture;
 import dev.ferry.support.RunningFerry;
 import dev.ferry.support.Tokens;
@@ -48,7 +49,7 @@ class BearerTokenTest {
 
         Throwable refused = catchThrowable(fixture::start);
 
-        assertThat(messages(refused)).anySatisfy(m -> assertThat(m)
+        assertThat(Causes.messages(refused)).anySatisfy(m -> assertThat(m)
                 .contains("ferry.security.jwt.keystore-path: no key in ")
                 .contains("Store each key under the name of its algorithm: HS256")
                 .contains("Aliases found: ferry-jwt")
@@ -132,13 +133,5 @@ class BearerTokenTest {
         return "{" + (sub == null ? "" : "\"sub\":\"" + sub + "\",") + "\"roles\":" + roles
                 + (exp == null ? "" : ",\"exp\":" + exp) + ",\"iat\":" + Instant.now().minusSeconds(5).getEpochSecond()
                 + ",\"iss\":\"" + iss + "\",\"aud\":" + aud + more + "}";
-    }
-
-    private static List<String> messages(Throwable e) {
-        List<String> messages = new ArrayList<>();
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            messages.add(String.valueOf(t.getMessage()));
-        }
-        return messages;
     }
 }

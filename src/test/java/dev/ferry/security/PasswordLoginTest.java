@@ -6,14 +6,13 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.ferry.support.Causes;
 import dev.ferry.support.FerryFixture;
 import dev.ferry.support.RawHttp;
 import dev.ferry.support.SettableClock;
@@ -39,7 +38,7 @@ class PasswordLoginTest {
 
         Throwable refused = catchThrowable(fixture::start);
 
-        assertThat(messages(refused)).anySatisfy(m -> assertThat(m)
+        assertThat(Causes.messages(refused)).anySatisfy(m -> assertThat(m)
                 .contains("ferry.security.users (entry 1): user 'anna' has a password in clear; store it hashed")
                 .doesNotContain(ANNA));
     }
@@ -87,13 +86,5 @@ class PasswordLoginTest {
     private static RawHttp.Answer get(String from, int port, String path, String user, String password) throws Exception {
         String basic = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
         return RawHttp.send(from, port, "GET", path, Map.of("Authorization", "Basic " + basic), null);
-    }
-
-    private static List<String> messages(Throwable e) {
-        List<String> messages = new ArrayList<>();
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            messages.add(String.valueOf(t.getMessage()));
-        }
-        return messages;
     }
 }
