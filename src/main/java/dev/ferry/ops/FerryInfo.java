@@ -23,7 +23,11 @@ public final class FerryInfo {
     public static final String BEAN = "ferryInfo";
     private static final String VERSION_RESOURCE = "/dev/ferry/version.properties";
 
+    private static final String VERSION = readVersion();
+
     private final List<String> profiles;
+    /** Read once, when first asked: a host name lookup can take a DNS round trip. */
+    private volatile String instance;
 
     public FerryInfo(List<String> profiles) {
         this.profiles = List.copyOf(profiles);
@@ -36,10 +40,13 @@ public final class FerryInfo {
     }
 
     JsonObject json(CamelContext camel) {
-        String name = new Settings(camel.getPropertiesComponent()).string(Settings.INSTANCE_NAME).trim();
+        if (instance == null) {
+            String name = new Settings(camel.getPropertiesComponent()).string(Settings.INSTANCE_NAME).trim();
+            instance = name.isEmpty() ? hostName() : name;
+        }
         return new JsonObject()
-                .put("ferry", new JsonObject().put("version", version()).put("profiles", new JsonArray(profiles))
-                        .put("instance", name.isEmpty() ? hostName() : name)
+                .put("ferry", new JsonObject().put("version", VERSION).put("profiles", new JsonArray(profiles))
+                        .put("instance", instance)
                         .put("uptime", camel.getUptime().withNanos(0).toString()))
                 .put("camel", new JsonObject().put("version", camel.getVersion()).put("status", camel.getStatus().name()))
                 .put("java", new JsonObject().put("version", Runtime.version().toString())
@@ -48,6 +55,10 @@ public final class FerryInfo {
 
     /** Ferry's version, as the build wrote it. */
     public static String version() {
+        return VERSION;
+    }
+
+    private static String readVersion() {
         try (InputStream in = FerryInfo.class.getResourceAsStream(VERSION_RESOURCE)) {
             Properties p = new Properties();
             if (in != null) {
