@@ -2,29 +2,24 @@ package dev.ferry;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import org.apache.camel.main.Main;
-import org.slf4j.LoggerFactory;
 
 import dev.ferry.connector.ConnectorFilesCollector;
 import dev.ferry.connector.ConnectorReloader;
 import dev.ferry.ops.FerryHttpServerFactory;
 import dev.ferry.ops.FerryInfo;
 import dev.ferry.ops.FerryJolokia;
-import dev.ferry.schedule.Explain;
-import dev.ferry.security.Passwords;
+import dev.ferry.cli.FerryCli;
 
 /**
- * Starts Ferry: Camel Main with the connector files and the properties under {@code config/}.
+ * Makes Ferry's Camel Main: the instance's connector files and configuration over the installation's defaults
+ * ({@link Installation}). The command line is {@link dev.ferry.cli.FerryCli}.
  *
- * <p>{@code explain [connector ...] [--count N]} prints connectors' schedules and next fire times
- * instead of starting Ferry; {@code hash-password} prints a password hashed for the users file.
- *
- * <p>The configuration file is {@code config/application.properties} unless {@code --config <file>}
+ * <p>The configuration file is the instance's {@code config/application.properties} unless {@code --config <file>}
  * or the environment variable {@code FERRY_CONFIG} names another one. A profile
  * ({@code --profile <name>} or {@code FERRY_PROFILE}) adds {@code application-<name>.properties}
  * from the same directory on top of it; several, comma-separated ({@code prod,dev}), add theirs in that
@@ -47,64 +42,24 @@ public final class FerryApplication {
         }
     }
 
-    static final String DEFAULT_CONFIG = "config/application.properties";
-    static final String DEFAULT_ROUTES = "file:routes/*.camel.yaml";
-
     private FerryApplication() {
     }
 
+    /** The command line: {@code ferry <command> ...} ({@link FerryCli}). */
     public static void main(String[] args) {
-        try {
-            Launch launch = Launch.parse(args, System.getenv());
-            if (launch.camelArgs().length > 0 && "hash-password".equals(launch.camelArgs()[0])) {
-                System.exit(hashPassword());
-            }
-            if (launch.camelArgs().length > 0 && "explain".equals(launch.camelArgs()[0])) {
-                List<String> rest = List.of(launch.camelArgs()).subList(1, launch.camelArgs().length);
-                System.exit(Explain.run(rest, launch.config(), launch.profile(), Clock.systemUTC(), System.out));
-            }
-            Main main = newMain(launch.config(), launch.profile(), launch.secrets());
-            main.run(launch.camelArgs());
-        } catch (Exception | LinkageError e) {
-            LoggerFactory.getLogger(FerryApplication.class).error("Ferry could not start: {}", e.getMessage(), e);
-            // The broker's non-daemon threads would otherwise keep a half-started process alive.
-            System.exit(1);
-        }
-    }
-
-    /**
-     * Reads a password (from the console without echo, or one line of standard input) and prints it as the
-     * users file stores it, so that the file holds no password in clear.
-     */
-    static int hashPassword() throws java.io.IOException {
-        java.io.Console console = System.console();
-        String password;
-        if (console != null) {
-            char[] typed = console.readPassword("Password: ");
-            password = typed == null ? null : new String(typed);
-        } else {
-            password = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
-                    java.nio.charset.StandardCharsets.UTF_8)).readLine();
-        }
-        if (password == null || password.isEmpty()) {
-            System.err.println("No password given");
-            return 2;
-        }
-        System.out.println(Passwords.hash(password));
-        return 0;
+        FerryCli.main(args);
     }
 
     /** A Camel Main set up exactly as Ferry runs; tests add override properties and start it. */
     public static Main newMain(Path config, String profile) {
-        return newMain(config, profile, null);
+        return newMain(Installation.current(), config, profile, null);
     }
 
-    /** ... with a secrets file (properties that win over the configuration files), or null. */
-    public static Main newMain(Path config, String profile, Path secrets) {
-        if (!Files.isRegularFile(config)) {
-            throw new IllegalArgumentException("Ferry configuration file not found: " + config.toAbsolutePath()
-                    + " (set --config <file> or FERRY_CONFIG)");
-        }
+    /**
+     * ... for this installation and instance, with a secrets file (properties that win over the configuration
+     * files), or null.
+     */
+    public static Main newMain(Installation installation, Path config, String profile, Path secrets) {
         ConnectorFilesCollector collector = new ConnectorFilesCollector();
         Main main = new Main() {
             @Override
@@ -119,32 +74,61 @@ public final class FerryApplication {
                 }
             }
         };
-        main.setRoutesCollector(collector);
-        List<String> profiles = profiles(profile);
-        if (!profiles.isEmpty()) {
-            // Camel knows one profile (dev turns on its developer tooling): the last, most specific one
-            main.configure().setProfile(profiles.get(profiles.size() - 1));
-        }
-        if (secrets != null && !Files.isRegularFile(secrets)) {
-            throw new IllegalArgumentException("Ferry secrets file not found: " + secrets.toAbsolutePath()
-                    + " (set --secrets <file> or FERRY_SECRETS_FILE)");
-        }
-        main.setPropertyPlaceholderLocations((secrets == null ? "" : "file:" + secrets + ",")
-                + propertyLocations(config, profile));
-        main.configure().withRoutesIncludePattern(DEFAULT_ROUTES);
+        configure(main, collector, installation, config, profile, secrets);
         main.configure().addConfiguration(FerryConfiguration.class);
         // Camel Main creates its HTTP servers through this factory: Ferry's access rules apply to them.
         main.bind("ferryHttpServerFactory", new FerryHttpServerFactory());
         // The management server's Jolokia: Camel's, with Ferry's roles on top (a reader may not exec).
         main.bind(FerryJolokia.NAME, new FerryJolokia());
         // What /observe/info says this Ferry is
-        main.bind(FerryInfo.BEAN, new FerryInfo(profiles));
+        main.bind(FerryInfo.BEAN, new FerryInfo(profiles(profile)));
         return main;
     }
 
-    /** The configuration file, and each profile's overlay beside it (a location listed first wins). */
-    public static String propertyLocations(Path config, String profile) {
-        String locations = "file:" + config;
+    /**
+     * What Ferry's Main reads, without what it runs: the configuration files in their order, {@code ferry.home} and
+     * {@code ferry.instance}, the profile, and the route files (collected file by file). {@code ferry check} uses
+     * this alone.
+     */
+    public static void configure(Main main, ConnectorFilesCollector collector, Installation installation, Path config,
+                                 String profile, Path secrets) {
+        if (!Files.isRegularFile(config)) {
+            throw new IllegalArgumentException("Ferry configuration file not found: " + config.toAbsolutePath()
+                    + " (set --config <file> or FERRY_CONFIG)");
+        }
+        if (secrets != null && !Files.isRegularFile(secrets)) {
+            throw new IllegalArgumentException("Ferry secrets file not found: " + secrets.toAbsolutePath()
+                    + " (set --secrets <file> or FERRY_SECRETS_FILE)");
+        }
+        main.setRoutesCollector(collector);
+        List<String> profiles = profiles(profile);
+        if (!profiles.isEmpty()) {
+            // Camel knows one profile (dev turns on its developer tooling): the last, most specific one
+            main.configure().setProfile(profiles.get(profiles.size() - 1));
+        }
+        main.setPropertyPlaceholderLocations((secrets == null ? "" : "file:" + secrets + ",")
+                + propertyLocations(config, installation.defaults(), profile));
+        installation.properties().forEach(main::addInitialProperty);
+        // a configuration that names no route files: the instance's (the installation's defaults name them too)
+        main.configure().withRoutesIncludePattern("file:" + installation.routes() + "/*.camel.yaml");
+    }
+
+    /**
+     * The instance's configuration file and each profile's overlay beside it, over the installation's defaults and
+     * their overlays (a location listed first wins): an instance keeps only what it changes, and an upgraded
+     * installation brings its new defaults. In the source tree both are the same file, read once.
+     */
+    public static String propertyLocations(Path config, Path defaults, String profile) {
+        String locations = layer(config, profile, false);
+        if (!config.toAbsolutePath().normalize().equals(defaults.toAbsolutePath().normalize())) {
+            locations += "," + layer(defaults, profile, true);
+        }
+        return locations;
+    }
+
+    /** One configuration file with its profiles' overlays before it. */
+    private static String layer(Path config, String profile, boolean optional) {
+        String locations = "file:" + config + (optional ? ";optional=true" : "");
         for (String name : profiles(profile)) {
             locations = "file:" + config.resolveSibling("application-" + name + ".properties") + ";optional=true,"
                     + locations;
@@ -165,11 +149,19 @@ public final class FerryApplication {
         return names;
     }
 
-    /** Command-line and environment choices, parsed before Camel sees the remaining arguments. */
-    record Launch(Path config, String profile, Path secrets, String[] camelArgs) {
+    /**
+     * Command-line and environment choices, parsed before Camel sees the remaining arguments. Without
+     * {@code --config} or {@code FERRY_CONFIG}, the instance's configuration file.
+     */
+    public record Launch(Path config, String profile, Path secrets, String[] camelArgs) {
 
-        static Launch parse(String[] args, Map<String, String> env) {
-            String config = env.getOrDefault("FERRY_CONFIG", DEFAULT_CONFIG);
+        /** The configuration file named, or the instance's. */
+        public Path config(Installation installation) {
+            return config != null ? config.toAbsolutePath() : installation.config();
+        }
+
+        public static Launch parse(String[] args, Map<String, String> env) {
+            String config = env.get("FERRY_CONFIG");
             String profile = env.get("FERRY_PROFILE");
             String secrets = env.get("FERRY_SECRETS_FILE");
             List<String> rest = new ArrayList<>();
@@ -194,7 +186,7 @@ public final class FerryApplication {
                     rest.add(arg);
                 }
             }
-            return new Launch(Path.of(config), profile, secrets == null || secrets.isBlank() ? null : Path.of(secrets),
+            return new Launch(config == null || config.isBlank() ? null : Path.of(config), profile, secrets == null || secrets.isBlank() ? null : Path.of(secrets),
                     rest.toArray(String[]::new));
         }
     }

@@ -83,6 +83,10 @@ public final class FerryConfiguration implements CamelConfiguration {
     public static final String CONNECTOR_FILES = "ferryReloader";
 
     static final String DEMO_ROUTES = "classpath:dev/ferry/demo/demo-erp.camel.yaml";
+    /** The error handling every deliver route opts into ({@code routeConfigurationId: ferry-delivery}). */
+    public static final String DELIVERY_ERRORS = "classpath:dev/ferry/delivery/delivery-errors.camel.yaml";
+    /** Registry name of the demo's own source database (the demo profile's {@code camel.beans.demoSource}). */
+    static final String DEMO_SOURCE = "demoSource";
 
     /** Services started here, stopped again if configuration fails half-way. */
     private final Deque<Service> started = new ArrayDeque<>();
@@ -269,6 +273,8 @@ public final class FerryConfiguration implements CamelConfiguration {
         camel.addService(reloader);
         registry.bind(CONNECTOR_FILES, reloader);
         FerryHealth.register(camel, stateSource, artemis, brokerUrl, reloader::loaded);
+        // Ferry's, not a file of the instance's: every connector's deliver route needs it, as this version defines it
+        PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.resolveMandatoryResource(camel, DELIVERY_ERRORS));
 
         if (demo) {
             startDemo(camel, registry, dataDir, demoCustomers, demoInvoices);
@@ -453,10 +459,11 @@ public final class FerryConfiguration implements CamelConfiguration {
 
     private void startDemo(CamelContext camel, Registry registry, Path dataDir, int customers, int invoices)
             throws Exception {
-        DataSource source = registry.lookupByNameAndType("source", DataSource.class);
+        // the demo's own database: the demo never creates or changes tables in a source of the user's
+        DataSource source = registry.lookupByNameAndType(DEMO_SOURCE, DataSource.class);
         if (source == null) {
-            throw new IllegalStateException("ferry.demo.enabled is true but there is no 'source' data source"
-                    + " (camel.beans.source in config/application.properties)");
+            throw new IllegalStateException("ferry.demo.enabled is true but there is no '" + DEMO_SOURCE + "' data source"
+                    + " (camel.beans." + DEMO_SOURCE + " in config/application-demo.properties: run with --profile demo)");
         }
         DemoSource.prepare(source, customers, invoices);
         HikariConfig config = new HikariConfig();

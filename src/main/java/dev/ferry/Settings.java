@@ -225,6 +225,22 @@ public final class Settings {
         return Optional.ofNullable(System.getenv(env)).map(v -> "environment variable " + env).orElse("configuration");
     }
 
+    /**
+     * Reads every option declared here as text, so that one whose placeholder does not resolve (an environment
+     * variable that is not set) is reported without starting anything.
+     */
+    public void readAll() {
+        for (java.lang.reflect.Field field : Settings.class.getFields()) {
+            if (field.getType() == Option.class && java.lang.reflect.Modifier.isStatic(field.getModifiers())) {
+                try {
+                    string((Option) field.get(null));
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+    }
+
     /** Throws one exception listing every invalid option read so far. */
     public void validate() {
         if (!errors.isEmpty()) {

@@ -23,11 +23,32 @@ class FerryApplicationTest {
 
     @Test
     void severalProfilesAddTheirOverlaysInOrderTheLaterWinning() {
-        assertThat(FerryApplication.propertyLocations(Path.of("config/application.properties"), "prod, dev"))
+        Path tree = Path.of("config/application.properties");
+        assertThat(FerryApplication.propertyLocations(tree, tree, "prod, dev"))
                 .isEqualTo("file:config/application-dev.properties;optional=true,"
                         + "file:config/application-prod.properties;optional=true,file:config/application.properties");
-        assertThat(FerryApplication.propertyLocations(Path.of("config/application.properties"), " "))
+        assertThat(FerryApplication.propertyLocations(tree, tree, " "))
                 .isEqualTo("file:config/application.properties");
+    }
+
+    @Test
+    void anInstanceAndItsOverlaysWinOverTheInstallationsDefaultsAndTheirs() {
+        assertThat(FerryApplication.propertyLocations(Path.of("/srv/ferry/config/application.properties"),
+                Path.of("/opt/ferry/config/application.properties"), "prod"))
+                .isEqualTo("file:/srv/ferry/config/application-prod.properties;optional=true,"
+                        + "file:/srv/ferry/config/application.properties,"
+                        + "file:/opt/ferry/config/application-prod.properties;optional=true,"
+                        + "file:/opt/ferry/config/application.properties;optional=true");
+    }
+
+    @Test
+    void withoutAnInstanceThereIsNothingToRunAndTheMessageSaysHowToMakeOne() {
+        assertThatThrownBy(() -> Installation.of(new java.util.Properties(), Map.of()))
+                .hasMessageContaining("FERRY_INSTANCE is not set").hasMessageContaining("ferry create <directory>");
+        java.util.Properties system = new java.util.Properties();
+        system.setProperty(Installation.INSTANCE, "/srv/ferry");
+        assertThat(Installation.of(system, Map.of("FERRY_HOME", "/opt/ferry")).config())
+                .isEqualTo(Path.of("/srv/ferry/config/application.properties"));
     }
 
     @Test
@@ -46,8 +67,9 @@ class FerryApplicationTest {
 
         assertThat(launch.config()).isEqualTo(Path.of("/srv/ferry.properties"));
         assertThat(launch.profile()).isNull();
-        assertThat(FerryApplication.Launch.parse(new String[0], Map.of()).config())
-                .isEqualTo(Path.of("config/application.properties"));
+        Installation instance = new Installation(Path.of("/opt/ferry"), Path.of("/srv/ferry"));
+        assertThat(FerryApplication.Launch.parse(new String[0], Map.of()).config(instance))
+                .isEqualTo(Path.of("/srv/ferry/config/application.properties"));
     }
 
     @Test

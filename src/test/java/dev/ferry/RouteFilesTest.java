@@ -28,6 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class RouteFilesTest {
 
+    private static final Path DEMO_ROUTES = Path.of("examples/demo/routes");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static JsonSchema schema;
 
@@ -41,15 +42,16 @@ class RouteFilesTest {
 
     static Stream<Path> routeFiles() throws IOException {
         List<Path> files = new ArrayList<>();
-        try (Stream<Path> routes = Files.list(Path.of("routes"))) {
+        try (Stream<Path> routes = Files.list(DEMO_ROUTES)) {
             routes.filter(p -> p.toString().endsWith(".camel.yaml")).sorted().forEach(files::add);
         }
         files.add(Path.of("src/main/resources/dev/ferry/demo/demo-erp.camel.yaml"));
+        files.add(Path.of("src/main/resources/dev/ferry/delivery/delivery-errors.camel.yaml"));
         return files.stream();
     }
 
     static Stream<Path> connectorFiles() throws IOException {
-        return routeFiles().filter(p -> p.startsWith("routes") && !p.endsWith("delivery-errors.camel.yaml"));
+        return routeFiles().filter(p -> p.startsWith(DEMO_ROUTES));
     }
 
     @ParameterizedTest

@@ -39,7 +39,9 @@ class RuntimeClasspathTest {
                 "-Dferry.data-dir=" + data.resolve("data"), "-Dcamel.server.port=" + port,
                 "-Dcamel.management.port=" + RunningFerry.freePort(),
                 "-Dferry.demo.customers=50", "-Dferry.demo.invoices=80",
-                "-cp", classpath, "dev.ferry.FerryApplication"))
+                // as Maven runs it in the source tree: the tree is the installation and the instance
+                "-Dferry.home=" + Path.of("").toAbsolutePath(), "-Dferry.instance=" + Path.of("").toAbsolutePath(),
+                "-cp", classpath, "dev.ferry.FerryApplication", "run", "--profile", "demo"))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             await().atMost(Duration.ofSeconds(120)).until(() -> {

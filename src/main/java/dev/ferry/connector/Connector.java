@@ -53,6 +53,11 @@ public record Connector(String id, Source source, String queue, int transactionS
         }
     }
 
+    /** Whether this is a connector id: lower-case letters, digits and dashes, starting with a letter or digit. */
+    public static boolean validId(String id) {
+        return id != null && ID.matcher(id).matches();
+    }
+
     /** The sync queue of a connector unless its gather step names another. */
     public static String defaultQueue(String id) {
         return "ferry." + id;

@@ -59,6 +59,29 @@ public final class ConnectorFilesCollector extends DefaultRoutesCollector {
         return readable;
     }
 
+    /**
+     * The files a routes include pattern names ({@code file:<dir>/*.camel.yaml}, comma-separated; {@code classpath:}
+     * entries are Ferry's own, not connectors), in name order — as Camel Main finds them, without a CamelContext.
+     */
+    public static List<Path> files(String includePattern) throws java.io.IOException {
+        List<Path> files = new ArrayList<>();
+        for (String pattern : includePattern.split(",")) {
+            pattern = pattern.trim();
+            if (!pattern.startsWith("file:")) {
+                continue;
+            }
+            Path glob = Path.of(pattern.substring("file:".length())).toAbsolutePath().normalize();
+            java.nio.file.PathMatcher matcher = java.nio.file.FileSystems.getDefault()
+                    .getPathMatcher("glob:" + glob.getFileName());
+            if (java.nio.file.Files.isDirectory(glob.getParent())) {
+                try (var list = java.nio.file.Files.list(glob.getParent())) {
+                    list.filter(f -> matcher.matches(f.getFileName())).sorted().forEach(files::add);
+                }
+            }
+        }
+        return files;
+    }
+
     private static boolean isYaml(Path file) {
         String name = file.getFileName().toString();
         return name.endsWith(".yaml") || name.endsWith(".yml");

@@ -349,8 +349,11 @@ public final class ConnectorReloader extends ServiceSupport {
         }
         // at start-up a connector with an invalid schedule still runs: its deliver route drains its queue, and the
         // schedule's problems are reported by the schedules (a reload keeps the last good version instead)
-        List<String> problems = check(file, connector, ids, !startup);
-        problems.addAll(checkGatherConnector(file, connector, builders));
+        List<ConnectorFileCheck.Problem> found = ConnectorFileCheck.check(display(file), connector, routes(builders),
+                camel.getPropertiesComponent());
+        found.stream().filter(ConnectorFileCheck.Problem::warning).forEach(w -> LOG.warn("Connector {}: {}", connector, w));
+        List<String> problems = new ArrayList<>(ConnectorFileCheck.errors(found));
+        problems.addAll(check(file, connector, ids, !startup));
         if (!problems.isEmpty()) {
             return rejected(file, connector, String.join("\n", problems), startup);
         }
@@ -382,26 +385,16 @@ public final class ConnectorReloader extends ServiceSupport {
         return true;
     }
 
-    /** What the file must satisfy before anything is swapped: its routes are the connector's, its schedule compiles. */
+    /** What only the running Ferry knows: route ids taken by another file, and (on a reload) the schedule. */
     private List<String> check(Path file, String connector, Set<String> ids, boolean schedule) {
         List<String> problems = new ArrayList<>();
-        if (ids.isEmpty()) {
-            problems.add(display(file) + " defines no routes");
-        }
         for (String id : ids) {
-            if (id == null) {
-                problems.add(display(file) + ": every route needs an id (" + connector + "-gather, " + connector + "-deliver)");
-            } else if (!id.startsWith(connector + "-")) {
-                problems.add(display(file) + ": route id '" + id + "' must start with '" + connector + "-' (the file's name)");
-            } else {
-                routesOf.forEach((other, otherIds) -> {
-                    if (!other.equals(file) && otherIds.contains(id)) {
-                        problems.add(display(file) + ": route id '" + id + "' is already used by " + display(other));
-                    }
-                });
-            }
+            routesOf.forEach((other, otherIds) -> {
+                if (id != null && !other.equals(file) && otherIds.contains(id)) {
+                    problems.add(display(file) + ": route id '" + id + "' is already used by " + display(other));
+                }
+            });
         }
-        targetProblem(connector).ifPresent(problems::add);
         ConnectorSchedules.Compiled compiled = schedule ? schedules.compileNow(connector) : null;
         if (compiled != null && !compiled.valid()) {
             problems.add("its schedule is invalid: " + String.join("; ", compiled.problems()));
@@ -409,30 +402,10 @@ public final class ConnectorReloader extends ServiceSupport {
         return problems;
     }
 
-    /**
-     * A connector delivers over HTTP: its {@code <connector>.target.url}, where it has one, must be an http:// or
-     * https:// URL — anything else would be another Camel component (a file, a mail server) or nothing at all.
-     * The message shows the URL without its query, which may carry credentials.
-     */
-    private Optional<String> targetProblem(String connector) {
-        String key = connector + ".target.url";
-        Optional<String> url;
-        try {
-            url = camel.getPropertiesComponent().resolveProperty(key);
-        } catch (RuntimeException e) {
-            return Optional.of(dev.ferry.Settings.locate(camel.getPropertiesComponent(), key) + ": " + key + ": "
-                    + describe(e));
-        }
-        if (url.isEmpty()) {
-            return Optional.empty();
-        }
-        String value = url.get().trim();
-        String shown = value.contains("?") ? value.substring(0, value.indexOf('?')) + "?..." : value;
-        if (value.regionMatches(true, 0, "http://", 0, 7) || value.regionMatches(true, 0, "https://", 0, 8)) {
-            return Optional.empty();
-        }
-        return Optional.of(dev.ferry.Settings.locate(camel.getPropertiesComponent(), key) + ": " + key + " = '" + shown
-                + "': not an HTTP(S) URL; a connector delivers to http://... or https://...");
+    private static List<RouteDefinition> routes(List<RouteBuilder> builders) {
+        List<RouteDefinition> routes = new ArrayList<>();
+        builders.forEach(b -> routes.addAll(b.getRouteCollection().getRoutes()));
+        return routes;
     }
 
     /** Whether the file holds route configurations (shared error handling) rather than a connector's routes. */
@@ -450,48 +423,6 @@ public final class ConnectorReloader extends ServiceSupport {
             }
         }
         return false;
-    }
-
-    /** A connector file's ferry:gather steps must name the file's connector, or a copy would take over another's. */
-    private List<String> checkGatherConnector(Path file, String connector, List<RouteBuilder> builders) {
-        List<String> named = new ArrayList<>();
-        for (RouteBuilder builder : builders) {
-            for (RouteDefinition route : builder.getRouteCollection().getRoutes()) {
-                gatherConnectors(route.getOutputs(), named);
-            }
-        }
-        List<String> problems = new ArrayList<>();
-        for (String name : named) {
-            String resolved = name;
-            try {
-                resolved = camel.resolvePropertyPlaceholders(name);
-            } catch (RuntimeException unresolved) {
-                // reported as it is
-            }
-            if (!connector.equals(resolved)) {
-                problems.add(display(file) + ": ferry:gather names connector '" + resolved + "'; in this file it must be '"
-                        + connector + "' (the file's name)");
-            }
-        }
-        return problems;
-    }
-
-    private static void gatherConnectors(List<org.apache.camel.model.ProcessorDefinition<?>> steps, List<String> named) {
-        for (org.apache.camel.model.ProcessorDefinition<?> step : steps) {
-            if (step instanceof org.apache.camel.model.EndpointRequiredDefinition endpoint
-                    && endpoint.getEndpointUri() != null && endpoint.getEndpointUri().startsWith("ferry:gather")) {
-                String uri = endpoint.getEndpointUri();
-                String query = uri.contains("?") ? uri.substring(uri.indexOf('?') + 1) : "";
-                String name = "";
-                for (String pair : query.split("&")) {
-                    if (pair.startsWith("connector=")) {
-                        name = java.net.URLDecoder.decode(pair.substring("connector=".length()), StandardCharsets.UTF_8);
-                    }
-                }
-                named.add(name);
-            }
-            gatherConnectors(step.getOutputs(), named);
-        }
     }
 
     /** Puts the last good version back after a failed swap; if even that fails, the connector stops and says why. */

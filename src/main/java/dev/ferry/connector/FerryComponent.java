@@ -42,6 +42,14 @@ public final class FerryComponent extends DefaultComponent {
     private int batchSize = 1;
     private int maxAttempts = 10;
 
+    /**
+     * The component without Ferry's services: its options can be set and read (ferry check reads the configuration
+     * as a start would), but it makes no endpoint.
+     */
+    public FerryComponent() {
+        this(null, null, null, null, null, null, null);
+    }
+
     public FerryComponent(Connectors connectors, ConnectorRunner runner, ConnectorSchedules schedules, SyncQueue queue,
                           FailureLedger failures, RunTracker tracker, Clock clock) {
         this.connectors = connectors;
@@ -55,6 +63,9 @@ public final class FerryComponent extends DefaultComponent {
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
+        if (connectors == null) {
+            throw new IllegalStateException("ferry:" + remaining + " runs only in a started Ferry (bin/ferry run)");
+        }
         return switch (remaining) {
             case "gather" -> {
                 GatherEndpoint endpoint = new GatherEndpoint(uri, this);

@@ -19,7 +19,7 @@ import org.apache.camel.http.base.HttpOperationFailedException;
  * that long instead of the back-off's delay, at most the retry policy's {@code maximum-redelivery-delay}
  * (a consumer thread waits meanwhile). Both forms are read: seconds ({@code Retry-After: 120}) and an HTTP date.
  *
- * <p>Bound as {@code ferryRetryAfter}; the transient-HTTP clause of {@code routes/delivery-errors.camel.yaml}
+ * <p>Bound as {@code ferryRetryAfter}; the transient-HTTP clause of {@code dev/ferry/delivery/delivery-errors.camel.yaml}
  * calls it when an attempt fails ({@code onExceptionOccurredRef}), and Camel's error handler takes the delay
  * from the {@code CamelRedeliveryDelay} header it sets.
  */

@@ -23,7 +23,8 @@ public final class FerryInfo {
     public static final String BEAN = "ferryInfo";
     private static final String VERSION_RESOURCE = "/dev/ferry/version.properties";
 
-    private static final String VERSION = readVersion();
+    private static final Properties BUILD = readBuild();
+    private static final String VERSION = BUILD.getProperty("version", "unknown");
 
     private final List<String> profiles;
     /** Read once, when first asked: a host name lookup can take a DNS round trip. */
@@ -58,16 +59,21 @@ public final class FerryInfo {
         return VERSION;
     }
 
-    private static String readVersion() {
+    /** The Camel version Ferry was built with (the one it runs with, from its lib/). */
+    public static String camelVersion() {
+        return BUILD.getProperty("camel", "unknown");
+    }
+
+    private static Properties readBuild() {
+        Properties p = new Properties();
         try (InputStream in = FerryInfo.class.getResourceAsStream(VERSION_RESOURCE)) {
-            Properties p = new Properties();
             if (in != null) {
                 p.load(in);
             }
-            return p.getProperty("version", "unknown");
         } catch (IOException e) {
-            return "unknown";
+            // "unknown" below
         }
+        return p;
     }
 
     private static String hostName() {

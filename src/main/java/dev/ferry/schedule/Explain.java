@@ -11,17 +11,19 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
+import java.util.Properties;
 
 import org.apache.camel.impl.DefaultCamelContext;
 
 import dev.ferry.FerryApplication;
+import dev.ferry.Installation;
+import dev.ferry.connector.ConnectorFilesCollector;
 import dev.ferry.Settings;
 
 /**
  * {@code explain [connector ...] [--count N]}: each connector's schedule in words and its next N fire
  * times (10 by default), read from the configuration without starting anything. Without connector ids,
- * every connector file under {@code routes/}. Exit code 0 when every schedule is valid, 1 otherwise —
+ * every connector file the configuration names (the instance's {@code routes/}). Exit code 0 when every schedule is valid, 1 otherwise —
  * so it also checks a configuration before it is deployed.
  */
 public final class Explain {
@@ -31,7 +33,8 @@ public final class Explain {
     private Explain() {
     }
 
-    public static int run(List<String> args, Path config, String profile, Clock clock, PrintStream out) throws IOException {
+    public static int run(List<String> args, Installation installation, Path config, String profile, Clock clock,
+                          PrintStream out) throws IOException {
         int count = 10;
         List<String> connectors = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
@@ -41,13 +44,19 @@ public final class Explain {
                 connectors.add(args.get(i));
             }
         }
-        if (connectors.isEmpty()) {
-            connectors = connectorFiles(Path.of("routes"));
-        }
         // Only its properties are used: the context is never started, so it has nothing to stop either.
         DefaultCamelContext camel = new DefaultCamelContext();
         {
-            camel.getPropertiesComponent().setLocation(FerryApplication.propertyLocations(config, profile));
+            Properties initial = new Properties();
+            initial.putAll(installation.properties());
+            camel.getPropertiesComponent().setInitialProperties(initial);
+            camel.getPropertiesComponent().setLocation(FerryApplication.propertyLocations(config, installation.defaults(),
+                    profile));
+            if (connectors.isEmpty()) {
+                connectors = connectorFiles(ConnectorFilesCollector.files(camel.getPropertiesComponent()
+                        .resolveProperty("camel.main.routes-include-pattern").orElse("file:" + installation.routes()
+                                + "/*.camel.yaml")));
+            }
             Settings settings = new Settings(camel.getPropertiesComponent());
             ZoneId zone = settings.zone(Settings.SCHEDULE_TIME_ZONE);
             settings.validate();
@@ -73,14 +82,12 @@ public final class Explain {
     }
 
     /** Connector ids: route files that hold a ferry:gather step, named {@code <connector>.camel.yaml}. */
-    static List<String> connectorFiles(Path routes) throws IOException {
+    static List<String> connectorFiles(List<Path> files) throws IOException {
         List<String> ids = new ArrayList<>();
-        try (Stream<Path> files = Files.list(routes)) {
-            for (Path file : files.sorted().toList()) {
-                String name = file.getFileName().toString();
-                if (name.endsWith(".camel.yaml") && Files.readString(file).contains("ferry:gather")) {
-                    ids.add(name.substring(0, name.length() - ".camel.yaml".length()));
-                }
+        for (Path file : files) {
+            String name = file.getFileName().toString();
+            if (name.endsWith(".camel.yaml") && Files.readString(file).contains("ferry:gather")) {
+                ids.add(name.substring(0, name.length() - ".camel.yaml".length()));
             }
         }
         return ids;

@@ -46,10 +46,11 @@ class HotReloadTest {
             }
         }
         routeFile = routes.resolve(C + ".camel.yaml");
-        configFile = config.resolve("application.properties");
+        // the demo connectors' keys are the demo profile's
+        configFile = config.resolve("application-demo.properties");
         original = Files.readString(routeFile);
         assertThat(original).contains(TARGET_URI);
-        fixture.config(configFile, "dev");
+        fixture.config(config.resolve("application.properties"), "dev");
     }
 
     private ConnectorReloader reloader() {
@@ -133,7 +134,7 @@ class HotReloadTest {
         String config = Files.readString(configFile);
         ConnectorReloader.Outcome schedule = save(configFile, config + "\n" + C + ".schedule.time-zone = Mars/Olympus_Mons\n");
         assertThat(schedule.reloaded()).isFalse();
-        assertThat(schedule.message()).contains("application.properties").contains(C + ".schedule.time-zone")
+        assertThat(schedule.message()).contains("application-demo.properties").contains(C + ".schedule.time-zone")
                 .contains("Mars/Olympus_Mons");
         assertDelivers(ferry, 4, "/erp/customers");
         ConnectorReloader.Outcome scheduleFixed = save(configFile, config);
@@ -182,11 +183,22 @@ class HotReloadTest {
     }
 
     @Test
-    void theSharedErrorHandlingFileIsNotAConnectorAndWaitsForARestart() throws Exception {
+    void aSharedErrorHandlingFileIsNotAConnectorAndWaitsForARestart() throws Exception {
         fixture.start();
-        Path errors = routeFile.resolveSibling("delivery-errors.camel.yaml");
-        ConnectorReloader.Outcome outcome = change("delivery-errors",
-                () -> Files.writeString(errors, Files.readString(errors) + "\n# edited\n"));
+        Path errors = routeFile.resolveSibling("my-errors.camel.yaml");
+        ConnectorReloader.Outcome outcome = change("my-errors", () -> Files.writeString(errors, """
+                - routeConfiguration:
+                    id: my-errors
+                    onException:
+                      - onException:
+                          exception:
+                            - java.lang.Exception
+                          handled:
+                            constant: "true"
+                          steps:
+                            - to:
+                                uri: ferry:failed
+                """));
         assertThat(outcome.reloaded()).isFalse();
         assertThat(outcome.message()).contains("shared route configuration").contains("when Ferry starts again");
         assertThat(fixture.ferry().runAndAwait(C).status()).isEqualTo(RunStatus.COMPLETED);

@@ -66,6 +66,8 @@ class CrashTest {
         Map<String, String> settings = RunningFerry.testProperties(data.resolve("ferry"), target);
         settings.put("camel.beans.source.jdbc-url", sourceUrl);
         settings.put("camel.beans.source.username", "ferry");
+        settings.put("camel.beans.demoSource.jdbc-url", sourceUrl);
+        settings.put("camel.beans.demoSource.username", "ferry");
         settings.put("ferry.demo.enabled", "true");
         settings.put("ferry.demo.customers", String.valueOf(CUSTOMERS));
         // the test changes the source only while Ferry is down: no commit can land behind a run's read

@@ -66,6 +66,8 @@ class ClusterTest {
         settings.put("ferry.broker.url", broker.url());
         settings.put("camel.beans.source.jdbc-url", sourceUrl);
         settings.put("camel.beans.source.username", "ferry");
+        settings.put("camel.beans.demoSource.jdbc-url", sourceUrl);
+        settings.put("camel.beans.demoSource.username", "ferry");
         settings.put("customers-to-erp.schedule.cron", "0/10 * * * * ?");
         settings.put("invoices-to-erp.schedule.cron", "0 0 0 1 1 ? 2099");
         settings.put("customers-to-erp.target.url", target.url("/erp/customers"));
@@ -83,7 +85,7 @@ class ClusterTest {
             own.put("ferry.demo.invoices", "10");
         }
         own.put("ferry.data-dir", data.resolve(name).toString());
-        FerryProcess ferry = FerryProcess.start(name, "prod", own, data);
+        FerryProcess ferry = FerryProcess.start(name, "demo,prod", own, data);
         started.add(ferry);
         return ferry;
     }

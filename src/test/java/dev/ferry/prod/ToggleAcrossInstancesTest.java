@@ -62,6 +62,8 @@ class ToggleAcrossInstancesTest {
         pb.put("ferry.demo.enabled", "false");
         pb.put("camel.beans.source.jdbc-url", a.camel().resolvePropertyPlaceholders("{{camel.beans.source.jdbc-url}}"));
         pb.put("camel.beans.source.username", a.camel().resolvePropertyPlaceholders("{{camel.beans.source.username}}"));
+        pb.put("camel.beans.demoSource.jdbc-url", a.camel().resolvePropertyPlaceholders("{{camel.beans.demoSource.jdbc-url}}"));
+        pb.put("camel.beans.demoSource.username", a.camel().resolvePropertyPlaceholders("{{camel.beans.demoSource.username}}"));
         b = RunningFerry.start(pb);
         assertThat(b.camel().getRouteController().getRouteStatus(C + "-deliver").isStarted()).isTrue();
 

@@ -24,6 +24,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import dev.ferry.Installation;
 import dev.ferry.runs.RunStatus;
 import dev.ferry.runs.Trigger;
 import dev.ferry.support.RunningFerry;
@@ -45,8 +46,9 @@ class InvalidScheduleTest {
     @BeforeEach
     void setUp() throws Exception {
         target = new Target();
+        // an instance's configuration: what it changes over the installation's defaults (here nothing)
         config = dir.resolve("application.properties");
-        Files.copy(Path.of("config/application.properties"), config);
+        Files.writeString(config, "# an instance that changes nothing\n");
     }
 
     @AfterEach
@@ -102,7 +104,8 @@ class InvalidScheduleTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         Clock friday = Clock.fixed(Instant.parse("2026-11-27T15:45:00Z"), ZoneOffset.UTC);
 
-        int exit = Explain.run(List.of("--count", "4"), config, "ops", friday, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        int exit = Explain.run(List.of("--count", "4"), Installation.current(), config, "demo,ops", friday,
+                new PrintStream(bytes, true, StandardCharsets.UTF_8));
 
         assertThat(exit).isEqualTo(1);
         assertThat(bytes.toString(StandardCharsets.UTF_8).lines()).containsExactly(

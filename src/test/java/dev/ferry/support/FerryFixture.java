@@ -102,7 +102,7 @@ public final class FerryFixture implements BeforeEachCallback, AfterEachCallback
      */
     public Path copyRoutes() throws IOException {
         Path routes = Files.createDirectories(data.resolve("routes"));
-        try (Stream<Path> files = Files.list(Path.of("routes"))) {
+        try (Stream<Path> files = Files.list(Path.of("examples/demo/routes"))) {
             for (Path f : files.toList()) {
                 Files.copy(f, routes.resolve(f.getFileName()));
             }

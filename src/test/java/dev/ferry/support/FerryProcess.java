@@ -48,7 +48,9 @@ public final class FerryProcess implements AutoCloseable {
         settings.forEach((k, v) -> command.add("-D" + k + "=" + v));
         // after the settings: the last -D of a name wins, and these are the ports this handle talks to
         command.addAll(List.of("-Dcamel.server.port=" + port, "-Dcamel.management.port=" + managementPort));
-        command.addAll(List.of("-cp", classpath, "dev.ferry.FerryApplication"));
+        Path tree = Path.of("").toAbsolutePath();
+        command.addAll(List.of("-Dferry.home=" + tree, "-Dferry.instance=" + tree, "-cp", classpath,
+                "dev.ferry.FerryApplication", "run"));
         if (profile != null && !profile.isBlank()) {
             command.addAll(List.of("--profile", profile));
         }

@@ -125,7 +125,7 @@ public final class RunningFerry implements AutoCloseable {
     }
 
     public DataSource source() {
-        return bean("source", DataSource.class);
+        return bean("demoSource", DataSource.class);
     }
 
     public Watermark watermark(String connector) throws SQLException {

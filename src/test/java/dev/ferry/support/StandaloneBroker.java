@@ -49,8 +49,11 @@ public final class StandaloneBroker implements AutoCloseable {
         p.put("ferry.state.url", PostgresServer.shared().newDatabase());
         p.put("ferry.state.username", "ferry");
         p.put("ferry.broker.url", url());
-        p.put("camel.beans.source.jdbc-url", PostgresServer.shared().newDatabase());
+        String source = PostgresServer.shared().newDatabase();
+        p.put("camel.beans.source.jdbc-url", source);
         p.put("camel.beans.source.username", "ferry");
+        p.put("camel.beans.demoSource.jdbc-url", source);
+        p.put("camel.beans.demoSource.username", "ferry");
         p.put("ferry.demo.enabled", "true");
         return p;
     }

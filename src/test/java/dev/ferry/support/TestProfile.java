@@ -46,15 +46,16 @@ public final class TestProfile implements AfterEachCallback, AfterAllCallback {
         return "prod".equals(name());
     }
 
-    /** The profiles a Ferry starts on when its test asks for {@code requested} (null: none). */
+    /**
+     * The profiles a Ferry starts on when its test asks for {@code requested} (null: none): the demo's first (the
+     * suite's connectors are the demo's), then prod when the suite runs on it, then the test's own.
+     */
     public static String effective(String requested) {
-        if (!prod()) {
-            return requested;
+        String base = prod() ? "demo,prod" : "demo";
+        if (requested == null || requested.isBlank()) {
+            return base;
         }
-        if (requested == null || requested.isBlank() || "prod".equals(requested.strip())) {
-            return "prod";
-        }
-        return requested.matches("(^|.*,)\\s*prod\\s*(,.*|$)") ? requested : "prod," + requested;
+        return requested.matches("(^|.*,)\\s*prod\\s*(,.*|$)") ? "demo," + requested : base + "," + requested;
     }
 
     /**
@@ -67,9 +68,12 @@ public final class TestProfile implements AfterEachCallback, AfterAllCallback {
         }
         properties.put("ferry.state.url", PostgresServer.shared().newDatabase());
         properties.put("ferry.state.username", "ferry");
-        properties.put("camel.beans.source.jdbc-url", PostgresServer.shared().newDatabase());
+        // the demo's source, and the one the prod profile requires from the environment: the same database
+        String source = PostgresServer.shared().newDatabase();
+        properties.put("camel.beans.demoSource.jdbc-url", source);
+        properties.put("camel.beans.demoSource.username", "ferry");
+        properties.put("camel.beans.source.jdbc-url", source);
         properties.put("camel.beans.source.username", "ferry");
-        properties.put("ferry.demo.enabled", "true");
         properties.put("ferry.broker.url", startBroker());
     }
 

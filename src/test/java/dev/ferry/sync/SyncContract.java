@@ -70,7 +70,7 @@ abstract class SyncContract {
         target = fixture.target();
         sourceUrl = database().newDatabase(fixture.data());
         Map<String, String> p = fixture.properties();
-        p.put("camel.main.routes-include-pattern", "file:routes/*.camel.yaml,classpath:dev/ferry/sync/*.camel.yaml");
+        p.put("camel.main.routes-include-pattern", "file:{{ferry.home}}/examples/demo/routes/*.camel.yaml,classpath:dev/ferry/sync/*.camel.yaml");
         p.put("camel.beans.source.jdbc-url", sourceUrl);
         p.put("camel.beans.source.username", database().user());
         if (!TestProfile.prod()) {

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.apache.camel.main.Main;
 
 import dev.ferry.FerryApplication;
+import dev.ferry.Installation;
 import dev.ferry.runs.Run;
 import dev.ferry.runs.RunLedger;
 import dev.ferry.runs.Trigger;
@@ -37,7 +38,9 @@ public final class FerryNode {
             int eq = arg.indexOf('=');
             properties.put(arg.substring(0, eq), arg.substring(eq + 1));
         }
-        Main main = FerryApplication.newMain(Path.of("config/application.properties"), null);
+        // the bench runs in the source tree, which is both the installation and the instance
+        Installation tree = new Installation(Path.of(""), Path.of(""));
+        Main main = FerryApplication.newMain(tree, tree.config(), null, null);
         properties.forEach(main::addOverrideProperty);
         main.start();
         Child.report("ready", "{\"at\":" + System.currentTimeMillis() + "}");
