@@ -15,7 +15,7 @@ import dev.ferry.security.JmxCaller;
  * Camel's route MBeans, so that Hawtio and any JMX client see and act on it. Every attribute is read
  * fresh from the state database and the broker.
  */
-@ManagedResource(description = "Ferry connector: state, watermark, last run, queue; run now, preview, enable, disable")
+@ManagedResource(description = "Ferry connector: state, watermark, last run, queue; run now, preview, enable, disable, activate")
 public final class ConnectorMBean {
 
     private final Operations ops;
@@ -128,6 +128,12 @@ public final class ConnectorMBean {
     @ManagedOperation(description = "Enable: runs start on schedule and queued records are delivered")
     public void enable() {
         call(() -> ops.enable(id, JmxCaller.name()));
+    }
+
+    @ManagedOperation(description = "Activate an ended connector: scheduled runs count from zero, the next run gathers"
+            + " everything since the watermark")
+    public void activate() {
+        call(() -> ops.activate(id, JmxCaller.name()));
     }
 
     @ManagedOperation(description = "Disable: no runs start and queued records wait")

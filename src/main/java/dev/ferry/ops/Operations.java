@@ -155,6 +155,19 @@ public final class Operations {
         return connector(id);
     }
 
+    /**
+     * Makes an ended connector (end-after-runs reached, or end-at passed) active again, audited: its scheduled runs
+     * count from zero and its next run gathers everything since its watermark. A connector that has not ended is
+     * left as it is. Conflict when its end-at is still in the past: the message says which key to change.
+     */
+    public ConnectorView activate(String id, String by) throws Exception {
+        find(id);
+        if (schedules.states().get(id).ended()) {
+            schedules.activate(id, by);
+        }
+        return connector(id);
+    }
+
     /** Moves the connector's position ({@code beginning}, {@code now} or a cursor value); audited. */
     public ConnectorView reposition(String id, String position, String by) throws Exception {
         Connector c = find(id);

@@ -155,7 +155,7 @@ public final class OpsApi extends RouteBuilder {
                 .bindingMode(RestBindingMode.off)
                 .apiContextPath(BASE + "/openapi.json")
                 .apiProperty("api.title", "Ferry operations API")
-                .apiProperty("api.version", "1")
+                .apiProperty("api.version", FerryInfo.version())
                 .apiProperty("api.description", "Connectors, runs, previews and the failure ledger of a running Ferry."
                         + " Reads need the reader or operator role, actions the operator role.")
                 .apiProperty("openapi.version", "3.0.3");
@@ -172,6 +172,10 @@ public final class OpsApi extends RouteBuilder {
         endpoint(rest.post("/connectors/{connector}/disable"), "connector-disable", Access.OPERATOR,
                 "Disable: no runs start and queued records wait, across restarts",
                 r -> ops.disable(r.path("connector"), r.by()), connector());
+        endpoint(rest.post("/connectors/{connector}/activate"), "connector-activate", Access.OPERATOR,
+                "Activate an ended connector (end-after-runs reached or end-at passed): its scheduled runs count from zero"
+                        + " and its next run gathers everything since its watermark. 409 while its end-at is still in the past",
+                r -> ops.activate(r.path("connector"), r.by()), connector());
         endpoint(rest.put("/connectors/{connector}/position"), "connector-position", Access.OPERATOR,
                 "Move the watermark (audited). Body: {\"position\": \"beginning\" | \"now\" | a cursor value}",
                 r -> ops.reposition(r.path("connector"), text(r.body(), "position"), r.by()), connector());

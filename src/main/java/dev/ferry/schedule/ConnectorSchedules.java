@@ -31,6 +31,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.ferry.Settings;
+import dev.ferry.runs.Conflict;
 
 /**
  * Connectors' schedules at run time.
@@ -354,7 +355,7 @@ public final class ConnectorSchedules {
     public void activate(String connector, String by) throws Exception {
         Compiled c = compile(connector);
         if (c.valid() && c.schedule().endInstant().filter(end -> !clock.instant().isBefore(end)).isPresent()) {
-            throw new IllegalStateException("Connector " + connector + " ended on " + c.schedule().endAt()
+            throw new Conflict("Connector " + connector + " ended on " + c.schedule().endAt()
                     + "; change or remove " + connector + ".schedule.end-at to activate it again");
         }
         states.activate(connector, by);

@@ -176,6 +176,7 @@ class ObservabilityTest {
         fixture.target().server().stubFor(post(urlEqualTo("/erp/customers")).withRequestBody(containing("C-000007"))
                 .atPriority(1).willReturn(aResponse().withStatus(422).withBody("{\"error\":\"VAT number is invalid\"}")));
         Map<String, Double> before = ferryMetrics(management().get("/observe/metrics").text());
+        assertThat(before).containsEntry("ferry_info{version=\"" + FerryInfo.version() + "\"}", 1.0);
         assertThat(before).containsKeys(
                 "ferry_records_gathered_total{connector=\"customers-to-erp\"}",
                 "ferry_records_delivered_total{connector=\"customers-to-erp\"}",

@@ -41,6 +41,8 @@ class OpenApiDocumentTest {
         OpenAPI doc = parsed.getOpenAPI();
         assertThat(doc.getOpenapi()).startsWith("3.0");
         assertThat(doc.getInfo().getTitle()).isEqualTo("Ferry operations API");
+        // the API's version is Ferry's: what an operator compares with /observe/info and the log's first line
+        assertThat(doc.getInfo().getVersion()).isEqualTo(FerryInfo.version()).doesNotContain("unknown");
         List<String> documented = new ArrayList<>();
         doc.getPaths().forEach((path, item) -> item.readOperationsMap().forEach((method, operation) ->
                 documented.add(method.name() + " " + path)));
@@ -52,7 +54,7 @@ class OpenApiDocumentTest {
                 }
             }
         }
-        assertThat(declared).hasSize(17);
+        assertThat(declared).hasSize(18);
         assertThat(documented).containsExactlyInAnyOrderElementsOf(declared);
         // Every operation says which role it needs and documents its path parameters.
         doc.getPaths().forEach((path, item) -> item.readOperationsMap().forEach((method, operation) -> {
