@@ -108,7 +108,8 @@ public final class FerryApplication {
         }
         main.setPropertyPlaceholderLocations((secrets == null ? "" : "file:" + secrets + ",")
                 + propertyLocations(config, installation.defaults(), profile));
-        installation.properties().forEach(main::addInitialProperty);
+        // over anything else of the name (a -Dferry.instance of the JVM's): this Main runs this instance
+        installation.properties().forEach(main::addOverrideProperty);
         // a configuration that names no route files: the instance's (the installation's defaults name them too)
         main.configure().withRoutesIncludePattern("file:" + installation.routes() + "/*.camel.yaml");
     }

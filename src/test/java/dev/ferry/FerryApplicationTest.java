@@ -76,7 +76,8 @@ class FerryApplicationTest {
     void aMissingFileOrValueIsReportedClearly() {
         assertThatThrownBy(() -> FerryApplication.Launch.parse(new String[] {"--config"}, Map.of()))
                 .hasMessage("--config needs a value");
-        assertThatThrownBy(() -> FerryApplication.newMain(Path.of("no/such/application.properties"), null))
+        assertThatThrownBy(() -> FerryApplication.newMain(new Installation(Path.of(""), Path.of("")),
+                Path.of("no/such/application.properties"), null, null))
                 .hasMessageContaining("Ferry configuration file not found").hasMessageContaining("FERRY_CONFIG");
     }
 }

@@ -130,6 +130,15 @@ class HotReloadTest {
         assertThat(back.reloaded()).isTrue();
         assertThat(back.message()).contains("is back to the version that runs");
 
+        // a deliver route that could never finish a run: refused with the line and the fix
+        String unfinished = original.substring(0, original.lastIndexOf("        - to:\n            uri: ferry:delivered"));
+        ConnectorReloader.Outcome delivered = save(routeFile, unfinished);
+        assertThat(delivered.reloaded()).isFalse();
+        assertThat(delivered.message()).contains(C + ".camel.yaml:").contains("does not end with ferry:delivered")
+                .contains("Fix: end the route with '- to: ferry:delivered'");
+        assertDelivers(ferry, 3, "/erp/customers");
+        assertThat(save(routeFile, original).reloaded()).isTrue();
+
         // a bad schedule, in the connector's properties
         String config = Files.readString(configFile);
         ConnectorReloader.Outcome schedule = save(configFile, config + "\n" + C + ".schedule.time-zone = Mars/Olympus_Mons\n");

@@ -132,7 +132,7 @@ class ProdProfileTest {
         Path secrets = data.resolve("ferry.secrets");
         Files.writeString(secrets, "ferry.state.url = " + p.remove("ferry.state.url") + "\n"
                 + "ferry.broker.url = " + p.remove("ferry.broker.url") + "\n");
-        org.apache.camel.main.Main main = dev.ferry.FerryApplication.newMain(dev.ferry.Installation.current(),
+        org.apache.camel.main.Main main = dev.ferry.FerryApplication.newMain(RunningFerry.SOURCE_TREE,
                 Path.of("config/application.properties"), dev.ferry.support.TestProfile.effective("prod"), secrets);
         p.forEach(main::addOverrideProperty);
         main.start();

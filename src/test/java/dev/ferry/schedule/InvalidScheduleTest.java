@@ -24,7 +24,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import dev.ferry.Installation;
 import dev.ferry.runs.RunStatus;
 import dev.ferry.runs.Trigger;
 import dev.ferry.support.RunningFerry;
@@ -104,7 +103,7 @@ class InvalidScheduleTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         Clock friday = Clock.fixed(Instant.parse("2026-11-27T15:45:00Z"), ZoneOffset.UTC);
 
-        int exit = Explain.run(List.of("--count", "4"), Installation.current(), config, "demo,ops", friday,
+        int exit = Explain.run(List.of("--count", "4"), RunningFerry.SOURCE_TREE, config, "demo,ops", friday,
                 new PrintStream(bytes, true, StandardCharsets.UTF_8));
 
         assertThat(exit).isEqualTo(1);

@@ -21,6 +21,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 
 import dev.ferry.FerryApplication;
+import dev.ferry.Installation;
 import dev.ferry.runs.FailureLedger;
 import dev.ferry.runs.Run;
 import dev.ferry.runs.RunLedger;
@@ -77,6 +78,13 @@ public final class RunningFerry implements AutoCloseable {
         return p;
     }
 
+    /**
+     * The installation and instance the tests' Ferry runs as: the source tree (its config/ holds the defaults, the
+     * demo profile its connectors). Named explicitly, never through the JVM's properties, so that a test may run
+     * an instance of its own beside it.
+     */
+    public static final Installation SOURCE_TREE = new Installation(Path.of(""), Path.of(""));
+
     public static RunningFerry start(Map<String, String> properties) {
         return start(Path.of("config/application.properties"), null, properties, null);
     }
@@ -89,7 +97,7 @@ public final class RunningFerry implements AutoCloseable {
     /** ... and beans bound before Ferry configures itself. */
     public static RunningFerry start(Path config, String profile, Map<String, String> properties, Clock clock,
                                      Map<String, Object> beans) {
-        Main main = FerryApplication.newMain(config, TestProfile.effective(profile));
+        Main main = FerryApplication.newMain(SOURCE_TREE, config, TestProfile.effective(profile), null);
         properties.forEach(main::addOverrideProperty);
         if (clock != null) {
             main.bind("clock", clock);
