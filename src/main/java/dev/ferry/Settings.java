@@ -50,7 +50,7 @@ public final class Settings {
     public static final Option SCHEDULE_TIME_ZONE = new Option("ferry.schedule.time-zone", "system",
             "Time zone of schedules that set none (<connector>.schedule.time-zone); 'system' is the JVM's zone.");
     public static final Option DEMO_ENABLED = new Option("ferry.demo.enabled", "false",
-            "Seed the demo source database and serve the demo back office (default profile only).");
+            "Seed the demo's own source database and serve the demo back office (the demo profile turns it on).");
     public static final Option DEMO_CUSTOMERS = new Option("ferry.demo.customers", "2000",
             "Customers in the demo source when it is first created.");
     public static final Option DEMO_INVOICES = new Option("ferry.demo.invoices", "6000",

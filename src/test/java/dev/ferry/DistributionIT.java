@@ -136,7 +136,8 @@ class DistributionIT {
         JsonNode a7 = received.stream().filter(b -> b.get("account_code").asText().equals("ACC 007/x")).findFirst()
                 .orElseThrow();
         assertThat(a7.get("balance").decimalValue()).isEqualByComparingTo("7007.07");
-        assertThat(a7.get("attributes").toString()).contains("tier");
+        assertThat(a7.get("attributes").get("tier").asText()).isEqualTo("gold");
+        assertThat(a7.get("is_removed").asBoolean()).isFalse();
         assertThat(a7.get("modified").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*");
         String log = Files.readString(instance.resolve("logs/ferry.log"));
         assertThat(log.lines().findFirst().orElse("")).contains("Ferry " + System.getProperty("ferry.version")
@@ -248,10 +249,15 @@ class DistributionIT {
     // ------------------------------------------------------------------------------------------------ Ferry
 
     private Api api() throws IOException {
+        return Api.at(port("camel.server.port"));
+    }
+
+    private int port(String key) throws IOException {
         String config = Files.readString(instance.resolve("config/application.properties"));
-        java.util.regex.Matcher port = java.util.regex.Pattern.compile("(?m)^camel.server.port = (\\d+)").matcher(config);
-        assertThat(port.find()).isTrue();
-        return Api.at(Integer.parseInt(port.group(1)));
+        java.util.regex.Matcher port = java.util.regex.Pattern.compile("(?m)^" + java.util.regex.Pattern.quote(key)
+                + " = (\\d+)").matcher(config);
+        assertThat(port.find()).as(key).isTrue();
+        return Integer.parseInt(port.group(1));
     }
 
     private long startRun(Api api) {
@@ -277,6 +283,9 @@ class DistributionIT {
             }
             return Files.readString(out).contains("started in");
         });
+        // the connector files load once Camel has started: ready says they have
+        Api management = Api.at(port("camel.management.port"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> management.get("/observe/health/ready").status() == 200);
         return process;
     }
 

@@ -22,7 +22,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 /**
  * Turns a result-set row into a JSON object: column labels in lower case (H2 upper-cases unquoted
  * names, PostgreSQL lower-cases them), date-times as ISO-8601 text at full precision, decimals exact,
- * binary as Base64. Column readers are chosen once per result set.
+ * binary as Base64, JSON columns as JSON. Column readers are chosen once per result set.
  */
 final class RowEncoder {
 
@@ -111,6 +111,17 @@ final class RowEncoder {
     }
 
     private static Reader reader(int jdbcType, String typeName) {
+        if ("json".equalsIgnoreCase(typeName) || "jsonb".equalsIgnoreCase(typeName)) {
+            // the database holds valid JSON: it goes into the record as JSON, not as a string of JSON
+            return (rs, i, json) -> {
+                String v = rs.getString(i);
+                if (v == null) {
+                    json.writeNull();
+                } else {
+                    json.writeRawValue(text(v));
+                }
+            };
+        }
         if ("timestamptz".equalsIgnoreCase(typeName)) {
             // PostgreSQL's driver reports timestamptz as Types.TIMESTAMP.
             return (rs, i, json) -> writeOrNull(json, rs.getObject(i, OffsetDateTime.class));

@@ -82,8 +82,10 @@ public final class FerryMetrics implements RunEvents {
         this.localCursorZone = localCursorZone;
         this.refresher = refresher;
         // which Ferry answers, as dashboards join it: ferry_info{version="..."} 1
-        Gauge.builder("ferry.info", () -> 1).description("Ferry's version (the value is always 1)")
-                .tag("version", FerryInfo.version()).strongReference(true).register(registry);
+        if (registry.find("ferry.info").gauge() == null) {
+            Gauge.builder("ferry.info", () -> 1).description("Ferry's version (the value is always 1)")
+                    .tag("version", FerryInfo.version()).strongReference(true).register(registry);
+        }
         refresher.scheduleWithFixedDelay(this::refresh, refreshInterval.toMillis(), refreshInterval.toMillis(),
                 TimeUnit.MILLISECONDS);
     }

@@ -142,9 +142,9 @@ class CrashTest {
         assertThat(runIds).as("run ids of the crashed runs").doesNotHaveDuplicates();
     }
 
-    private long startRun() {
+    private long startRun() throws java.io.IOException {
         var answer = ferry.api().post("/api/connectors/" + C + "/runs");
-        assertThat(answer.status()).as(answer.text()).isEqualTo(202);
+        assertThat(answer.status()).as("%s%nits log:%n%s", answer.text(), ferry.log()).isEqualTo(202);
         return answer.json().get("id").asLong();
     }
 

@@ -19,12 +19,14 @@ class RowEncoderTest {
                 + " TIMESTAMP '2026-03-29 02:30:00.123456' AS UPDATED_AT,"
                 + " TIMESTAMP WITH TIME ZONE '2026-10-25 02:30:00.000001+02:00' AS PAID_AT,"
                 + " DATE '2026-02-28' AS DUE_ON, TIME '23:59:58' AS CUTOFF, X'CAFE' AS BLOB, CAST(NULL AS VARCHAR) AS NOTE,"
-                + " CAST(NULL AS BIGINT) AS PARENT", "ferry_settled");
+                + " CAST(NULL AS BIGINT) AS PARENT, JSON '{\"tier\":\"gold\",\"n\":[1,2]}' AS ATTRS,"
+                + " CAST(NULL AS JSON) AS EXTRA", "ferry_settled");
 
         assertThat(json).isEqualTo("{\"id\":42,\"qty\":7,\"amount\":25500.00,\"rate\":1.5,\"active\":true,"
                 + "\"name\":\"Zoë \\\"Z\\\" O'Brien\",\"updated_at\":\"2026-03-29T02:30:00.123456\","
                 + "\"paid_at\":\"2026-10-25T02:30:00.000001+02:00\",\"due_on\":\"2026-02-28\",\"cutoff\":\"23:59:58\","
-                + "\"blob\":\"yv4=\",\"note\":null,\"parent\":null}");
+                + "\"blob\":\"yv4=\",\"note\":null,\"parent\":null,\"attrs\":{\"tier\":\"gold\",\"n\":[1,2]},"
+                + "\"extra\":null}");
     }
 
     @Test

@@ -95,6 +95,8 @@ class OperationsApiTest {
         shown.get("sample").forEach(r -> sampleKeys.add(r.get("key").asText()));
         assertThat(sampleKeys).containsExactlyInAnyOrder("3", "4", "5");
         assertThat(shown.get("sample").get(0).at("/record/status").asText()).isEqualTo("SUSPENDED");
+        // the sample shows a record as it will be sent: a DECIMAL(12, 2) keeps its two places
+        assertThat(api().get("/api/runs/" + id).text()).containsPattern("\"credit_limit\":\\d+\\.\\d\\d[,}]");
         assertThat(api().get("/api/connectors/" + C).json().get("pendingPreview").asLong()).isEqualTo(id);
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> target.requests(PATH).isEmpty());
         assertThat(ferry.watermark(C).toString()).isEqualTo(staged.watermarkBefore());

@@ -64,6 +64,8 @@ public final class FerryProcess implements AutoCloseable {
             }
             return Files.readString(log).contains("Apache Camel") && Files.readString(log).contains("started in");
         });
+        // Camel has started; the connector files load after it: ready says they have
+        await().atMost(Duration.ofSeconds(60)).until(() -> ferry.management().get("/observe/health/ready").status() == 200);
         return ferry;
     }
 
