@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +61,8 @@ public final class Operations {
     private final Housekeeping housekeeping;
     private final ExecutorService executor;
     /** Reads staged records for a preview's sample: decimals as exact as the record that will be sent (10.50, not 10.5). */
-    private final ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    private final ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
 
     public Operations(CamelContext camel, Connectors connectors, ConnectorRunner runner, ConnectorSchedules schedules,
                       RunLedger runs, FailureLedger failures, WatermarkStore watermarks, SyncQueue queue,

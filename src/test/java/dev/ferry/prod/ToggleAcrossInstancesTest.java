@@ -56,12 +56,10 @@ class ToggleAcrossInstancesTest {
         pb.put("ferry.state.url", state);
         pb.put("ferry.state.username", "ferry");
         pb.put("camel.main.name", "ferry-b");
-        // b uses a's broker and a's source (a's embedded broker is in this JVM: b reaches it in-VM)
+        // b uses a's broker and a's demo source (a's embedded broker is in this JVM: b reaches it in-VM)
         pb.put("ferry.broker.embedded", "false");
         pb.put("ferry.broker.url", a.camel().resolvePropertyPlaceholders("{{ferry.broker.url}}"));
         pb.put("ferry.demo.enabled", "false");
-        pb.put("camel.beans.source.jdbc-url", a.camel().resolvePropertyPlaceholders("{{camel.beans.source.jdbc-url}}"));
-        pb.put("camel.beans.source.username", a.camel().resolvePropertyPlaceholders("{{camel.beans.source.username}}"));
         pb.put("camel.beans.demoSource.jdbc-url", a.camel().resolvePropertyPlaceholders("{{camel.beans.demoSource.jdbc-url}}"));
         pb.put("camel.beans.demoSource.username", a.camel().resolvePropertyPlaceholders("{{camel.beans.demoSource.username}}"));
         b = RunningFerry.start(pb);
