@@ -34,13 +34,14 @@ import org.messaginghub.pooled.jms.JmsPoolConnectionFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.ferry.component.FerryComponent;
+import dev.ferry.component.FerryServices;
 import dev.ferry.connector.Connector;
 import dev.ferry.connector.ConnectorLock;
 import dev.ferry.connector.ConnectorReloader;
 import dev.ferry.connector.ConnectorRunner;
 import dev.ferry.connector.FaultHooks;
 import dev.ferry.connector.Connectors;
-import dev.ferry.connector.FerryComponent;
 import dev.ferry.delivery.InsecureTls;
 import dev.ferry.delivery.RetryAfter;
 import dev.ferry.delivery.TargetHeaderFilterStrategy;
@@ -236,7 +237,8 @@ public final class FerryConfiguration implements CamelConfiguration {
                 }
             }, 2, 2, java.util.concurrent.TimeUnit.SECONDS);
         }
-        camel.addComponent("ferry", new FerryComponent(connectors, runner, schedules, queue, failures, tracker, clock));
+        FerryComponent ferry = camel.getComponent("ferry", FerryComponent.class);
+        ferry.wire(new FerryServices(connectors, runner, schedules, queue, failures, tracker, clock));
         registry.bind("ferryConnectors", connectors);
         registry.bind("ferryRuns", runs);
         registry.bind("ferryFailures", failures);

@@ -3,9 +3,9 @@ package dev.ferry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.Reader;
 import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,25 +15,26 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.rest.RestDefinition;
 import org.apache.camel.model.rest.VerbDefinition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.ferry.connector.GatherEndpoint;
 import dev.ferry.queue.RecordHeaders;
 import dev.ferry.support.FerryFixture;
 
 /**
  * The documentation says what the code does: every option of {@link Settings} is in the configuration page with
  * the default the installation's configuration gives it, and no {@code ferry.*} key of that configuration is
- * undocumented; every {@code ferry:gather} option and every record header is in the connector reference; every
+ * undocumented; the ferry component's generated metadata describes every option and header, and the connector
+ * reference lists them; every
  * endpoint of the operations API is in the operations page; every relative link of the README and the docs leads
  * to a file that exists.
  */
@@ -73,23 +74,38 @@ class DocumentationTest {
         assertThat(problems).isEmpty();
     }
 
+    /**
+     * The component's metadata, as Camel JBang and Kaoto read it (generated from the annotations by
+     * camel-component-maven-plugin): every option and header with its description, and each in the connector
+     * reference.
+     */
     @Test
-    void everyGatherOptionAndRecordHeaderIsInTheConnectorReference() throws Exception {
+    void theComponentMetadataDescribesEveryOptionAndHeaderAndTheReferenceListsThem() throws Exception {
         String page = Files.readString(DOCS.resolve("connectors.md"));
-        TreeSet<String> options = new TreeSet<>();
-        for (Method m : GatherEndpoint.class.getMethods()) {
-            if (m.getName().startsWith("set") && m.getDeclaringClass() == GatherEndpoint.class) {
-                String name = m.getName().substring(3);
-                options.add(name.substring(0, 1).toLowerCase(Locale.ROOT) + name.substring(1));
-            }
+        JsonNode metadata;
+        try (InputStream in = getClass().getResourceAsStream("/META-INF/dev/ferry/component/ferry.json")) {
+            assertThat(in).as("generated component metadata on the classpath").isNotNull();
+            metadata = new ObjectMapper().readTree(in);
         }
-        assertThat(options).contains("connector", "cursorColumn", "batchSize");
+        assertThat(metadata.at("/component/scheme").asText()).isEqualTo("ferry");
+        assertThat(metadata.at("/component/syntax").asText()).isEqualTo("ferry:step");
+        assertThat(metadata.at("/properties/step/enum").toString()).contains("gather", "delivered", "failed");
+        List<String> options = new ArrayList<>();
+        metadata.get("properties").fields().forEachRemaining(e -> {
+            if ("gather".equals(e.getValue().path("label").asText())) {
+                options.add(e.getKey());
+            }
+            assertThat(e.getValue().path("description").asText()).as("description of %s", e.getKey()).isNotBlank();
+        });
+        assertThat(options).contains("connector", "dataSource", "cursorColumn", "keyColumn", "batchSize", "settleLag");
         for (String option : options) {
             assertThat(page).as("ferry:gather option %s", option).containsPattern("\\| `" + option + "`|`" + option
                     + "` or `|or `" + option + "` \\|");
         }
-        for (Field field : RecordHeaders.class.getFields()) {
-            String header = (String) field.get(null);
+        List<String> headers = new ArrayList<>();
+        metadata.get("headers").fieldNames().forEachRemaining(headers::add);
+        assertThat(headers).contains(RecordHeaders.RECORD_KEY, RecordHeaders.IDEMPOTENCY_KEY, RecordHeaders.OPERATION);
+        for (String header : headers) {
             if (header.startsWith("Ferry") && !header.equals(RecordHeaders.LEDGER_CHECK)) {
                 assertThat(page).as("header %s", header).contains("`" + header + "`");
             }

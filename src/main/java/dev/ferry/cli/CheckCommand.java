@@ -35,7 +35,6 @@ import dev.ferry.Installation;
 import dev.ferry.Settings;
 import dev.ferry.connector.ConnectorFileCheck;
 import dev.ferry.connector.ConnectorFilesCollector;
-import dev.ferry.connector.FerryComponent;
 import dev.ferry.gather.Source;
 import dev.ferry.gather.SourceCheck;
 import dev.ferry.ops.FerryInfo;
@@ -72,10 +71,10 @@ final class CheckCommand {
         ConnectorFilesCollector collector = new ConnectorFilesCollector();
         Main main = new Main();
         FerryApplication.configure(main, collector, installation, config, launch.profile(), launch.secrets());
-        // what run would serve is not started here, not even bound; the ferry component takes its options only
+        // what run would serve is not started here, not even bound; the ferry component, found by Camel from its
+        // metadata, takes its options only
         main.addOverrideProperty("camel.server.enabled", "false");
         main.addOverrideProperty("camel.management.enabled", "false");
-        main.bind("ferry", new FerryComponent());
         // what camel.component.jms refers to; never connected here (a start makes the real one, for the broker)
         main.bind("ferryConnectionFactory", new ActiveMQConnectionFactory());
         try {

@@ -12,7 +12,7 @@ public final class Connectors {
     private final Map<String, Connector> byId = new ConcurrentHashMap<>();
     private final Map<String, String> rejected = new ConcurrentHashMap<>();
 
-    void register(Connector connector) {
+    public void register(Connector connector) {
         byId.put(connector.id(), connector);
         // a new definition (a reload) is checked afresh
         rejected.remove(connector.id());
@@ -25,7 +25,7 @@ public final class Connectors {
     }
 
     /** The connector's definition does not work with its source: it does not run. */
-    void reject(String id, String reason) {
+    public void reject(String id, String reason) {
         rejected.put(id, reason);
     }
 

@@ -1,5 +1,7 @@
 package dev.ferry.queue;
 
+import org.apache.camel.spi.Metadata;
+
 /**
  * Message properties of a queued record. Camel JMS turns them into exchange headers of the same
  * name, so that deliver routes and the {@code ferry:delivered} / {@code ferry:failed} steps read them.
@@ -12,31 +14,35 @@ package dev.ferry.queue;
  */
 public final class RecordHeaders {
 
-    /** Connector id. */
+    @Metadata(description = "Connector id.", javaType = "String")
     public static final String CONNECTOR = "FerryConnector";
-    /** Id of the run that gathered the record. */
+    @Metadata(description = "Id of the run that gathered the record.", javaType = "long")
     public static final String RUN_ID = "FerryRunId";
-    /** The record's key at the source, as text. */
+    @Metadata(description = "The record's key at the source, as text.", javaType = "String")
     public static final String RECORD_KEY = "FerryRecordKey";
-    /** The record's version: its cursor value at the source, as text. */
+    @Metadata(description = "The record's version: its cursor value at the source, as text.", javaType = "String")
     public static final String RECORD_VERSION = "FerryRecordVersion";
-    /** Stable for one version of one record of one connector; send it as the target's Idempotency-Key. */
+    @Metadata(description = "Stable for one version of one record of one connector; send it as the target's"
+            + " Idempotency-Key.", javaType = "String")
     public static final String IDEMPOTENCY_KEY = "FerryIdempotencyKey";
-    /** {@code UPSERT} or {@code DELETE}. */
+    @Metadata(description = "UPSERT or DELETE.", javaType = "String")
     public static final String OPERATION = "FerryOperation";
-    /** True when a successful delivery may resolve a failure-ledger entry. */
+    @Metadata(description = "True when a successful delivery may resolve a failure-ledger entry.", javaType = "boolean")
     public static final String LEDGER_CHECK = "FerryLedgerCheck";
-    /** Records in the message: absent or 1 for a single record, more for a batch. */
+    @Metadata(description = "Records in the message: absent or 1 for a single record, more for a"
+            + " batch.", javaType = "int")
     public static final String RECORD_COUNT = "FerryRecordCount";
-    /** A batch's record keys, as a JSON array of strings. */
+    @Metadata(description = "A batch's record keys, as a JSON array of strings.", javaType = "String")
     public static final String RECORD_KEYS = "FerryRecordKeys";
-    /** A batch's record versions, as a JSON array of strings. */
+    @Metadata(description = "A batch's record versions, as a JSON array of strings.", javaType = "String")
     public static final String RECORD_VERSIONS = "FerryRecordVersions";
-    /** A batch's per-record idempotency keys, as a JSON array of strings. */
+    @Metadata(description = "A batch's per-record idempotency keys, as a JSON array of strings.", javaType = "String")
     public static final String IDEMPOTENCY_KEYS = "FerryIdempotencyKeys";
-    /** A batch's per-record operations ({@code UPSERT}, {@code DELETE}), as a JSON array of strings; absent when all are UPSERT. */
+    @Metadata(description = "A batch's per-record operations (UPSERT, DELETE), as a JSON array of strings;"
+            + " absent when all are UPSERT.", javaType = "String")
     public static final String OPERATIONS = "FerryOperations";
-    /** Records of one key go to one consumer at a time, in order: an old version never overtakes a new one. */
+    @Metadata(description = "Records of one key go to one consumer at a time, in order: an old version never"
+            + " overtakes a new one.", javaType = "String")
     public static final String GROUP_ID = "JMSXGroupID";
 
     private RecordHeaders() {

@@ -1,110 +1,45 @@
-package dev.ferry.connector;
+package dev.ferry.component;
 
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 
-import org.apache.camel.Consumer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.apache.camel.Processor;
-import org.apache.camel.Producer;
 import org.apache.camel.ServiceStatus;
-import org.apache.camel.support.DefaultEndpoint;
 import org.apache.camel.support.DefaultProducer;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.ferry.delivery.DeliveryError;
 import dev.ferry.queue.BatchHeaders;
 import dev.ferry.queue.RecordHeaders;
-import dev.ferry.runs.Failure;
 
 /**
- * {@code ferry:delivered} and {@code ferry:failed}: record the outcome of delivering one queued message
- * — one record, or every record of a batch. Both read the message's {@code Ferry*} headers;
- * {@code ferry:failed} also reads the exception that the error handler caught.
+ * What {@code ferry:delivered} and {@code ferry:failed} share: they record the outcome of delivering one queued
+ * message — one record, or every record of a batch — from the message's {@code Ferry*} headers, and hold the
+ * message while the state database is away rather than lose or repeat the outcome.
  */
-final class OutcomeEndpoint extends DefaultEndpoint {
+abstract class OutcomeProducer extends DefaultProducer {
 
-    private static final Logger LOG = LoggerFactory.getLogger("dev.ferry.delivery");
+    static final Logger LOG = LoggerFactory.getLogger("dev.ferry.delivery");
 
-    enum Outcome {
-        DELIVERED, FAILED
-    }
-
-    private final Outcome outcome;
-
-    OutcomeEndpoint(String uri, FerryComponent component, Outcome outcome) {
-        super(uri, component);
-        this.outcome = outcome;
+    OutcomeProducer(FerryEndpoint endpoint) {
+        super(endpoint);
     }
 
     @Override
-    public FerryComponent getComponent() {
-        return (FerryComponent) super.getComponent();
+    public FerryEndpoint getEndpoint() {
+        return (FerryEndpoint) super.getEndpoint();
     }
 
-    @Override
-    public Producer createProducer() {
-        return new DefaultProducer(this) {
-            @Override
-            public void process(Exchange exchange) throws Exception {
-                if (outcome == Outcome.DELIVERED) {
-                    delivered(exchange);
-                } else {
-                    failed(exchange);
-                }
-            }
-        };
-    }
-
-    private void delivered(Exchange exchange) throws Exception {
-        Message m = exchange.getMessage();
-        long runId = required(m, RecordHeaders.RUN_ID, Long.class);
-        String connector = required(m, RecordHeaders.CONNECTOR, String.class);
-        if (Boolean.TRUE.equals(m.getHeader(RecordHeaders.LEDGER_CHECK, Boolean.class))) {
-            List<String> keys = keys(m);
-            whileStateAway(exchange, connector, keys, () -> {
-                for (String key : keys) {
-                    getComponent().failures().resolve(connector, key, runId);
-                }
-            });
-        }
-        // Counted last: only once nothing above can fail any more.
-        getComponent().tracker().delivered(connector, runId, batch(m) ? m.getHeader(RecordHeaders.RECORD_COUNT, Integer.class) : 1);
-    }
-
-    private void failed(Exchange exchange) throws Exception {
-        Message m = exchange.getMessage();
-        String connector = required(m, RecordHeaders.CONNECTOR, String.class);
-        long runId = required(m, RecordHeaders.RUN_ID, Long.class);
-        List<String> keys = keys(m);
-        List<String> versions = batch(m)
-                ? BatchHeaders.read(required(m, RecordHeaders.RECORD_VERSIONS, String.class))
-                : java.util.Collections.singletonList(m.getHeader(RecordHeaders.RECORD_VERSION, String.class));
-        DeliveryError error = DeliveryError.of(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
-        int maxAttempts = getComponent().connectors().find(connector).map(Connector::maxAttempts)
-                .orElse(getComponent().getMaxAttempts());
-        int[] parked = new int[1];
-        whileStateAway(exchange, connector, keys, () -> {
-            parked[0] = 0;
-            for (int i = 0; i < keys.size(); i++) {
-                Failure.Status status = getComponent().failures().record(connector, keys.get(i),
-                        i < versions.size() ? versions.get(i) : null, runId, error.httpStatus(), error.text(), maxAttempts);
-                parked[0] += status == Failure.Status.PARKED ? 1 : 0;
-            }
-        });
-        getComponent().tracker().failed(connector, runId, keys.size());
-        LOG.warn("Connector {}: {} failed in run {}{}: {}", connector, what(keys), runId,
-                parked[0] == 0 ? "" : (keys.size() == 1 ? " and is parked" : "; " + parked[0] + " of them parked")
-                        + " (failed in " + maxAttempts + " runs)", error.text());
+    FerryServices services() {
+        return getEndpoint().services();
     }
 
     /** Writes to the state database. */
     @FunctionalInterface
-    private interface StateWrite {
+    interface StateWrite {
         void run() throws SQLException;
     }
 
@@ -116,7 +51,7 @@ final class OutcomeEndpoint extends DefaultEndpoint {
      * records behind it in the consumer's groups, which is right: none of them could be recorded either.
      * A failure with the database reachable (a bug, not an outage) is thrown as before.
      */
-    private void whileStateAway(Exchange exchange, String connector, List<String> keys, StateWrite write)
+    protected void whileStateAway(Exchange exchange, String connector, List<String> keys, StateWrite write)
             throws Exception {
         long started = System.nanoTime();
         Duration backoff = Duration.ofSeconds(1);
@@ -162,7 +97,7 @@ final class OutcomeEndpoint extends DefaultEndpoint {
                 return true;
             }
         }
-        return !getComponent().failures().reachable();
+        return !services().failures().reachable();
     }
 
     private static final Duration HOLD_MAX_BACKOFF = Duration.ofSeconds(16);
@@ -197,34 +132,29 @@ final class OutcomeEndpoint extends DefaultEndpoint {
         return camel.getRouteController().getRouteStatus(id) == ServiceStatus.Started;
     }
 
-    private static String what(List<String> keys) {
+    static String what(List<String> keys) {
         return keys.size() == 1 ? "record " + keys.get(0)
                 : "batch of " + keys.size() + " records (" + String.join(", ", keys.subList(0, Math.min(5, keys.size())))
                         + (keys.size() > 5 ? ", ..." : "") + ")";
     }
 
-    private static boolean batch(Message m) {
+    static boolean batch(Message m) {
         Integer count = m.getHeader(RecordHeaders.RECORD_COUNT, Integer.class);
         return count != null && count > 1;
     }
 
     /** The key of a single-record message, or the keys of a batch. */
-    private static List<String> keys(Message m) {
+    static List<String> keys(Message m) {
         return batch(m) ? BatchHeaders.read(required(m, RecordHeaders.RECORD_KEYS, String.class))
                 : List.of(required(m, RecordHeaders.RECORD_KEY, String.class));
     }
 
-    private static <T> T required(Message m, String header, Class<T> type) {
+    static <T> T required(Message m, String header, Class<T> type) {
         T value = m.getHeader(header, type);
         if (value == null) {
             throw new IllegalStateException("Header " + header + " is missing: ferry:delivered and ferry:failed belong"
                     + " in a deliver route that consumes a Ferry sync queue");
         }
         return value;
-    }
-
-    @Override
-    public Consumer createConsumer(Processor processor) {
-        throw new UnsupportedOperationException("ferry:" + outcome.name().toLowerCase() + " is a step (to:), not a consumer");
     }
 }

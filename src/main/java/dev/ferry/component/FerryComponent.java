@@ -1,0 +1,111 @@
+package dev.ferry.component;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.apache.camel.Endpoint;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.annotations.Component;
+import org.apache.camel.support.DefaultComponent;
+
+/**
+ * The {@code ferry} component: the steps a connector's routes use for what Camel has no component for —
+ * {@code ferry:gather} runs the connector once, {@code ferry:delivered} and {@code ferry:failed} record a queued
+ * record's outcome ({@link FerryEndpoint}).
+ *
+ * <p>Its options are the defaults of every {@code ferry:gather} step, set with {@code camel.component.ferry.*}.
+ * Made by Camel from its metadata (so tools and {@code ferry check} can read and set its options); a running Ferry
+ * hands it its services ({@link #wire}), without which it makes no endpoint.
+ */
+@Component("ferry")
+public final class FerryComponent extends DefaultComponent {
+
+    @Metadata(label = "gather", defaultValue = "1000",
+            description = "Default number of rows fetched per round trip while streaming from the source.")
+    private int fetchSize = 1_000;
+    @Metadata(label = "gather", defaultValue = "5s", javaType = "java.time.Duration",
+            description = "Default settle lag: rows newer than the source database's clock minus this wait for the next"
+                    + " run, so that transactions committing late are not missed.")
+    private Duration settleLag = Duration.ofSeconds(5);
+    @Metadata(label = "gather", defaultValue = "500",
+            description = "Default number of records per sync-queue transaction (one journal sync each).")
+    private int transactionSize = 500;
+    @Metadata(label = "gather", defaultValue = "1",
+            description = "Default number of records per queued message; above 1 a deliver route receives a JSON array.")
+    private int batchSize = 1;
+    @Metadata(label = "gather", defaultValue = "10",
+            description = "Default number of runs in which a record may fail before it is parked.")
+    private int maxAttempts = 10;
+
+    private FerryServices services;
+
+    public FerryComponent() {
+    }
+
+    /** What the steps work with; set once when Ferry is wired. */
+    public void wire(FerryServices services) {
+        this.services = services;
+    }
+
+    FerryServices services() {
+        if (services == null) {
+            throw new IllegalStateException("ferry: steps run only in a started Ferry (bin/ferry run)");
+        }
+        return services;
+    }
+
+    @Override
+    protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
+        FerryEndpoint.Step step = FerryEndpoint.Step.of(remaining);
+        services();
+        FerryEndpoint endpoint = new FerryEndpoint(uri, this, step);
+        endpoint.setFetchSize(fetchSize);
+        endpoint.setSettleLag(settleLag);
+        endpoint.setTransactionSize(transactionSize);
+        endpoint.setBatchSize(batchSize);
+        endpoint.setMaxAttempts(maxAttempts);
+        setProperties(endpoint, parameters);
+        endpoint.define();
+        return endpoint;
+    }
+
+    public int getFetchSize() {
+        return fetchSize;
+    }
+
+    public void setFetchSize(int fetchSize) {
+        this.fetchSize = fetchSize;
+    }
+
+    public Duration getSettleLag() {
+        return settleLag;
+    }
+
+    public void setSettleLag(Duration settleLag) {
+        this.settleLag = settleLag;
+    }
+
+    public int getTransactionSize() {
+        return transactionSize;
+    }
+
+    public void setTransactionSize(int transactionSize) {
+        this.transactionSize = transactionSize;
+    }
+
+    public int getBatchSize() {
+        return batchSize;
+    }
+
+    public void setBatchSize(int batchSize) {
+        this.batchSize = batchSize;
+    }
+
+    public int getMaxAttempts() {
+        return maxAttempts;
+    }
+
+    public void setMaxAttempts(int maxAttempts) {
+        this.maxAttempts = maxAttempts;
+    }
+}

@@ -1,0 +1,321 @@
+package dev.ferry.component;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import javax.sql.DataSource;
+
+import org.apache.camel.Category;
+import org.apache.camel.Consumer;
+import org.apache.camel.Processor;
+import org.apache.camel.Producer;
+import org.apache.camel.Route;
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.UriEndpoint;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.spi.UriPath;
+import org.apache.camel.support.DefaultEndpoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.ferry.connector.Connector;
+import dev.ferry.gather.Source;
+import dev.ferry.gather.SourceCheck;
+import dev.ferry.queue.RecordHeaders;
+
+/**
+ * Ferry's connector steps: gather runs a connector once, delivered and failed record what became of a queued record.
+ *
+ * <p>{@code ferry:gather} runs the connector once per exchange: gathers the rows changed since its watermark and
+ * those whose delivery failed into its sync queue, and moves the watermark ({@link GatherProducer}).
+ * {@code ferry:delivered}, the last step of a deliver route, counts the record as delivered
+ * ({@link DeliveredProducer}); {@code ferry:failed}, in the delivery error handling, records it in the failure
+ * ledger ({@link FailedProducer}). The options are gather's; delivered and failed take none.
+ */
+@UriEndpoint(firstVersion = "0.1.0", scheme = "ferry", title = "Ferry", syntax = "ferry:step", producerOnly = true,
+        remote = false, category = {Category.DATABASE, Category.SCHEDULING}, headersClass = RecordHeaders.class)
+public final class FerryEndpoint extends DefaultEndpoint {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FerryEndpoint.class);
+
+    /** What a step does. */
+    public enum Step {
+        GATHER, DELIVERED, FAILED;
+
+        static Step of(String name) {
+            for (Step step : values()) {
+                if (step.name().toLowerCase(Locale.ROOT).equals(name)) {
+                    return step;
+                }
+            }
+            throw new IllegalArgumentException("Unknown Ferry step 'ferry:" + name
+                    + "'; use ferry:gather, ferry:delivered or ferry:failed");
+        }
+    }
+
+    @UriPath(enums = "gather,delivered,failed", description = "gather: run the connector once (a gather route's step);"
+            + " delivered: the record reached the target (a deliver route's last step); failed: the record finally"
+            + " failed (the delivery error handling)")
+    @Metadata(required = true)
+    private final Step step;
+
+    @UriParam(label = "gather", description = "Required for gather: the connector's id, lower-case letters, digits and"
+            + " dashes; the prefix of its route ids and the name of its file")
+    private String connector;
+    @UriParam(label = "gather", description = "Required for gather: the source database, a DataSource bean such as"
+            + " #source")
+    private DataSource dataSource;
+    @UriParam(label = "gather", description = "The table or view to read (or query)")
+    private String table;
+    @UriParam(label = "gather", description = "A SELECT that returns the cursor and key columns (or table)")
+    private String query;
+    @UriParam(label = "gather", description = "Required for gather: a column that grows with every change, a timestamp,"
+            + " a date or a number")
+    private String cursorColumn;
+    @UriParam(label = "gather", description = "Required for gather: the unique key column, a number, text or a UUID")
+    private String keyColumn;
+    @UriParam(label = "gather", description = "A soft-delete column: a row where it is true (or set, for other types)"
+            + " is delivered as a delete (FerryOperation = DELETE)")
+    private String deleteColumn;
+    @UriParam(label = "gather", defaultValue = "beginning", description = "Where the connector's very first run starts:"
+            + " beginning, now (only later changes), or a cursor value such as 2026-01-01T00:00:00")
+    private String startPosition;
+    @UriParam(label = "gather", description = "The sync queue, ferry.CONNECTOR unless set; it must start with ferry.")
+    private String queue;
+    @UriParam(label = "gather", defaultValue = "1000", description = "Rows fetched per round trip while streaming")
+    private int fetchSize;
+    @UriParam(label = "gather", defaultValue = "5s", javaType = "java.time.Duration", description = "Rows newer than"
+            + " the source database's clock minus this wait for the next run")
+    private Duration settleLag;
+    @UriParam(label = "gather", defaultValue = "500", description = "Records per sync-queue transaction")
+    private int transactionSize;
+    @UriParam(label = "gather", defaultValue = "1", description = "Records per queued message: above 1, the deliver"
+            + " route receives a JSON array of up to this many records (failed records are retried one by one)")
+    private int batchSize;
+    @UriParam(label = "gather", defaultValue = "10", description = "Runs in which a record may fail before it is"
+            + " parked (kept, shown, not retried)")
+    private int maxAttempts;
+
+    private Connector definition;
+
+    FerryEndpoint(String uri, FerryComponent component, Step step) {
+        super(uri, component);
+        this.step = step;
+    }
+
+    @Override
+    public FerryComponent getComponent() {
+        return (FerryComponent) super.getComponent();
+    }
+
+    FerryServices services() {
+        return getComponent().services();
+    }
+
+    /** A gather step: validates its options and registers the connector. */
+    void define() {
+        if (step != Step.GATHER) {
+            return;
+        }
+        if (dataSource == null) {
+            throw new IllegalArgumentException("ferry:gather needs dataSource (e.g. dataSource: \"#source\")");
+        }
+        Source source = new Source(dataSource, table, query, cursorColumn, keyColumn, fetchSize, settleLag, deleteColumn);
+        definition = new Connector(connector, source, queue != null ? queue : Connector.defaultQueue(connector),
+                transactionSize, batchSize, maxAttempts, startPosition);
+        services().connectors().register(definition);
+    }
+
+    /** The connector a gather step defines (null for the other steps). */
+    public Connector definition() {
+        return definition;
+    }
+
+    public Step step() {
+        return step;
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        if (step == Step.GATHER) {
+            services().queue().declare(definition.queue());
+            checkSource();
+        }
+    }
+
+    @Override
+    public Producer createProducer() {
+        return switch (step) {
+            case GATHER -> new GatherProducer(this);
+            case DELIVERED -> new DeliveredProducer(this);
+            case FAILED -> new FailedProducer(this);
+        };
+    }
+
+    @Override
+    public Consumer createConsumer(Processor processor) {
+        throw new UnsupportedOperationException("ferry:" + step.name().toLowerCase(Locale.ROOT)
+                + " is a step (to:), not a consumer (from:)");
+    }
+
+    /**
+     * Rejects the connector when its source cannot work (a missing or nullable cursor or key column);
+     * the other connectors start regardless. An unreachable source is only logged: runs will say more.
+     */
+    private void checkSource() {
+        String file = routeFile();
+        List<SourceCheck.Finding> findings;
+        try {
+            findings = SourceCheck.check(definition.source());
+        } catch (SQLException e) {
+            LOG.warn("Connector {}: could not check its source at start-up ({}); its runs will fail until it answers",
+                    definition.id(), e.getMessage());
+            return;
+        }
+        List<String> fatal = new ArrayList<>();
+        for (SourceCheck.Finding f : findings) {
+            String line = file + ", ferry:gather " + f.option() + ": " + f.message();
+            if (f.fatal()) {
+                fatal.add(line);
+            } else {
+                LOG.warn("Connector {}: {}", definition.id(), line);
+            }
+        }
+        if (!fatal.isEmpty()) {
+            services().connectors().reject(definition.id(), String.join("; ", fatal));
+            LOG.error("Connector {} will not run:\n  {}", definition.id(), String.join("\n  ", fatal));
+        }
+    }
+
+    /** The route file (and line) that defines this connector, for messages. */
+    private String routeFile() {
+        String id = definition.id() + "-gather";
+        Route route = getCamelContext().getRoute(id);
+        if (route != null && route.getSourceLocationShort() != null) {
+            return route.getSourceLocationShort();
+        }
+        RouteDefinition model = ((ModelCamelContext) getCamelContext()).getRouteDefinition(id);
+        if (model != null && model.getLocation() != null) {
+            return model.getLocation() + (model.getLineNumber() > 0 ? ":" + model.getLineNumber() : "");
+        }
+        return "routes/" + definition.id() + ".camel.yaml";
+    }
+
+    public String getConnector() {
+        return connector;
+    }
+
+    public void setConnector(String connector) {
+        this.connector = connector;
+    }
+
+    public DataSource getDataSource() {
+        return dataSource;
+    }
+
+    public void setDataSource(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public String getTable() {
+        return table;
+    }
+
+    public void setTable(String table) {
+        this.table = table;
+    }
+
+    public String getQuery() {
+        return query;
+    }
+
+    public void setQuery(String query) {
+        this.query = query;
+    }
+
+    public String getCursorColumn() {
+        return cursorColumn;
+    }
+
+    public void setCursorColumn(String cursorColumn) {
+        this.cursorColumn = cursorColumn;
+    }
+
+    public String getKeyColumn() {
+        return keyColumn;
+    }
+
+    public void setKeyColumn(String keyColumn) {
+        this.keyColumn = keyColumn;
+    }
+
+    public String getDeleteColumn() {
+        return deleteColumn;
+    }
+
+    public void setDeleteColumn(String deleteColumn) {
+        this.deleteColumn = deleteColumn;
+    }
+
+    public String getStartPosition() {
+        return startPosition;
+    }
+
+    public void setStartPosition(String startPosition) {
+        this.startPosition = startPosition;
+    }
+
+    public String getQueue() {
+        return queue;
+    }
+
+    public void setQueue(String queue) {
+        this.queue = queue;
+    }
+
+    public int getFetchSize() {
+        return fetchSize;
+    }
+
+    public void setFetchSize(int fetchSize) {
+        this.fetchSize = fetchSize;
+    }
+
+    public Duration getSettleLag() {
+        return settleLag;
+    }
+
+    public void setSettleLag(Duration settleLag) {
+        this.settleLag = settleLag;
+    }
+
+    public int getTransactionSize() {
+        return transactionSize;
+    }
+
+    public void setTransactionSize(int transactionSize) {
+        this.transactionSize = transactionSize;
+    }
+
+    public int getBatchSize() {
+        return batchSize;
+    }
+
+    public void setBatchSize(int batchSize) {
+        this.batchSize = batchSize;
+    }
+
+    public int getMaxAttempts() {
+        return maxAttempts;
+    }
+
+    public void setMaxAttempts(int maxAttempts) {
+        this.maxAttempts = maxAttempts;
+    }
+}
