@@ -53,6 +53,7 @@ import dev.ferry.ops.FerryMetrics;
 import dev.ferry.ops.Housekeeping;
 import dev.ferry.ops.Operations;
 import dev.ferry.ops.OperationsSurface;
+import dev.ferry.queue.BrokerWatch;
 import dev.ferry.queue.EmbeddedBroker;
 import dev.ferry.queue.ForeignMessages;
 import dev.ferry.queue.SyncQueue;
@@ -275,6 +276,8 @@ public final class FerryConfiguration implements CamelConfiguration {
         camel.addService(reloader);
         registry.bind(CONNECTOR_FILES, reloader);
         FerryHealth.register(camel, stateSource, artemis, brokerUrl, reloader::loaded);
+        manage(camel, new BrokerWatch(artemis, brokerUrl, clock,
+                camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-broker-watch")));
         // Ferry's, not a file of the instance's: every connector's deliver route needs it, as this version defines it
         PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.resolveMandatoryResource(camel, DELIVERY_ERRORS));
 

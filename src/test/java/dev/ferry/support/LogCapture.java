@@ -20,17 +20,22 @@ public final class LogCapture implements AutoCloseable {
     private final AbstractAppender appender;
 
     public LogCapture() {
+        this(Level.WARN);
+    }
+
+    /** Captures the lines of this level and more severe ones. */
+    public LogCapture(Level least) {
         appender = new AbstractAppender("test-capture-" + System.nanoTime(), null, null, true, Property.EMPTY_ARRAY) {
             @Override
             public void append(LogEvent event) {
-                if (event.getLevel().isMoreSpecificThan(Level.WARN)) {
+                if (event.getLevel().isMoreSpecificThan(least)) {
                     lines.add(event.getLevel() + " " + event.getLoggerName() + ": " + event.getMessage().getFormattedMessage());
                 }
             }
         };
         appender.start();
         LoggerContext context = (LoggerContext) LogManager.getContext(false);
-        context.getConfiguration().getRootLogger().addAppender(appender, Level.WARN, null);
+        context.getConfiguration().getRootLogger().addAppender(appender, least, null);
         context.updateLoggers();
     }
 
