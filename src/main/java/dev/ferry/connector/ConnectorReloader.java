@@ -142,6 +142,8 @@ public final class ConnectorReloader extends ServiceSupport {
             schedules.startScheduler();
         }
         loaded = true;
+        LOG.info("Connectors loaded: {} of {} file(s) run{}", routesOf.size(), files.size(),
+                routesOf.size() == files.size() ? "" : "; the others are reported above with their problems");
         if (watch) {
             begin();
         }

@@ -107,10 +107,11 @@ class TargetFaultTest {
         // what the target asks for is capped at the policy's longest delay (the tests' is 50 ms)
         fixture.properties().put("camel.beans.ferryDeliveryRetries.maximum-redelivery-delay", "10000");
         failFirst("C-000005", aResponse().withStatus(429).withHeader("Retry-After", "2").withBody("slow down"));
+        RunningFerry ferry = fixture.start();
+        // an HTTP date ~3 s ahead of the run (made once Ferry runs: its start-up must not eat into the wait)
         failFirst("C-000006", aResponse().withStatus(503).withHeader("Retry-After",
                 java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
                         java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusSeconds(3))));
-        RunningFerry ferry = fixture.start();
 
         Run run = ferry.runAndAwait(C);
 
