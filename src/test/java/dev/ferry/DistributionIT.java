@@ -44,7 +44,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
  * PATH, from a working directory that is neither the installation nor the instance. An instance is created, a
  * connector scaffolded for a PostgreSQL table unlike the demo's (a text key, a {@code timestamptz} cursor, a numeric,
  * a JSON and a soft-delete column), checked, run against a WireMock target, stopped with SIGTERM mid-delivery and
- * started again. The source table's schema is the same before and after.
+ * started again, then upgraded to another installation. The source table's schema is the same before and after.
  */
 class DistributionIT {
 
@@ -174,6 +174,25 @@ class DistributionIT {
         assertThat(target.deleted(PATH)).containsExactly("ACC%20021%2Fx");
 
         assertThat(schema()).isEqualTo(schemaBefore);
+
+        // an upgrade: a new installation unpacked beside the old one, the stopped instance pointed at it
+        ferry.destroy();
+        assertThat(ferry.waitFor(SHUTDOWN_TIMEOUT.toSeconds() + 20, TimeUnit.SECONDS)).isTrue();
+        Path newer = Files.createDirectories(dir.resolve("opt-new"));
+        assertThat(new ProcessBuilder("tar", "xzf", System.getProperty("ferry.distribution"), "-C", newer.toString())
+                .inheritIO().start().waitFor()).isZero();
+        Path newHome = newer.resolve(home.getFileName());
+        Result upgraded = command(newHome.resolve("bin/ferry"), "upgrade", instance.toString());
+        assertThat(upgraded.exit()).as(upgraded.output()).isZero();
+        assertThat(upgraded.output()).contains(home + " -> " + newHome);
+        assertThat(Files.readString(ferryOf)).contains("FERRY_HOME='" + newHome + "'").doesNotContain("FERRY_HOME='" + home + "'");
+        Result checked = command(ferryOf, "check");
+        assertThat(checked.exit()).as(checked.output()).isZero();
+        ferry = start(ferryOf);
+        assertThat(Files.readString(instance.resolve("logs/ferry.log"))).contains("installation " + newHome);
+        long third = startRun(api());
+        awaitCompleted(api(), third);
+        assertThat(api().get("/api/runs/" + third).json().at("/run/gathered").asLong()).as("the watermark survived").isZero();
     }
 
     // ------------------------------------------------------------------------------------------------ the source
