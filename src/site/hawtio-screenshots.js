@@ -1,7 +1,7 @@
 // Takes the README's Hawtio screenshots from a real browser session (headless Chromium driven by Playwright),
 // through Hawtio's proxy, and prints every Jolokia answer Ferry refused (a check of jolokia-access.xml against what
 // Hawtio asks for: none is expected).
-// Needs: Ferry running (mvn -q compile exec:java), Hawtio running (mvn -Phawtio -DskipTests jetty:run-war),
+// Needs: Ferry running (mvn -q compile exec:java -Dexec.args="run --profile demo"), Hawtio running (mvn -Phawtio -DskipTests jetty:run-war),
 // Debian's chromium, and playwright-core (npm install playwright-core) — none of it is part of Ferry's build.
 //   node src/site/hawtio-screenshots.js
 const { chromium } = require('playwright-core');
