@@ -53,6 +53,8 @@ public final class RunTracker extends ServiceSupport {
     private ScheduledFuture<?> flushTask;
     private int flushesSinceDrainCheck;
     private volatile RunEvents events = RunEvents.NONE;
+    /** When the flushes started failing ({@link System#nanoTime()}), or 0 while they work; the flusher's only. */
+    private long failingSince;
 
     public RunTracker(RunLedger ledger, QueueDepth queueDepth, ScheduledExecutorService executor,
                       long flushIntervalMillis, int drainCheckEveryFlushes) {
@@ -150,12 +152,27 @@ public final class RunTracker extends ServiceSupport {
         flushQuietly();
     }
 
+    /**
+     * Flushes; a failure is logged once, when the flushes start failing, and once more when one succeeds again —
+     * not every {@code flushIntervalMillis} while the state database is away. The counts stay in memory meanwhile
+     * and the next flush that works writes them.
+     */
     private void flushQuietly() {
+        // a write to a database that is away fails only after the pool's connection timeout: count from its start
+        long attempt = System.nanoTime();
         try {
             flush();
+            if (failingSince != 0) {
+                LOG.info("Run progress is written to the state database again, after {} s of failed writes",
+                        TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - failingSince));
+                failingSince = 0;
+            }
         } catch (Exception e) {
-            // The counts stay in memory and are written by the next flush.
-            LOG.warn("Could not write run progress to the state database: {}", e.toString());
+            if (failingSince == 0) {
+                failingSince = attempt;
+                LOG.warn("Could not write run progress to the state database ({}); the counts wait in memory and are"
+                        + " written when it answers, which this log will say", e.toString());
+            }
         }
     }
 

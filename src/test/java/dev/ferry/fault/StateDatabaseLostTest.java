@@ -10,6 +10,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.List;
 
+import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -21,6 +22,7 @@ import dev.ferry.runs.Failure;
 import dev.ferry.runs.Run;
 import dev.ferry.runs.RunStatus;
 import dev.ferry.support.FerryFixture;
+import dev.ferry.support.LogCapture;
 import dev.ferry.support.PostgresServer;
 import dev.ferry.support.Reconciliation;
 import dev.ferry.support.RunningFerry;
@@ -55,6 +57,7 @@ class StateDatabaseLostTest {
         ferry.camel().getRouteController().stopRoute(C + "-deliver");
         long runId = ferry.bean("ferryOperations", Operations.class).start(C, false, "test").id();
         ferry.awaitStatus(runId, RunStatus.SUBMITTED);
+        LogCapture log = new LogCapture(Level.INFO);
         pg.admin("ALTER DATABASE " + database + " ALLOW_CONNECTIONS false");
         try {
             pg.admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + database + "'");
@@ -74,6 +77,11 @@ class StateDatabaseLostTest {
 
         Run run = await().atMost(Duration.ofSeconds(60)).until(() -> ferry.runs().find(runId).orElseThrow(),
                 r -> r.status().isFinal());
+        log.close();
+        // the outage is a line when run progress cannot be written and one when it can again, not one per flush
+        assertThat(log.lines()).filteredOn(l -> l.contains("Could not write run progress")).hasSize(1);
+        assertThat(log.lines()).filteredOn(l -> l.contains("Run progress is written to the state database again"))
+                .hasSize(1);
         assertThat(run.status()).isEqualTo(RunStatus.INCOMPLETE);
         assertThat(run.delivered()).isEqualTo(59);
         assertThat(run.failed()).isEqualTo(1);
