@@ -3,8 +3,12 @@ package dev.ferry.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.rest.RestDefinition;
+import org.apache.camel.model.rest.VerbDefinition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -57,6 +61,20 @@ class CrossSiteRequestTest {
         assertRefused(form.json(), 415, "a request body must be JSON");
         assertThat(api.header("Origin", "http://evil.example").delete("/api/runs/1").status()).isEqualTo(403);
         assertThat(api.header("Origin", "http://evil.example").post("/api/housekeeping").status()).isEqualTo(403);
+        // and every other action of the API, the ones added since the review included (activate): refused alike
+        for (RestDefinition rest : ((ModelCamelContext) ferry.camel()).getRestDefinitions()) {
+            for (VerbDefinition verb : rest.getVerbs()) {
+                String method = verb.asVerb().toUpperCase(Locale.ROOT);
+                if (verb.getId() == null || !verb.getId().startsWith("ferry-api-") || method.equals("GET")) {
+                    continue;
+                }
+                String path = (rest.getPath() + verb.getPath()).replace("{connector}", C).replace("{run}", "1")
+                        .replace("{key}", "1");
+                assertThat(evil.send(method, path, "{}").status()).as("cross-site %s %s", method, path).isEqualTo(403);
+                assertThat(RawHttp.send(null, apiPort, method, path, Map.of("Host", "rebound.example:" + apiPort), null)
+                        .status()).as("rebound %s %s", method, path).isEqualTo(403);
+            }
+        }
         // a rebound name may not even read
         assertThat(RawHttp.send(null, apiPort, "GET", connector, Map.of("Host", "rebound.example"), null).status())
                 .isEqualTo(403);
