@@ -35,6 +35,7 @@ import dev.ferry.Installation;
 import dev.ferry.Settings;
 import dev.ferry.connector.ConnectorFileCheck;
 import dev.ferry.connector.ConnectorFilesCollector;
+import dev.ferry.connector.ConnectorReloader;
 import dev.ferry.gather.Source;
 import dev.ferry.gather.SourceCheck;
 import dev.ferry.ops.FerryInfo;
@@ -80,7 +81,7 @@ final class CheckCommand {
         try {
             main.init();
         } catch (Exception e) {
-            problem(config.toString(), "the configuration does not load: " + messages(e));
+            problem(config.toString(), "the configuration does not load: " + ConnectorReloader.describe(e));
             return summary(0);
         }
         CamelContext camel = main.getCamelContext();
@@ -123,7 +124,7 @@ final class CheckCommand {
                 }
             }
         } catch (Exception e) {
-            problem(shown, messages(e));
+            problem(shown, ConnectorReloader.describe(e));
             out.println("  " + connector + ": NOT LOADED");
             return;
         }
@@ -170,7 +171,7 @@ final class CheckCommand {
                     String uri = camel.resolvePropertyPlaceholders(gather.getEndpointUri());
                     options = uri.contains("?") ? URISupport.parseQuery(uri.substring(uri.indexOf('?') + 1)) : Map.of();
                 } catch (RuntimeException | URISyntaxException e) {
-                    problem(shown + ":" + Math.max(gather.getLineNumber(), 0), "ferry:gather: " + messages(e));
+                    problem(shown + ":" + Math.max(gather.getLineNumber(), 0), "ferry:gather: " + ConnectorReloader.describe(e));
                     continue;
                 }
                 String where = shown + ":" + Math.max(gather.getLineNumber(), 0) + ": ferry:gather";
@@ -200,7 +201,7 @@ final class CheckCommand {
                         }
                     }
                 } catch (SQLException | RuntimeException e) {
-                    problem(where + " dataSource " + bean + ": the source does not answer: " + messages(e));
+                    problem(where + " dataSource " + bean + ": the source does not answer: " + ConnectorReloader.describe(e));
                 }
             }
         }
@@ -241,17 +242,6 @@ final class CheckCommand {
         Path absolute = file.toAbsolutePath().normalize();
         return absolute.startsWith(installation.instance()) ? installation.instance().relativize(absolute).toString()
                 : absolute.toString();
-    }
-
-    private static String messages(Throwable e) {
-        StringBuilder text = new StringBuilder();
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-            if (text.indexOf(message) < 0) {
-                text.append(text.length() == 0 ? "" : "\n  caused by: ").append(message);
-            }
-        }
-        return text.toString();
     }
 
     private static void closeSources(CamelContext camel) {

@@ -595,7 +595,7 @@ public final class ConnectorReloader extends ServiceSupport {
     }
 
     /** The messages of an exception and its causes, each once (Camel's wrappers repeat their cause's). */
-    private static String describe(Throwable e) {
+    public static String describe(Throwable e) {
         List<String> messages = new ArrayList<>();
         for (Throwable t = e; t != null && messages.size() < 6; t = t.getCause()) {
             String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
