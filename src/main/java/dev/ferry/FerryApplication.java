@@ -1,5 +1,6 @@
 package dev.ferry;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -93,11 +94,11 @@ public final class FerryApplication {
     public static void configure(Main main, ConnectorFilesCollector collector, Installation installation, Path config,
                                  String profile, Path secrets) {
         if (!Files.isRegularFile(config)) {
-            throw new IllegalArgumentException("Ferry configuration file not found: " + config.toAbsolutePath()
+            throw new StartupRefused("Ferry configuration file not found: " + config.toAbsolutePath()
                     + " (set --config <file> or FERRY_CONFIG)");
         }
         if (secrets != null && !Files.isRegularFile(secrets)) {
-            throw new IllegalArgumentException("Ferry secrets file not found: " + secrets.toAbsolutePath()
+            throw new StartupRefused("Ferry secrets file not found: " + secrets.toAbsolutePath()
                     + " (set --secrets <file> or FERRY_SECRETS_FILE)");
         }
         main.setRoutesCollector(collector);
@@ -112,6 +113,26 @@ public final class FerryApplication {
         installation.properties().forEach(main::addOverrideProperty);
         // a configuration that names no route files: the instance's (the installation's defaults name them too)
         main.configure().withRoutesIncludePattern("file:" + installation.routes() + "/*.camel.yaml");
+    }
+
+    /**
+     * Refuses to start, naming every one, when environment variables the configuration requires are not set
+     * ({@link RequiredVariables}): the files are read as {@link #configure} lists them, the secrets file first.
+     */
+    public static void requireVariables(Installation installation, Path config, String profile, Path secrets,
+                                        Map<String, String> environment) throws IOException {
+        List<Path> files = new ArrayList<>();
+        if (secrets != null) {
+            files.add(secrets);
+        }
+        for (String location : propertyLocations(config, installation.defaults(), profile).split(",")) {
+            files.add(Path.of(location.replaceFirst("^file:", "").replaceFirst(";optional=true$", "")));
+        }
+        List<RequiredVariables.Missing> missing = RequiredVariables.missing(files, environment, System.getProperties(),
+                installation.properties());
+        if (!missing.isEmpty()) {
+            throw new StartupRefused(RequiredVariables.message(missing, profile));
+        }
     }
 
     /**

@@ -3,12 +3,13 @@ package dev.ferry;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
@@ -19,6 +20,7 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Service;
 import org.apache.camel.StartupListener;
+import org.apache.camel.component.quartz.QuartzComponent;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.ModelLifecycleStrategySupport;
 import org.apache.camel.model.RouteDefinition;
@@ -34,6 +36,10 @@ import org.messaginghub.pooled.jms.JmsPoolConnectionFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.ferry.cluster.Heartbeat;
+import dev.ferry.cluster.InstanceName;
+import dev.ferry.cluster.Instances;
+import dev.ferry.cluster.RunRecovery;
 import dev.ferry.component.FerryComponent;
 import dev.ferry.component.FerryServices;
 import dev.ferry.connector.Connector;
@@ -49,6 +55,7 @@ import dev.ferry.demo.DemoBackOffice;
 import dev.ferry.demo.DemoSource;
 import dev.ferry.gather.Gatherer;
 import dev.ferry.ops.FerryHealth;
+import dev.ferry.ops.FerryInfo;
 import dev.ferry.ops.FerryMetrics;
 import dev.ferry.ops.Housekeeping;
 import dev.ferry.ops.Operations;
@@ -58,11 +65,9 @@ import dev.ferry.queue.EmbeddedBroker;
 import dev.ferry.queue.ForeignMessages;
 import dev.ferry.queue.SyncQueue;
 import dev.ferry.runs.FailureLedger;
-import dev.ferry.runs.Run;
 import dev.ferry.runs.RunLedger;
-import dev.ferry.runs.RunMode;
-import dev.ferry.runs.RunStatus;
 import dev.ferry.runs.RunTracker;
+import dev.ferry.schedule.ClusteredScheduler;
 import dev.ferry.schedule.ConnectorSchedules;
 import dev.ferry.schedule.ConnectorStates;
 import dev.ferry.security.Access;
@@ -80,6 +85,9 @@ import dev.ferry.watermark.WatermarkStore;
 public final class FerryConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(FerryConfiguration.class);
+
+    /** Registry name of this instance's {@link InstanceName}. */
+    public static final String INSTANCE_NAME = "ferryInstanceName";
 
     /** Registry name of the {@link ConnectorReloader}, which loads (and with hot reload on, reloads) connector files. */
     public static final String CONNECTOR_FILES = "ferryReloader";
@@ -106,6 +114,7 @@ public final class FerryConfiguration implements CamelConfiguration {
     }
 
     private void wire(CamelContext camel) throws Exception {
+        Registry registry = camel.getRegistry();
         Settings settings = new Settings(camel.getPropertiesComponent());
         Path dataDir = Path.of(settings.string(Settings.DATA_DIR));
         String stateUrl = settings.string(Settings.STATE_URL);
@@ -120,20 +129,24 @@ public final class FerryConfiguration implements CamelConfiguration {
         int demoCustomers = settings.positiveInt(Settings.DEMO_CUSTOMERS);
         int demoInvoices = settings.positiveInt(Settings.DEMO_INVOICES);
         ZoneId scheduleZone = settings.zone(Settings.SCHEDULE_TIME_ZONE);
-        java.time.Duration housekeepingAge = settings.duration(Settings.HOUSEKEEPING_MAX_AGE);
+        Duration housekeepingAge = settings.duration(Settings.HOUSEKEEPING_MAX_AGE);
         int degradedAfter = settings.positiveInt(Settings.HEALTH_FAILED_RUNS);
-        java.time.Duration metricsRefresh = settings.duration(Settings.METRICS_REFRESH_INTERVAL);
+        Duration metricsRefresh = settings.duration(Settings.METRICS_REFRESH_INTERVAL);
         boolean reload = settings.bool(Settings.RELOAD_ENABLED);
         boolean clustered = settings.bool(Settings.SCHEDULE_CLUSTERED);
+        Duration heartbeatInterval = settings.duration(Settings.CLUSTER_HEARTBEAT_INTERVAL);
+        Duration lease = settings.duration(Settings.CLUSTER_LEASE);
         if (clustered && !stateUrl.startsWith("jdbc:postgresql:")) {
             throw new IllegalArgumentException(settings.where(Settings.SCHEDULE_CLUSTERED.key()) + ": "
                     + Settings.SCHEDULE_CLUSTERED.key() + " = true needs PostgreSQL as the state database (ferry.state.url"
                     + " is " + stateUrl.substring(0, Math.min(stateUrl.length(), 16)) + "...)");
         }
-        java.time.Duration reloadQuiet = settings.duration(Settings.RELOAD_QUIET_PERIOD);
+        Duration reloadQuiet = settings.duration(Settings.RELOAD_QUIET_PERIOD);
         settings.validate();
+        InstanceName instance = InstanceName.of(settings.string(Settings.INSTANCE_NAME),
+                camel.getPropertiesComponent().resolveProperty("camel.server.port").orElse("8080"));
+        registry.bind(INSTANCE_NAME, instance);
 
-        Registry registry = camel.getRegistry();
         Clock clock = registry.lookupByNameAndType("clock", Clock.class);
         if (clock == null) {
             clock = Clock.systemUTC();
@@ -156,7 +169,7 @@ public final class FerryConfiguration implements CamelConfiguration {
         manage(camel, closing("state database", state::close));
         if (clustered) {
             state.migrateQuartzJobStore();
-            clusteredScheduler(camel, stateUrl, settings.string(Settings.STATE_USERNAME),
+            ClusteredScheduler.configure(camel, instance, stateUrl, settings.string(Settings.STATE_USERNAME),
                     settings.string(Settings.STATE_PASSWORD));
         }
         if (embeddedBroker) {
@@ -188,17 +201,14 @@ public final class FerryConfiguration implements CamelConfiguration {
         }));
 
         DataSource stateSource = state.dataSource();
-        RunLedger runs = new RunLedger(stateSource, clock);
+        RunLedger runs = new RunLedger(stateSource, clock, instance.name());
         FailureLedger failures = new FailureLedger(stateSource, clock);
         WatermarkStore watermarks = new WatermarkStore(stateSource, clock);
         SyncQueue queue = new SyncQueue(connectionFactory);
         Connectors connectors = new Connectors();
         RunTracker tracker = new RunTracker(runs,
-                connector -> queue.depth(connectors.find(connector).map(Connector::queue).orElse(Connector.defaultQueue(connector))),
-                camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-run-tracker"),
-                flushMillis, Math.max(1, (int) (5_000 / flushMillis)));
+                camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-run-tracker"), flushMillis);
         ConnectorLock runLock = ConnectorLock.of(stateUrl, stateSource);
-        recoverRuns(runs, tracker, runLock);
         camel.addService(tracker);
 
         FaultHooks faults = registry.lookupByNameAndType(FaultHooks.BEAN, FaultHooks.class);
@@ -210,25 +220,25 @@ public final class FerryConfiguration implements CamelConfiguration {
         // Quartz starts once the connector files are loaded (ConnectorReloader.loadConnectors): triggers are put in
         // place before anything fires, as when Camel creates routes itself — in a cluster, a trigger replaced while
         // the scheduler runs could fire a slot another instance is already running
-        camel.getComponent("quartz", org.apache.camel.component.quartz.QuartzComponent.class).setAutoStartScheduler(false);
+        camel.getComponent("quartz", QuartzComponent.class).setAutoStartScheduler(false);
         wireSchedules(camel, schedules, connectors);
+        Instances instances = new Instances(stateSource);
+        // after the tracker: stopped before it, writing its counts and the clean stop
+        camel.addService(new Heartbeat(instances, instance, FerryInfo.version(), tracker,
+                camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-heartbeat"),
+                heartbeatInterval));
+        RunRecovery recovery = new RunRecovery(runs, tracker, runLock, runner::holds,
+                connector -> queue.depth(connectors.find(connector).map(Connector::queue).orElse(Connector.defaultQueue(connector))),
+                instances, clock, lease,
+                camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-run-recovery"),
+                heartbeatInterval);
+        recovery.recoverAtStartUp();
+        camel.addService(recovery);
         if (runLock != ConnectorLock.LOCAL) {
-            // Another instance may die while its run gathers: its lock goes with its connection, and this
-            // instance marks the run FAILED (the watermark did not move; the next run repeats the work).
-            java.util.concurrent.ScheduledExecutorService recovery =
-                    camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-run-recovery");
-            Map<Long, long[]> delivering = new java.util.HashMap<>();
-            Clock recoveryClock = clock;
-            recovery.scheduleWithFixedDelay(() -> {
-                try {
-                    recoverOrphans(runs, runner, runLock);
-                    adoptStalledDeliveries(runs, tracker, delivering, recoveryClock);
-                } catch (Exception e) {
-                    LOG.warn("Looking for runs of stopped instances failed: {}", e.toString());
-                }
-            }, 10, 10, java.util.concurrent.TimeUnit.SECONDS);
+            ScheduledExecutorService toggles =
+                    camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-toggles");
             // The toggle is in the state database; another instance may flip it.
-            recovery.scheduleWithFixedDelay(() -> {
+            toggles.scheduleWithFixedDelay(() -> {
                 for (Connector connector : connectors.all()) {
                     try {
                         schedules.followToggle(connector.id());
@@ -236,7 +246,7 @@ public final class FerryConfiguration implements CamelConfiguration {
                         LOG.warn("Connector {}: following its toggle failed: {}", connector.id(), e.toString());
                     }
                 }
-            }, 2, 2, java.util.concurrent.TimeUnit.SECONDS);
+            }, 2, 2, TimeUnit.SECONDS);
         }
         FerryComponent ferry = camel.getComponent("ferry", FerryComponent.class);
         ferry.wire(new FerryServices(connectors, runner, schedules, queue, failures, tracker, clock));
@@ -341,125 +351,6 @@ public final class FerryConfiguration implements CamelConfiguration {
                 }
             }
         });
-    }
-
-    /**
-     * Quartz with its job store in the state database, clustered: every instance has the same schedules, and
-     * the instance that acquires a fire runs it.
-     */
-    private static void clusteredScheduler(CamelContext camel, String url, String username, String password) {
-        java.util.Properties quartz = new java.util.Properties();
-        quartz.setProperty("org.quartz.scheduler.instanceName", "ferry");
-        quartz.setProperty("org.quartz.scheduler.instanceId", "AUTO");
-        quartz.setProperty("org.quartz.threadPool.threadCount", "10");
-        quartz.setProperty("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
-        quartz.setProperty("org.quartz.jobStore.driverDelegateClass", "org.quartz.impl.jdbcjobstore.PostgreSQLDelegate");
-        quartz.setProperty("org.quartz.jobStore.tablePrefix", "QRTZ_");
-        quartz.setProperty("org.quartz.jobStore.isClustered", "true");
-        quartz.setProperty("org.quartz.jobStore.clusterCheckinInterval", "5000");
-        quartz.setProperty("org.quartz.jobStore.misfireThreshold", "30000");
-        quartz.setProperty("org.quartz.jobStore.dataSource", "ferry");
-        quartz.setProperty("org.quartz.dataSource.ferry.provider", "hikaricp");
-        quartz.setProperty("org.quartz.dataSource.ferry.driver", "org.postgresql.Driver");
-        quartz.setProperty("org.quartz.dataSource.ferry.URL", url);
-        quartz.setProperty("org.quartz.dataSource.ferry.user", username == null ? "" : username);
-        quartz.setProperty("org.quartz.dataSource.ferry.password", password == null ? "" : password);
-        quartz.setProperty("org.quartz.dataSource.ferry.maxConnections", "5");
-        org.apache.camel.component.quartz.QuartzComponent component =
-                camel.getComponent("quartz", org.apache.camel.component.quartz.QuartzComponent.class);
-        component.setProperties(quartz);
-        component.setPrefixInstanceName(false);
-        LOG.info("Schedules in Quartz's clustered job store in the state database: each fire runs on one instance");
-    }
-
-    /**
-     * Runs left behind by a process that stopped: one that was gathering failed (its watermark did not
-     * move, the next run repeats the work); one that was delivering goes on being counted.
-     */
-    private static void recoverRuns(RunLedger runs, RunTracker tracker, ConnectorLock lock) throws SQLException {
-        for (RunStatus status : List.of(RunStatus.CREATED, RunStatus.PROCESSING)) {
-            for (Run run : runs.withStatus(status)) {
-                recover(runs, run, lock);
-            }
-        }
-        List<Run> delivering = runs.withStatus(RunStatus.SUBMITTED);
-        if (!delivering.isEmpty()) {
-            LOG.info("Resuming {} run(s) that were delivering when Ferry stopped: {}", delivering.size(),
-                    delivering.stream().map(r -> r.id() + " " + r.connector()).toList());
-        }
-        tracker.adopt(delivering);
-    }
-
-    /** Runs gathering on no live instance: nobody holds their connector's lock (their instance died). */
-    private static void recoverOrphans(RunLedger runs, ConnectorRunner runner, ConnectorLock lock) throws SQLException {
-        for (RunStatus status : List.of(RunStatus.CREATED, RunStatus.PROCESSING)) {
-            for (Run run : runs.withStatus(status)) {
-                if (!runner.holds(run.connector())) {
-                    recover(runs, run, lock);
-                }
-            }
-        }
-    }
-
-    /** How long a submitted run's counts may stand still before this instance assumes they died with another one. */
-    private static final java.time.Duration STALLED = java.time.Duration.ofSeconds(60);
-
-    /**
-     * A submitted run whose delivery counts have not moved for {@link #STALLED} and that no tracker here
-     * watches: the instance that counted it died with counts it had not written. This tracker adopts it and
-     * finishes it once the connector's queue is empty (every record delivered or in the failure ledger).
-     */
-    private static void adoptStalledDeliveries(RunLedger runs, RunTracker tracker, Map<Long, long[]> seen, Clock clock)
-            throws SQLException {
-        List<Run> submitted = runs.withStatus(RunStatus.SUBMITTED);
-        java.util.Set<Long> current = new java.util.HashSet<>();
-        long now = clock.millis();
-        for (Run run : submitted) {
-            current.add(run.id());
-            if (tracker.watching(run.id())) {
-                continue;
-            }
-            long counted = run.delivered() + run.failed();
-            long[] last = seen.get(run.id());
-            if (last == null || last[0] != counted) {
-                seen.put(run.id(), new long[] {counted, now});
-            } else if (now - last[1] >= STALLED.toMillis()) {
-                LOG.warn("Run {} {}: its delivery counts stood still for {} s and no instance here watched it;"
-                        + " finishing it once its queue is empty", run.id(), run.connector(), STALLED.toSeconds());
-                tracker.adopt(List.of(run));
-                seen.remove(run.id());
-            }
-        }
-        seen.keySet().retainAll(current);
-    }
-
-    /**
-     * A run that was gathering when its instance stopped: FAILED (its watermark did not move, the next run
-     * repeats the work), or a preview being submitted back to PREVIEW. Left alone while a live instance holds
-     * its connector's lock.
-     */
-    private static void recover(RunLedger runs, Run run, ConnectorLock lock) throws SQLException {
-        Optional<ConnectorLock.Held> held = lock.tryLock(run.connector());
-        if (held.isEmpty()) {
-            LOG.debug("Run {} {} is processing on another instance", run.id(), run.connector());
-            return;
-        }
-        try (ConnectorLock.Held ignored = held.get()) {
-            Run now = runs.find(run.id()).orElse(null);
-            if (now == null || (now.status() != RunStatus.CREATED && now.status() != RunStatus.PROCESSING)) {
-                return;
-            }
-            if (now.status() == RunStatus.PROCESSING && now.mode() == RunMode.PREVIEW && runs.hasStaged(now.id())) {
-                runs.backToPreview(now.id(), "Ferry stopped while this preview was being submitted; submit it again"
-                        + " to move the rest of its staged records and finish it");
-                LOG.warn("Run {} {} was interrupted by a stop while being submitted; it waits as a PREVIEW again",
-                        now.id(), now.connector());
-                return;
-            }
-            runs.fail(now.id(), "Ferry stopped while this run was gathering; the watermark did not move"
-                    + " and the next run repeats the work");
-            LOG.warn("Run {} {} was interrupted by a stop while gathering; marked FAILED", now.id(), now.connector());
-        }
     }
 
     private void startDemo(CamelContext camel, Registry registry, Path dataDir, int customers, int invoices)

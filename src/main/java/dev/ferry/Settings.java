@@ -85,7 +85,14 @@ public final class Settings {
             "Host names besides loopback (comma-separated) that a request may name when Ferry runs without"
                     + " authentication; every other Host is refused, so a DNS name rebound to this machine cannot reach it.");
     public static final Option INSTANCE_NAME = new Option("ferry.instance-name", "",
-            "This instance's name in /observe/info; the machine's host name when empty.");
+            "This instance's name in runs, logs, /observe/info and Quartz's cluster; the host name and the API port"
+                    + " (ledger-1:8080) when empty. Unique in a cluster, and the same across restarts.");
+    public static final Option CLUSTER_HEARTBEAT_INTERVAL = new Option("ferry.cluster.heartbeat-interval", "5s",
+            "How often this instance writes its run counts and beats in the state database, and looks for runs that"
+                    + " stopped instances left.");
+    public static final Option CLUSTER_LEASE = new Option("ferry.cluster.lease", "30s",
+            "An instance whose heartbeat has not moved for this long, by each other instance's own clock, is gone:"
+                    + " its runs are finished by the others. Several heartbeat intervals, above the longest GC pause.");
     public static final Option HOUSEKEEPING_MAX_AGE = new Option("ferry.housekeeping.max-age", "P90D",
             "Finished runs and resolved failures older than this are deleted by housekeeping (ISO-8601, e.g. P90D).");
     public static final Option HOUSEKEEPING_CRON = new Option("ferry.housekeeping.cron", "0 15 3 * * ?",

@@ -33,6 +33,7 @@ import dev.ferry.FerryApplication;
 import dev.ferry.FerryApplication.Launch;
 import dev.ferry.Installation;
 import dev.ferry.Settings;
+import dev.ferry.StartupRefused;
 import dev.ferry.connector.ConnectorFileCheck;
 import dev.ferry.connector.ConnectorFilesCollector;
 import dev.ferry.connector.ConnectorReloader;
@@ -69,6 +70,12 @@ final class CheckCommand {
         Path config = launch.config(installation);
         out.println("Ferry " + FerryInfo.version() + ": checking instance " + installation.instance()
                 + (launch.profile() == null || launch.profile().isBlank() ? "" : " (profiles " + launch.profile() + ")"));
+        try {
+            FerryApplication.requireVariables(installation, config, launch.profile(), launch.secrets(), System.getenv());
+        } catch (StartupRefused e) {
+            problem(config.toString(), e.getMessage());
+            return summary(0);
+        }
         ConnectorFilesCollector collector = new ConnectorFilesCollector();
         Main main = new Main();
         FerryApplication.configure(main, collector, installation, config, launch.profile(), launch.secrets());

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import dev.ferry.FerryApplication;
 import dev.ferry.FerryApplication.Launch;
 import dev.ferry.Installation;
+import dev.ferry.StartupRefused;
 import dev.ferry.ops.FerryInfo;
 import dev.ferry.schedule.Explain;
 
@@ -87,6 +88,10 @@ public final class FerryCli {
         } catch (UsageException e) {
             System.err.println(e.getMessage());
             code = 2;
+        } catch (StartupRefused e) {
+            // the message says what and where; a stack trace would bury it
+            LoggerFactory.getLogger(FerryCli.class).error(e.getMessage());
+            code = 1;
         } catch (Exception | LinkageError e) {
             LoggerFactory.getLogger(FerryCli.class).error("Ferry could not start: {}", e.getMessage(), e);
             // the broker's non-daemon threads would otherwise keep a half-started process alive
@@ -151,6 +156,9 @@ public final class FerryCli {
         LoggerFactory.getLogger("dev.ferry").info("Ferry {} starting: instance {}, installation {}, profiles {}",
                 FerryInfo.version(), installation.instance(), installation.home(),
                 launch.profile() == null || launch.profile().isBlank() ? "(none)" : launch.profile());
+        // before anything is tried: every variable the configuration needs, named in one message
+        FerryApplication.requireVariables(installation, launch.config(installation), launch.profile(), launch.secrets(),
+                System.getenv());
         Main main = FerryApplication.newMain(installation, launch.config(installation), launch.profile(), launch.secrets());
         main.run();
         return -1;

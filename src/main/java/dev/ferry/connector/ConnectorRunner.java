@@ -117,7 +117,7 @@ public final class ConnectorRunner {
             Watermark stored = watermarks.load(connector.id()).orElse(null);
             long runId = runs.create(connector.id(), trigger, mode, stored);
             processing.put(connector.id(), runId);
-            RunLog.started(runId, connector.id(), trigger, mode, stored == null ? null : stored.toString());
+            RunLog.started(runId, connector.id(), trigger, mode, stored == null ? null : stored.toString(), runs.instance());
             return new Reservation(connector, runId, trigger, mode, stored);
         } catch (Conflict | SQLException | RuntimeException e) {
             release(connector);

@@ -2,8 +2,6 @@ package dev.ferry.ops;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Properties;
 
@@ -11,7 +9,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.apache.camel.CamelContext;
 
+import dev.ferry.FerryConfiguration;
 import dev.ferry.Settings;
+import dev.ferry.cluster.InstanceName;
 
 /**
  * What {@code /observe/info} tells any caller: what this Ferry is — its version, Camel's and Java's, its profiles,
@@ -27,7 +27,7 @@ public final class FerryInfo {
     private static final String VERSION = BUILD.getProperty("version", "unknown");
 
     private final List<String> profiles;
-    /** Read once, when first asked: a host name lookup can take a DNS round trip. */
+    /** Read once, when first asked (FerryConfiguration resolved it: a host name lookup can take a DNS round trip). */
     private volatile String instance;
 
     public FerryInfo(List<String> profiles) {
@@ -42,8 +42,11 @@ public final class FerryInfo {
 
     JsonObject json(CamelContext camel) {
         if (instance == null) {
-            String name = new Settings(camel.getPropertiesComponent()).string(Settings.INSTANCE_NAME).trim();
-            instance = name.isEmpty() ? hostName() : name;
+            InstanceName name = camel.getRegistry().lookupByNameAndType(FerryConfiguration.INSTANCE_NAME,
+                    InstanceName.class);
+            instance = name != null ? name.name() : InstanceName.of(new Settings(camel.getPropertiesComponent())
+                    .string(Settings.INSTANCE_NAME), camel.getPropertiesComponent().resolveProperty("camel.server.port")
+                    .orElse("8080")).name();
         }
         return new JsonObject()
                 .put("ferry", new JsonObject().put("version", VERSION).put("profiles", new JsonArray(profiles))
@@ -74,13 +77,5 @@ public final class FerryInfo {
             // "unknown" below
         }
         return p;
-    }
-
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "unknown";
-        }
     }
 }

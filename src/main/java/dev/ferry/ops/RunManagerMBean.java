@@ -8,6 +8,7 @@ import org.apache.camel.api.management.ManagedResource;
 
 import dev.ferry.runs.Run;
 import dev.ferry.runs.RunLedger;
+import dev.ferry.runs.RunLog;
 import dev.ferry.security.JmxCaller;
 
 /**
@@ -44,7 +45,7 @@ public final class RunManagerMBean {
     static String line(Run r) {
         return r.id() + " " + r.connector() + " " + r.status() + " (" + r.trigger() + ", " + r.mode() + ") created "
                 + r.createdAt() + ": gathered " + r.gathered() + ", delivered " + r.delivered() + ", failed " + r.failed()
-                + ", skipped " + r.skipped() + (r.error() == null ? "" : "; " + r.error());
+                + ", skipped " + r.skipped() + RunLog.where(r) + (r.error() == null ? "" : "; " + r.error());
     }
 
     @ManagedOperation(description = "Submit a preview run: its staged records are delivered")

@@ -1,8 +1,17 @@
 package dev.ferry.runs;
 
 import java.time.Instant;
+import java.util.List;
 
-/** One row of the run ledger. */
+/**
+ * One row of the run ledger, with the instance that gathered the run and what each instance delivered of it.
+ *
+ * <p>{@code gathered} is what the run put on the sync queue (and in the failure ledger) from the source. While a
+ * run gathers, and for a run that broke off while gathering, records it already queued are delivered and counted:
+ * then {@code gathered} is raised to {@code delivered + failed}, so that a run never shows more outcomes than
+ * records. {@code deliveredBy} may add up to less than {@code delivered} when an instance died before writing its
+ * counts and the run was finished from its drained queue ({@code error} says so).
+ */
 public record Run(
         long id,
         String connector,
@@ -19,5 +28,20 @@ public record Run(
         long delivered,
         long failed,
         long skipped,
-        String error) {
+        String error,
+        String gatheredBy,
+        List<Delivery> deliveredBy) {
+
+    /** What one instance delivered and failed of a run's records. */
+    public record Delivery(String instance, long delivered, long failed) {
+    }
+
+    public Run {
+        deliveredBy = deliveredBy == null ? List.of() : List.copyOf(deliveredBy);
+    }
+
+    Run withDeliveries(List<Delivery> deliveries) {
+        return new Run(id, connector, trigger, mode, status, createdAt, startedAt, submittedAt, endedAt, watermarkBefore,
+                watermarkAfter, gathered, delivered, failed, skipped, error, gatheredBy, deliveries);
+    }
 }

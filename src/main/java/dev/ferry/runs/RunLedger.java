@@ -8,8 +8,11 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
@@ -18,19 +21,31 @@ import dev.ferry.state.Jdbc;
 import dev.ferry.watermark.Watermark;
 
 /**
- * The run ledger ({@code ferry_run}). Status changes are guarded by the expected current status, so a
- * run never moves backwards and two writers cannot both finish it.
+ * The run ledger ({@code ferry_run}, with what each instance delivered in {@code ferry_run_delivery}). Status
+ * changes are guarded by the expected current status, so a run never moves backwards and two writers cannot both
+ * finish it.
  */
 public final class RunLedger {
 
     static final int ERROR_MAX = 4000;
 
+    /** Statuses of a run that may have records in the queue while its gathered count is not final. */
+    private static final String GATHERING_OR_BROKEN_OFF = "('" + RunStatus.CREATED + "', '" + RunStatus.PROCESSING
+            + "', '" + RunStatus.FAILED + "')";
+
     private final DataSource dataSource;
     private final Clock clock;
+    /** This instance's name: the runs it creates were gathered here, the outcomes it adds were delivered here. */
+    private final String instance;
 
-    public RunLedger(DataSource dataSource, Clock clock) {
+    public RunLedger(DataSource dataSource, Clock clock, String instance) {
         this.dataSource = dataSource;
         this.clock = clock;
+        this.instance = instance;
+    }
+
+    public String instance() {
+        return instance;
     }
 
     public DataSource dataSource() {
@@ -40,14 +55,15 @@ public final class RunLedger {
     public long create(String connector, Trigger trigger, RunMode mode, Watermark before) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(
-                     "INSERT INTO ferry_run (connector, run_trigger, run_mode, status, created_at, watermark_before)"
-                             + " VALUES (?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+                     "INSERT INTO ferry_run (connector, run_trigger, run_mode, status, created_at, watermark_before,"
+                             + " gathered_by) VALUES (?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
             ps.setString(1, connector);
             ps.setString(2, trigger.name());
             ps.setString(3, mode.name());
             ps.setString(4, RunStatus.CREATED.name());
             Jdbc.setInstant(ps, 5, clock.instant());
             ps.setString(6, before == null ? null : before.toString());
+            ps.setString(7, instance);
             ps.executeUpdate();
             try (ResultSet keys = ps.getGeneratedKeys()) {
                 keys.next();
@@ -215,7 +231,7 @@ public final class RunLedger {
                 bindAll(ps, args);
                 ps.setInt(args.size() + 1, offset);
                 ps.setInt(args.size() + 2, limit);
-                return new Page<>(mapAll(ps), offset, limit, total);
+                return new Page<>(withDeliveries(c, mapAll(ps)), offset, limit, total);
             }
         }
     }
@@ -240,7 +256,7 @@ public final class RunLedger {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                for (String table : List.of("ferry_run_failure", "ferry_preview")) {
+                for (String table : List.of("ferry_run_failure", "ferry_preview", "ferry_run_delivery")) {
                     try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table
                             + " WHERE run_id IN (SELECT id FROM ferry_run WHERE " + finished + ")")) {
                         Jdbc.setInstant(ps, 1, cutoff);
@@ -276,13 +292,41 @@ public final class RunLedger {
         }
     }
 
-    /** Adds delivery outcomes counted since the last call (several instances may add to one run). */
+    /**
+     * Adds delivery outcomes this instance counted since the last call (several instances may add to one run), to
+     * the run and to this instance's share of it. A run still gathering, or one that broke off while gathering, has
+     * no final gathered count yet: its records already queued are delivered all the same, and its gathered count is
+     * raised to match, so that it never shows more outcomes than records.
+     */
     void addOutcomes(Connection c, long id, long delivered, long failed) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE ferry_run SET delivered = delivered + ?, failed = failed + ? WHERE id = ?")) {
+                "UPDATE ferry_run SET delivered = delivered + ?, failed = failed + ?, gathered = CASE WHEN status IN "
+                        + GATHERING_OR_BROKEN_OFF + " AND delivered + failed + ? > gathered THEN delivered + failed + ?"
+                        + " ELSE gathered END WHERE id = ?")) {
+            ps.setLong(1, delivered);
+            ps.setLong(2, failed);
+            ps.setLong(3, delivered + failed);
+            ps.setLong(4, delivered + failed);
+            ps.setLong(5, id);
+            ps.executeUpdate();
+        }
+        // only this instance writes its row: an update, or the first insert
+        try (PreparedStatement ps = c.prepareStatement("UPDATE ferry_run_delivery SET delivered = delivered + ?,"
+                + " failed = failed + ? WHERE run_id = ? AND instance = ?")) {
             ps.setLong(1, delivered);
             ps.setLong(2, failed);
             ps.setLong(3, id);
+            ps.setString(4, instance);
+            if (ps.executeUpdate() == 1) {
+                return;
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO ferry_run_delivery (run_id, instance, delivered, failed) VALUES (?, ?, ?, ?)")) {
+            ps.setLong(1, id);
+            ps.setString(2, instance);
+            ps.setLong(3, delivered);
+            ps.setLong(4, failed);
             ps.executeUpdate();
         }
     }
@@ -308,26 +352,52 @@ public final class RunLedger {
     }
 
     /**
-     * Finishes a submitted run whose records have all left the queue although not all outcomes were
-     * counted (Ferry stopped uncleanly between a delivery and writing its count). Every record was
-     * delivered or written to the failure ledger, so the delivered count is what the others leave.
+     * Finishes a submitted run whose records have all left the queue although not all outcomes were counted (an
+     * instance stopped uncleanly between a delivery and writing its count). Every record was delivered or written
+     * to the run's failed records, which are durable before a record leaves the queue: the failed count is theirs
+     * when that is more, and the delivered count is what the failed leave of the gathered.
      */
-    Optional<Run> finishDrained(Connection c, long id, String note) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE ferry_run SET delivered = CASE WHEN gathered - failed > delivered THEN gathered - failed"
-                        + " ELSE delivered END, status = CASE WHEN failed > 0 THEN ? ELSE ? END, ended_at = ?,"
-                        + " error = ? WHERE id = ? AND status = ?")) {
-            ps.setString(1, RunStatus.INCOMPLETE.name());
-            ps.setString(2, RunStatus.COMPLETED.name());
-            Jdbc.setInstant(ps, 3, clock.instant());
-            ps.setString(4, note);
-            ps.setLong(5, id);
-            ps.setString(6, RunStatus.SUBMITTED.name());
-            if (ps.executeUpdate() == 0) {
-                return Optional.empty();
+    public Optional<Run> finishDrained(long id, String note) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "UPDATE ferry_run SET failed = (SELECT COUNT(*) FROM ferry_run_failure WHERE run_id = ?)"
+                                + " WHERE id = ? AND status = ? AND failed < (SELECT COUNT(*) FROM ferry_run_failure"
+                                + " WHERE run_id = ?)")) {
+                    ps.setLong(1, id);
+                    ps.setLong(2, id);
+                    ps.setString(3, RunStatus.SUBMITTED.name());
+                    ps.setLong(4, id);
+                    ps.executeUpdate();
+                }
+                int finished;
+                try (PreparedStatement ps = c.prepareStatement(
+                        "UPDATE ferry_run SET delivered = CASE WHEN gathered - failed > delivered THEN gathered - failed"
+                                + " ELSE delivered END, status = CASE WHEN failed > 0 THEN ? ELSE ? END, ended_at = ?,"
+                                + " error = ? WHERE id = ? AND status = ?")) {
+                    ps.setString(1, RunStatus.INCOMPLETE.name());
+                    ps.setString(2, RunStatus.COMPLETED.name());
+                    Jdbc.setInstant(ps, 3, clock.instant());
+                    ps.setString(4, Jdbc.clip(note, ERROR_MAX));
+                    ps.setLong(5, id);
+                    ps.setString(6, RunStatus.SUBMITTED.name());
+                    finished = ps.executeUpdate();
+                }
+                c.commit();
+                return finished == 0 ? Optional.empty() : find(c, id);
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
             }
         }
-        return find(c, id);
+    }
+
+    /** Finishes a submitted run whose every record has an outcome; empty when it is not done or no longer submitted. */
+    public Optional<Run> finishIfDone(long id) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return finishIfDone(c, id);
+        }
     }
 
     Optional<RunStatus> status(Connection c, long id) throws SQLException {
@@ -348,10 +418,31 @@ public final class RunLedger {
     private Optional<Run> find(Connection c, long id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT * FROM ferry_run WHERE id = ?")) {
             ps.setLong(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+            List<Run> runs = withDeliveries(c, mapAll(ps));
+            return runs.isEmpty() ? Optional.empty() : Optional.of(runs.get(0));
+        }
+    }
+
+    /** The runs with what each instance delivered of them, read in one statement. */
+    private static List<Run> withDeliveries(Connection c, List<Run> runs) throws SQLException {
+        if (runs.isEmpty()) {
+            return runs;
+        }
+        String ids = runs.stream().map(r -> String.valueOf(r.id())).collect(Collectors.joining(", "));
+        Map<Long, List<Run.Delivery>> deliveries = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT run_id, instance, delivered, failed FROM ferry_run_delivery"
+                + " WHERE run_id IN (" + ids + ") ORDER BY run_id, instance");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                deliveries.computeIfAbsent(rs.getLong(1), id -> new ArrayList<>())
+                        .add(new Run.Delivery(rs.getString(2), rs.getLong(3), rs.getLong(4)));
             }
         }
+        List<Run> complete = new ArrayList<>(runs.size());
+        for (Run run : runs) {
+            complete.add(run.withDeliveries(deliveries.getOrDefault(run.id(), List.of())));
+        }
+        return complete;
     }
 
     /** Runs of a connector, newest first. */
@@ -361,7 +452,7 @@ public final class RunLedger {
                      "SELECT * FROM ferry_run WHERE connector = ? ORDER BY id DESC FETCH FIRST ? ROWS ONLY")) {
             ps.setString(1, connector);
             ps.setInt(2, limit);
-            return mapAll(ps);
+            return withDeliveries(c, mapAll(ps));
         }
     }
 
@@ -400,7 +491,9 @@ public final class RunLedger {
                 rs.getLong("delivered"),
                 rs.getLong("failed"),
                 rs.getLong("skipped"),
-                rs.getString("error"));
+                rs.getString("error"),
+                rs.getString("gathered_by"),
+                List.of());
     }
 
     private static void requireOne(int updated, long id, RunStatus expected) {

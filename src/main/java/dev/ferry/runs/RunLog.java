@@ -15,15 +15,16 @@ public final class RunLog {
     private RunLog() {
     }
 
-    public static void started(long runId, String connector, Trigger trigger, RunMode mode, String watermark) {
-        LOG.info("Run {} {} started ({}, {}) from {}", runId, connector, trigger, mode,
+    public static void started(long runId, String connector, Trigger trigger, RunMode mode, String watermark,
+                               String instance) {
+        LOG.info("Run {} {} started ({}, {}) on {} from {}", runId, connector, trigger, mode, instance,
                 watermark == null ? "the beginning (no watermark yet)" : "watermark " + watermark);
     }
 
     public static void ended(Run run) {
-        String line = String.format(Locale.ROOT, "Run %d %s %s in %s: gathered %d, delivered %d, failed %d, skipped %d%s%s",
+        String line = String.format(Locale.ROOT, "Run %d %s %s in %s: gathered %d, delivered %d, failed %d, skipped %d%s%s%s",
                 run.id(), run.connector(), run.status(), duration(run.startedAt(), run.endedAt()),
-                run.gathered(), run.delivered(), run.failed(), run.skipped(),
+                run.gathered(), run.delivered(), run.failed(), run.skipped(), where(run),
                 run.watermarkAfter() == null ? "" : "; watermark " + run.watermarkAfter(),
                 run.error() == null ? "" : "; " + run.error());
         if (run.status() == RunStatus.COMPLETED || run.status() == RunStatus.DELETED) {
@@ -31,6 +32,23 @@ public final class RunLog {
         } else {
             LOG.warn(line);
         }
+    }
+
+    /** "; gathered on a, delivered by a 13000, b 12972 (failed 2)": the instances of a run. */
+    public static String where(Run run) {
+        StringBuilder where = new StringBuilder();
+        if (run.gatheredBy() != null) {
+            where.append("; gathered on ").append(run.gatheredBy());
+        }
+        if (!run.deliveredBy().isEmpty()) {
+            where.append(where.length() == 0 ? "; " : ", ").append("delivered by ");
+            for (int i = 0; i < run.deliveredBy().size(); i++) {
+                Run.Delivery d = run.deliveredBy().get(i);
+                where.append(i == 0 ? "" : ", ").append(d.instance()).append(' ').append(d.delivered())
+                        .append(d.failed() == 0 ? "" : " (failed " + d.failed() + ")");
+            }
+        }
+        return where.toString();
     }
 
     private static String duration(Instant start, Instant end) {

@@ -26,43 +26,30 @@ import org.slf4j.LoggerFactory;
  * write, the runs being watched are finished by a single guarded UPDATE once
  * {@code delivered + failed >= gathered}; whoever's UPDATE matches logs the end line.
  *
- * <p>Counts that were still in memory when Ferry stopped uncleanly are lost, but the records are not:
- * a run found SUBMITTED at start-up is finished once its connector's queue is empty — nothing
- * waiting, scheduled or being delivered (checked every {@code drainCheckEveryFlushes} flushes).
+ * <p>Counts that were still in memory when an instance stopped uncleanly are lost, but the records are not:
+ * {@link dev.ferry.cluster.RunRecovery} finishes such a run once its connector's queue is empty and every live
+ * instance has written its counts since.
  */
 public final class RunTracker extends ServiceSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunTracker.class);
 
-    /** Tells how many records are in a connector's sync queue, including those being delivered. */
-    @FunctionalInterface
-    public interface QueueDepth {
-        long of(String connector) throws Exception;
-    }
-
     private final RunLedger ledger;
-    private final QueueDepth queueDepth;
     private final ScheduledExecutorService executor;
     private final long flushIntervalMillis;
-    private final int drainCheckEveryFlushes;
 
     private final Map<Long, long[]> outcomes = new HashMap<>();
     private final Set<Long> watched = new LinkedHashSet<>();
-    private final Map<Long, String> recovered = new HashMap<>();
     private final Object flushLock = new Object();
     private ScheduledFuture<?> flushTask;
-    private int flushesSinceDrainCheck;
     private volatile RunEvents events = RunEvents.NONE;
     /** When the flushes started failing ({@link System#nanoTime()}), or 0 while they work; the flusher's only. */
     private long failingSince;
 
-    public RunTracker(RunLedger ledger, QueueDepth queueDepth, ScheduledExecutorService executor,
-                      long flushIntervalMillis, int drainCheckEveryFlushes) {
+    public RunTracker(RunLedger ledger, ScheduledExecutorService executor, long flushIntervalMillis) {
         this.ledger = ledger;
-        this.queueDepth = queueDepth;
         this.executor = executor;
         this.flushIntervalMillis = flushIntervalMillis;
-        this.drainCheckEveryFlushes = drainCheckEveryFlushes;
     }
 
     /** Where the tracker reports records and ended runs as they happen (metrics). */
@@ -125,19 +112,6 @@ public final class RunTracker extends ServiceSupport {
         flushQuietly();
     }
 
-    /** Adopts runs left SUBMITTED by an earlier process, so that they finish once their records are delivered. */
-    /** Whether this tracker watches the run (it submitted it, counted some of its records, or adopted it). */
-    public synchronized boolean watching(long runId) {
-        return watched.contains(runId);
-    }
-
-    public synchronized void adopt(List<Run> runs) {
-        for (Run run : runs) {
-            watched.add(run.id());
-            recovered.put(run.id(), run.connector());
-        }
-    }
-
     @Override
     protected void doStart() {
         flushTask = executor.scheduleWithFixedDelay(this::flushQuietly, flushIntervalMillis, flushIntervalMillis,
@@ -176,7 +150,10 @@ public final class RunTracker extends ServiceSupport {
         }
     }
 
-    /** Writes counted outcomes and finishes the runs that are done. Public for tests and shutdown. */
+    /**
+     * Writes counted outcomes and finishes the runs that are done. When it returns, every outcome counted before
+     * it was called is in the state database: the instance heartbeat calls it before each beat.
+     */
     public void flush() throws SQLException {
         synchronized (flushLock) {
             writeOutcomes();
@@ -184,10 +161,6 @@ public final class RunTracker extends ServiceSupport {
                 for (Long runId : watchedRuns()) {
                     finishIfDone(c, runId);
                 }
-            }
-            if (++flushesSinceDrainCheck >= drainCheckEveryFlushes) {
-                flushesSinceDrainCheck = 0;
-                finishDrainedRuns();
             }
         }
     }
@@ -240,48 +213,11 @@ public final class RunTracker extends ServiceSupport {
         }
     }
 
-    /**
-     * A record leaves the queue only after its outcome was counted. So once a recovered run's queue is
-     * empty, writing the counters once more makes every counted outcome durable, and what is still
-     * missing was lost with the process that stopped. (A per-run count of queued records would miss
-     * those already dispatched to a consumer; the whole queue's depth does not.)
-     */
-    private void finishDrainedRuns() throws SQLException {
-        Map<Long, String> candidates;
-        synchronized (this) {
-            candidates = new HashMap<>(recovered);
-        }
-        for (Map.Entry<Long, String> e : candidates.entrySet()) {
-            long depth;
-            try {
-                depth = queueDepth.of(e.getValue());
-            } catch (Exception ex) {
-                LOG.warn("Could not read the queue depth of connector {}: {}", e.getValue(), ex.toString());
-                continue;
-            }
-            if (depth > 0) {
-                continue;
-            }
-            writeOutcomes();
-            Optional<Run> run;
-            try (Connection c = ledger.dataSource().getConnection()) {
-                run = ledger.finishIfDone(c, e.getKey());
-                if (run.isEmpty()) {
-                    run = ledger.finishDrained(c, e.getKey(), "Ferry stopped while this run was delivering;"
-                            + " all its records were processed, and the delivered count was completed from the queue");
-                }
-            }
-            unwatch(e.getKey());
-            run.ifPresent(this::ended);
-        }
-    }
-
     private synchronized List<Long> watchedRuns() {
         return new ArrayList<>(watched);
     }
 
     private synchronized void unwatch(long runId) {
         watched.remove(runId);
-        recovered.remove(runId);
     }
 }

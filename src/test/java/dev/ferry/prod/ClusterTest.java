@@ -164,6 +164,101 @@ class ClusterTest {
                 target.requests("/erp/customers").size(), customers);
     }
 
+    @Test
+    void killingTheInstanceThatDeliversMostOfARunTheSurvivorFinishesItWithinTheBoundWhileTheOtherStaysDown()
+            throws Exception {
+        int customers = 20_000;
+        Duration lease = Duration.ofSeconds(10);
+        Duration heartbeat = Duration.ofSeconds(2);
+        Map<String, String> settings = cluster();
+        settings.put("ferry.cluster.lease", lease.toSeconds() + "s");
+        settings.put("ferry.cluster.heartbeat-interval", heartbeat.toSeconds() + "s");
+        // one fire, a minute after start: the test's run is the only one
+        settings.put("customers-to-erp.schedule.cron", "0 0 0 1 1 ? 2099");
+        // each delivery takes a few milliseconds, so that the run is still delivering when an instance dies
+        target.server().stubFor(com.github.tomakehurst.wiremock.client.WireMock.any(
+                com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching("/erp/.*")).atPriority(5)
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(200)
+                        .withFixedDelay(2)));
+        Map<String, FerryProcess> instances = new LinkedHashMap<>();
+        settings.put("ferry.instance-name", "ledger-a");
+        instances.put("ledger-a", instance("a", settings, customers));
+        settings.put("ferry.instance-name", "ledger-b");
+        instances.put("ledger-b", instance("b", settings, 0));
+
+        long run = instances.get("ledger-a").api().post("/api/connectors/" + C + "/runs").json().get("id").asLong();
+        // delivering, from both instances, less than half done
+        Map<String, Long> shares = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+                .until(() -> status(stateUrl, run).equals("SUBMITTED") ? deliveredBy(stateUrl, run) : Map.<String, Long>of(),
+                        d -> d.size() == 2 && d.values().stream().mapToLong(Long::longValue).sum() >= 2_000);
+        String victim = shares.get("ledger-a") >= shares.get("ledger-b") ? "ledger-a" : "ledger-b";
+        String survivor = victim.equals("ledger-a") ? "ledger-b" : "ledger-a";
+        instances.get(victim).kill();
+        Instant killedAt = Instant.now();
+
+        // every customer reaches the target (the victim's unacknowledged records go back to the queue)
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(
+                () -> new java.util.HashSet<>(target.customerNumbers("/erp/customers")).size() == customers);
+        Instant drainedAt = Instant.now();
+        // and the survivor finishes the run while the victim stays down
+        Duration bound = lease.plus(heartbeat.multipliedBy(4));
+        await().atMost(bound.plusSeconds(30)).pollInterval(Duration.ofMillis(250))
+                .until(() -> !status(stateUrl, run).equals("SUBMITTED"));
+        assertThat(instances.get(victim).alive()).isFalse();
+        var finished = instances.get(survivor).api().get("/api/runs/" + run).json().get("run");
+        Instant endedAt = Instant.parse(finished.get("endedAt").asText());
+        Instant from = killedAt.isAfter(drainedAt) ? killedAt : drainedAt;
+        Duration took = Duration.between(from, endedAt);
+        System.out.printf("orphaned delivery: run %d, %s killed after %s; all delivered %.1f s after the kill; run %s"
+                        + " %.1f s after that (bound %d s); %s%n", run, victim, shares,
+                Duration.between(killedAt, drainedAt).toMillis() / 1000.0, finished.get("status").asText(),
+                took.toMillis() / 1000.0, bound.toSeconds(), finished.get("deliveredBy"));
+        assertThat(took).as("from the later of the kill and the last delivery to the end of the run").isLessThanOrEqualTo(bound.plusSeconds(2));
+
+        // counts consistent: every record delivered once or more, counted once
+        assertThat(finished.get("status").asText()).isEqualTo("COMPLETED");
+        assertThat(finished.get("gathered").asLong()).isEqualTo(customers);
+        assertThat(finished.get("delivered").asLong()).isEqualTo(customers);
+        assertThat(finished.get("failed").asLong()).isZero();
+        assertThat(finished.get("gatheredBy").asText()).isEqualTo("ledger-a");
+        Map<String, Long> counted = new TreeMap<>();
+        finished.get("deliveredBy").forEach(d -> counted.put(d.get("instance").asText(), d.get("delivered").asLong()));
+        assertThat(counted.keySet()).containsExactly("ledger-a", "ledger-b");
+        assertThat(counted.values().stream().mapToLong(Long::longValue).sum()).isLessThanOrEqualTo(customers);
+        assertThat(finished.get("error").asText()).startsWith("Instance(s) " + victim + " stopped uncleanly while this"
+                + " run was delivering; all its records were processed, and the delivered count was completed from the queue");
+        // reconciled: every customer at the target, each under one Idempotency-Key however often it arrived
+        Map<String, java.util.Set<String>> keys = new java.util.HashMap<>();
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (var request : target.requests("/erp/customers")) {
+            keys.computeIfAbsent(json.readTree(request.getBodyAsString()).get("customerNumber").asText(),
+                    n -> new java.util.HashSet<>()).add(request.getHeader("Idempotency-Key"));
+        }
+        // (customers deleted at the source go as DELETE)
+        assertThat(keys.size() + new java.util.HashSet<>(target.deleted("/erp/customers")).size()).isEqualTo(customers);
+        assertThat(keys.values()).allSatisfy(k -> assertThat(k).hasSize(1));
+        // the survivor's log says who is gone, and the run's end line where it ran
+        String log = instances.get(survivor).log();
+        assertThat(log).contains("Ferry instance " + victim + " (on ").contains("is gone: its heartbeat has not moved for 10 s");
+        assertThat(log).containsPattern("Run " + run + " customers-to-erp COMPLETED in .*: gathered 20000, delivered 20000,"
+                + " failed 0, skipped 0; gathered on ledger-a, delivered by ledger-a \\d+, ledger-b \\d+");
+    }
+
+    /** What each instance has written as delivered of a run. */
+    private static Map<String, Long> deliveredBy(String url, long run) throws Exception {
+        Map<String, Long> delivered = new TreeMap<>();
+        try (Connection c = DriverManager.getConnection(url);
+             PreparedStatement ps = c.prepareStatement("SELECT instance, delivered FROM ferry_run_delivery WHERE run_id = ?")) {
+            ps.setLong(1, run);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    delivered.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+        }
+        return delivered;
+    }
+
     private static long processingRun(String url) throws Exception {
         try (Connection c = DriverManager.getConnection(url);
              PreparedStatement ps = c.prepareStatement(

@@ -89,34 +89,4 @@ class ToggleAcrossInstancesTest {
         }
         assertThat(b.runAndAwait(C).delivered()).isEqualTo(60);
     }
-
-    @Test
-    void aSubmittedRunWhoseInstanceDiedWithItsCountsIsFinishedOnceItsQueueIsEmpty() throws Exception {
-        target = new Target();
-        dev.ferry.support.SettableClock clock = new dev.ferry.support.SettableClock(java.time.Instant.now());
-        Map<String, String> pa = RunningFerry.testProperties(data.resolve("a"), target);
-        pa.put("ferry.state.url", PostgresServer.shared().newDatabase());
-        pa.put("ferry.state.username", "ferry");
-        a = RunningFerry.start(java.nio.file.Path.of("config/application.properties"), null, pa, clock);
-        // what an instance that died leaves: a run submitted with 5 records, 3 counted delivered, none in the queue
-        dev.ferry.runs.RunLedger runs = a.runs();
-        long orphan = runs.create(C, dev.ferry.runs.Trigger.SCHEDULE, dev.ferry.runs.RunMode.SYNC, null);
-        runs.markProcessing(orphan);
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection(pa.get("ferry.state.url"))) {
-            runs.markSubmitted(c, orphan, 5, 0, 0, null);
-            try (var s = c.createStatement()) {
-                s.executeUpdate("UPDATE ferry_run SET delivered = 3 WHERE id = " + orphan);
-            }
-        }
-
-        // once its counts have stood still for a minute (Ferry's clock moves a minute at every look)
-        dev.ferry.runs.Run finished = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2))
-                .until(() -> {
-                    clock.tick(Duration.ofSeconds(61));
-                    return runs.find(orphan).orElseThrow();
-                }, r -> r.status().isFinal());
-        assertThat(finished.status()).isEqualTo(dev.ferry.runs.RunStatus.COMPLETED);
-        assertThat(finished.delivered()).isEqualTo(5);
-        assertThat(finished.error()).contains("delivered count was completed from the queue");
-    }
 }

@@ -2,10 +2,8 @@ package dev.ferry.runs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Instant;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -13,23 +11,13 @@ import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import dev.ferry.queue.QueuedRecord;
-import dev.ferry.queue.SyncQueue;
 import dev.ferry.state.StateDatabase;
-import dev.ferry.support.BrokerFixture;
 import dev.ferry.support.SettableClock;
 
-/** Outcome counting and run completion, on a real state database and the real broker. */
+/** Outcome counting and run completion, on a real state database. */
 class RunTrackerTest {
 
-    private static final String QUEUE = "ferry.c";
-
-    @TempDir
-    Path dir;
-
-    private BrokerFixture broker;
     private StateDatabase state;
     private RunLedger runs;
     private ScheduledExecutorService executor;
@@ -37,19 +25,17 @@ class RunTrackerTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        broker = new BrokerFixture(dir);
         state = StateDatabase.open("jdbc:h2:mem:state-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 2);
-        runs = new RunLedger(state.dataSource(), new SettableClock(Instant.parse("2026-11-21T10:00:00Z")));
+        runs = new RunLedger(state.dataSource(), new SettableClock(Instant.parse("2026-11-21T10:00:00Z")), "a");
         executor = Executors.newSingleThreadScheduledExecutor();
-        // Flushes are driven by the test: the scheduled interval is an hour; a drain check on every flush.
-        tracker = new RunTracker(runs, connector -> broker.queue().depth(QUEUE), executor, 3_600_000, 1);
+        // Flushes are driven by the test: the scheduled interval is an hour.
+        tracker = new RunTracker(runs, executor, 3_600_000);
     }
 
     @AfterEach
     void tearDown() {
         executor.shutdownNow();
         state.close();
-        broker.close();
     }
 
     @Test
@@ -78,28 +64,23 @@ class RunTrackerTest {
     }
 
     @Test
-    void aRecoveredRunWhoseCountsWereLostFinishesOnlyOnceItsQueueHoldsNoneOfItsRecords() throws Exception {
-        long id = submitted(5);
-        try (Connection c = state.dataSource().getConnection()) {
-            runs.addOutcomes(c, id, 3, 0);
-        }
-        try (SyncQueue.Writer writer = broker.queue().open(QUEUE, 10)) {
-            writer.send(new QueuedRecord("c", id, "5", "v", QueuedRecord.Operation.UPSERT, false, "{}"));
-            writer.commit();
-        }
-        tracker.adopt(List.of(runs.find(id).orElseThrow()));
-
+    void aRunThatBrokeOffWhileGatheringCountsItsQueuedRecordsAsGatheredAsTheirOutcomesArrive() throws Exception {
+        long id = runs.create("c", Trigger.SCHEDULE, RunMode.SYNC, null);
+        runs.markProcessing(id);
+        tracker.delivered(id, 3);
         tracker.flush();
-        assertThat(runs.find(id).orElseThrow().status()).isEqualTo(RunStatus.SUBMITTED);
+        assertThat(runs.find(id).orElseThrow()).extracting(Run::gathered, Run::delivered).containsExactly(3L, 3L);
 
-        assertThat(broker.drain(QUEUE)).hasSize(1);
-        tracker.delivered(id);
+        runs.fail(id, "Ferry stopped while this run was gathering");
+        tracker.delivered(id, 4);
+        tracker.failed(id, 1);
         tracker.flush();
 
         Run run = runs.find(id).orElseThrow();
-        assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
-        assertThat(run.delivered()).isEqualTo(5);
-        assertThat(run.error()).contains("Ferry stopped while this run was delivering");
+        assertThat(run.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(run).extracting(Run::gathered, Run::delivered, Run::failed).containsExactly(8L, 7L, 1L);
+        assertThat(run.gatheredBy()).isEqualTo("a");
+        assertThat(run.deliveredBy()).containsExactly(new Run.Delivery("a", 7, 1));
     }
 
     private long submitted(long gathered) throws Exception {

@@ -43,7 +43,7 @@ abstract class StateStoreContract {
     @BeforeEach
     void open() {
         state = openFreshState();
-        runs = new RunLedger(state.dataSource(), clock);
+        runs = new RunLedger(state.dataSource(), clock, "test");
         failures = new FailureLedger(state.dataSource(), clock);
         watermarks = new WatermarkStore(state.dataSource(), clock);
     }

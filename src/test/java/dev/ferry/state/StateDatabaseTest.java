@@ -45,14 +45,14 @@ class StateDatabaseTest {
         assertThat(child.exitValue()).as(Files.readString(dir.resolve("child.log"))).isEqualTo(9);
 
         try (StateDatabase state = StateDatabase.open(url, "sa", "", 2)) {
-            assertThat(new RunLedger(state.dataSource(), Clock.systemUTC()).list("c", 100)).hasSize(50);
+            assertThat(new RunLedger(state.dataSource(), Clock.systemUTC(), "test").list("c", 100)).hasSize(50);
         }
     }
 
     /** The child: commits 50 runs, then dies at once, as {@code kill -9} would (no shutdown hook, no close). */
     public static void main(String[] args) throws Exception {
         StateDatabase state = StateDatabase.open(args[0], "sa", "", 2);
-        RunLedger runs = new RunLedger(state.dataSource(), Clock.systemUTC());
+        RunLedger runs = new RunLedger(state.dataSource(), Clock.systemUTC(), "test");
         for (int i = 0; i < 50; i++) {
             runs.create("c", Trigger.MANUAL, RunMode.SYNC, null);
         }

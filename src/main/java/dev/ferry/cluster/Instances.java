@@ -1,0 +1,114 @@
+package dev.ferry.cluster;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import dev.ferry.state.Jdbc;
+
+/**
+ * The instances that share the state database ({@code ferry_instance}): each registers under its name when it
+ * starts, beats while it runs and says when it stopped cleanly. Times are the database's own
+ * ({@code CURRENT_TIMESTAMP}), shown to people only: whether an instance is alive is judged from its beat count
+ * ({@link ClusterView}), never by comparing clocks.
+ */
+public final class Instances {
+
+    private final DataSource dataSource;
+
+    public Instances(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** One row: an instance, its last beat and, after a clean stop, when it stopped. */
+    public record Instance(String name, String host, String version, String incarnation, Instant startedAt,
+                           long beats, Instant beatAt, Instant stoppedAt) {
+
+        public boolean stopped() {
+            return stoppedAt != null;
+        }
+    }
+
+    /**
+     * Registers this process under the name: a new incarnation of an instance that ran before (after a restart, or
+     * a crash), or a new instance. Returns the row it replaced, if any.
+     */
+    public Instance register(String name, String host, String version, String incarnation) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            Instance before = find(c, name);
+            try (PreparedStatement ps = c.prepareStatement(before == null
+                    ? "INSERT INTO ferry_instance (host, version, incarnation, started_at, beats, beat_at, stopped_at, name)"
+                            + " VALUES (?, ?, ?, CURRENT_TIMESTAMP, 0, CURRENT_TIMESTAMP, NULL, ?)"
+                    : "UPDATE ferry_instance SET host = ?, version = ?, incarnation = ?, started_at = CURRENT_TIMESTAMP,"
+                            + " beats = beats + 1, beat_at = CURRENT_TIMESTAMP, stopped_at = NULL WHERE name = ?")) {
+                ps.setString(1, Jdbc.clip(host, 200));
+                ps.setString(2, Jdbc.clip(version, 50));
+                ps.setString(3, incarnation);
+                ps.setString(4, name);
+                ps.executeUpdate();
+            }
+            return before;
+        }
+    }
+
+    /** One beat; false when another process has registered under this name since (it beats there now). */
+    public boolean beat(String name, String incarnation) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE ferry_instance SET beats = beats + 1,"
+                     + " beat_at = CURRENT_TIMESTAMP WHERE name = ? AND incarnation = ?")) {
+            ps.setString(1, name);
+            ps.setString(2, incarnation);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /** A clean stop: every count of this instance is written, the others need not wait for it. */
+    public void stopped(String name, String incarnation) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE ferry_instance SET stopped_at = CURRENT_TIMESTAMP"
+                     + " WHERE name = ? AND incarnation = ?")) {
+            ps.setString(1, name);
+            ps.setString(2, incarnation);
+            ps.executeUpdate();
+        }
+    }
+
+    public List<Instance> all() throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT * FROM ferry_instance ORDER BY name");
+             ResultSet rs = ps.executeQuery()) {
+            List<Instance> all = new ArrayList<>();
+            while (rs.next()) {
+                all.add(map(rs));
+            }
+            return all;
+        }
+    }
+
+    public Instance find(String name) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return find(c, name);
+        }
+    }
+
+    private static Instance find(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM ferry_instance WHERE name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? map(rs) : null;
+            }
+        }
+    }
+
+    private static Instance map(ResultSet rs) throws SQLException {
+        return new Instance(rs.getString("name"), rs.getString("host"), rs.getString("version"),
+                rs.getString("incarnation"), Jdbc.getInstant(rs, "started_at"), rs.getLong("beats"),
+                Jdbc.getInstant(rs, "beat_at"), Jdbc.getInstant(rs, "stopped_at"));
+    }
+}
