@@ -286,7 +286,10 @@ public final class FerryConfiguration implements CamelConfiguration {
         camel.addService(reloader);
         registry.bind(CONNECTOR_FILES, reloader);
         FerryHealth.register(camel, stateSource, artemis, brokerUrl, reloader::loaded);
-        manage(camel, new BrokerWatch(artemis, brokerUrl, clock,
+        ActiveMQConnectionFactory probes = BrokerWatch.probeFactory(brokerUrl,
+                blankToNull(settings.string(Settings.BROKER_USERNAME)), blankToNull(settings.string(Settings.BROKER_PASSWORD)));
+        manage(camel, closing("broker probes", probes::close));
+        manage(camel, new BrokerWatch(probes, brokerUrl, clock,
                 camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-broker-watch")));
         // Ferry's, not a file of the instance's: every connector's deliver route needs it, as this version defines it
         PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.resolveMandatoryResource(camel, DELIVERY_ERRORS));

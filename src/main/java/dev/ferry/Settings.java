@@ -86,7 +86,7 @@ public final class Settings {
                     + " authentication; every other Host is refused, so a DNS name rebound to this machine cannot reach it.");
     public static final Option INSTANCE_NAME = new Option("ferry.instance-name", "",
             "This instance's name in runs, logs, /observe/info and Quartz's cluster; the host name and the API port"
-                    + " (ledger-1:8080) when empty. Unique in a cluster, and the same across restarts.");
+                    + " (ledger-1-8080) when empty; letters, digits and . _ - @. Unique in a cluster, and the same across restarts.");
     public static final Option CLUSTER_HEARTBEAT_INTERVAL = new Option("ferry.cluster.heartbeat-interval", "5s",
             "How often this instance writes its run counts and beats in the state database, and looks for runs that"
                     + " stopped instances left.");

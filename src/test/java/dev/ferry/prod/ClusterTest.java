@@ -48,12 +48,13 @@ class ClusterTest {
     }
 
     private Target target;
+    private StandaloneBroker broker;
     private String stateUrl;
     private String sourceUrl;
 
     /** A broker and the databases, and the settings both instances share. */
     private Map<String, String> cluster() throws Exception {
-        StandaloneBroker broker = StandaloneBroker.start(data.resolve("broker"));
+        broker = StandaloneBroker.start(data.resolve("broker"));
         started.add(broker);
         target = new Target();
         started.add(target);
@@ -242,6 +243,36 @@ class ClusterTest {
         assertThat(log).contains("Ferry instance " + victim + " (on ").contains("is gone: its heartbeat has not moved for 10 s");
         assertThat(log).containsPattern("Run " + run + " customers-to-erp COMPLETED in .*: gathered 20000, delivered 20000,"
                 + " failed 0, skipped 0; gathered on ledger-a, delivered by ledger-a \\d+, ledger-b \\d+");
+    }
+
+    @Test
+    void aBrokerOutageOfThirtySecondsIsOneLineWhenItBeginsAndOneWhenItEndsWithoutAStackTrace() throws Exception {
+        Map<String, String> settings = cluster();
+        settings.put("customers-to-erp.schedule.cron", "0 0 0 1 1 ? 2099");
+        FerryProcess ferry = instance("a", settings, 50);
+        long before = ferry.api().post("/api/connectors/" + C + "/runs").json().get("id").asLong();
+        await().atMost(Duration.ofSeconds(60)).until(() -> status(stateUrl, before).equals("COMPLETED"));
+        int offset = ferry.log().length();
+
+        broker.kill();
+        Instant down = Instant.now();
+        // 30 s of outage, as the deliver routes' consumers, the pool and the watch meet it
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                Duration.between(down, Instant.now()).toSeconds() >= 30 && ferry.log().contains("is unreachable since"));
+        broker.start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> ferry.log().contains("answers again"));
+        // and deliveries work again without a restart
+        long after = ferry.api().post("/api/connectors/" + C + "/runs").json().get("id").asLong();
+        await().atMost(Duration.ofSeconds(60)).until(() -> status(stateUrl, after).equals("COMPLETED"));
+
+        List<String> outage = ferry.log().substring(offset).lines()
+                .takeWhile(l -> !l.contains("Run " + after + " ")).toList();
+        System.out.println("broker outage, log lines meanwhile:\n" + String.join("\n", outage));
+        assertThat(outage).noneMatch(l -> l.startsWith("\tat ") || l.startsWith("Caused by"));
+        assertThat(outage).filteredOn(l -> l.contains(" WARN ") || l.contains(" ERROR ")).hasSize(1)
+                .first().asString().contains("The broker at ").contains(" is unreachable since ");
+        assertThat(outage).filteredOn(l -> l.contains("answers again")).hasSize(1).first().asString()
+                .contains(" INFO ").containsPattern("after \\d+ s away; deliveries resume");
     }
 
     /** What each instance has written as delivered of a run. */
