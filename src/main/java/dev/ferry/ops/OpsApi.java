@@ -219,7 +219,8 @@ public final class OpsApi extends RouteBuilder {
                         + " INCOMPLETE, FAILED or DELETED"), query("from", "created at or after (ISO-8601 instant)"),
                 query("to", "created before (ISO-8601 instant)"), offset(), limit());
         endpoint(rest.get("/runs/{run}"), "run-show", Access.READER,
-                "One run with its counts, its failed records (paged) and, for a preview, a sample of its staged records",
+                "One run with its counts, the instance that gathered it (gatheredBy) and what each instance delivered"
+                        + " (deliveredBy), its failed records (paged) and, for a preview, a sample of its staged records",
                 r -> ops.run(r.id("run"), r.number("failuresOffset", 0, 0, Integer.MAX_VALUE),
                         r.number("failuresLimit", DEFAULT_LIMIT, 1, MAX_LIMIT)),
                 run(), query("failuresOffset", "first failed record shown (default 0)"),
