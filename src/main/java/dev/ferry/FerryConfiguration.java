@@ -8,8 +8,6 @@ import java.time.ZoneId;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
@@ -70,6 +68,7 @@ import dev.ferry.runs.RunTracker;
 import dev.ferry.schedule.ClusteredScheduler;
 import dev.ferry.schedule.ConnectorSchedules;
 import dev.ferry.schedule.ConnectorStates;
+import dev.ferry.schedule.ToggleFollower;
 import dev.ferry.security.Access;
 import dev.ferry.state.StateDatabase;
 import dev.ferry.watermark.WatermarkStore;
@@ -206,7 +205,7 @@ public final class FerryConfiguration implements CamelConfiguration {
         WatermarkStore watermarks = new WatermarkStore(stateSource, clock);
         SyncQueue queue = new SyncQueue(connectionFactory);
         Connectors connectors = new Connectors();
-        RunTracker tracker = new RunTracker(runs,
+        RunTracker tracker = new RunTracker(runs, clock,
                 camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-run-tracker"), flushMillis);
         ConnectorLock runLock = ConnectorLock.of(stateUrl, stateSource);
         camel.addService(tracker);
@@ -235,18 +234,8 @@ public final class FerryConfiguration implements CamelConfiguration {
         recovery.recoverAtStartUp();
         camel.addService(recovery);
         if (runLock != ConnectorLock.LOCAL) {
-            ScheduledExecutorService toggles =
-                    camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-toggles");
-            // The toggle is in the state database; another instance may flip it.
-            toggles.scheduleWithFixedDelay(() -> {
-                for (Connector connector : connectors.all()) {
-                    try {
-                        schedules.followToggle(connector.id());
-                    } catch (Exception e) {
-                        LOG.warn("Connector {}: following its toggle failed: {}", connector.id(), e.toString());
-                    }
-                }
-            }, 2, 2, TimeUnit.SECONDS);
+            camel.addService(new ToggleFollower(schedules, () -> connectors.all().stream().map(Connector::id).toList(),
+                    camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-toggles")));
         }
         FerryComponent ferry = camel.getComponent("ferry", FerryComponent.class);
         ferry.wire(new FerryServices(connectors, runner, schedules, queue, failures, tracker, clock));

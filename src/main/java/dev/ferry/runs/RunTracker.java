@@ -2,6 +2,9 @@ package dev.ferry.runs;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -16,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import dev.ferry.security.Redact;
 
 /**
  * Counts delivery outcomes and finishes runs.
@@ -35,6 +40,7 @@ public final class RunTracker extends ServiceSupport {
     private static final Logger LOG = LoggerFactory.getLogger(RunTracker.class);
 
     private final RunLedger ledger;
+    private final Clock clock;
     private final ScheduledExecutorService executor;
     private final long flushIntervalMillis;
 
@@ -43,11 +49,12 @@ public final class RunTracker extends ServiceSupport {
     private final Object flushLock = new Object();
     private ScheduledFuture<?> flushTask;
     private volatile RunEvents events = RunEvents.NONE;
-    /** When the flushes started failing ({@link System#nanoTime()}), or 0 while they work; the flusher's only. */
-    private long failingSince;
+    /** When the flushes started failing, or null while they work; the flusher's only. */
+    private Instant failingSince;
 
-    public RunTracker(RunLedger ledger, ScheduledExecutorService executor, long flushIntervalMillis) {
+    public RunTracker(RunLedger ledger, Clock clock, ScheduledExecutorService executor, long flushIntervalMillis) {
         this.ledger = ledger;
+        this.clock = clock;
         this.executor = executor;
         this.flushIntervalMillis = flushIntervalMillis;
     }
@@ -127,26 +134,28 @@ public final class RunTracker extends ServiceSupport {
     }
 
     /**
-     * Flushes; a failure is logged once, when the flushes start failing, and once more when one succeeds again —
-     * not every {@code flushIntervalMillis} while the state database is away. The counts stay in memory meanwhile
-     * and the next flush that works writes them.
+     * Flushes; a failure is the state database's outage, logged once when the flushes start failing and once more
+     * when one succeeds again — not every {@code flushIntervalMillis} while it is away (the other components that
+     * meet it say nothing at INFO). The counts stay in memory meanwhile and the next flush that works writes them.
      */
     private void flushQuietly() {
         // a write to a database that is away fails only after the pool's connection timeout: count from its start
-        long attempt = System.nanoTime();
+        Instant attempt = clock.instant();
         try {
             flush();
-            if (failingSince != 0) {
-                LOG.info("Run progress is written to the state database again, after {} s of failed writes",
-                        TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - failingSince));
-                failingSince = 0;
+            if (failingSince != null) {
+                LOG.info("The state database answers again, after {} s away; run counts are written",
+                        Duration.between(failingSince, clock.instant()).toSeconds());
+                failingSince = null;
             }
         } catch (Exception e) {
-            if (failingSince == 0) {
+            if (failingSince == null) {
                 failingSince = attempt;
-                LOG.warn("Could not write run progress to the state database ({}); the counts wait in memory and are"
-                        + " written when it answers, which this log will say", e.toString());
+                LOG.warn("The state database is unreachable since {} ({}): runs cannot start, deliveries go on and their"
+                        + " counts wait in memory; Ferry reconnects by itself and says so here", attempt,
+                        Redact.urls(e.getMessage() == null ? e.toString() : e.getMessage()));
             }
+            LOG.debug("Run counts not written", e);
         }
     }
 

@@ -61,7 +61,7 @@ class RunRecoveryTest {
         runsOnB = new RunLedger(state.dataSource(), clock, "b");
         Instances instances = new Instances(state.dataSource());
         instances.register("b", "host-b", "test", "b-1");
-        trackerOnA = new RunTracker(runsOnA, executor, 3_600_000);
+        trackerOnA = new RunTracker(runsOnA, clock, executor, 3_600_000);
         // the test beats and looks: the scheduled intervals are an hour
         heartbeatOfA = new Heartbeat(instances, new InstanceName("a", "host-a"), "test", trackerOnA, executor,
                 Duration.ofHours(1));
@@ -148,7 +148,7 @@ class RunRecoveryTest {
 
     /** What b delivered of a run and wrote before it died. */
     private void countedOnB(long id, int delivered) throws Exception {
-        RunTracker trackerOnB = new RunTracker(runsOnB, executor, 3_600_000);
+        RunTracker trackerOnB = new RunTracker(runsOnB, clock, executor, 3_600_000);
         trackerOnB.delivered("c", id, delivered);
         trackerOnB.flush();
     }

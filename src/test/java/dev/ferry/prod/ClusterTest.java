@@ -23,6 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.ferry.support.Api;
 import dev.ferry.support.FerryProcess;
 import dev.ferry.support.PostgresServer;
 import dev.ferry.support.StandaloneBroker;
@@ -273,6 +274,39 @@ class ClusterTest {
                 .first().asString().contains("The broker at ").contains(" is unreachable since ");
         assertThat(outage).filteredOn(l -> l.contains("answers again")).hasSize(1).first().asString()
                 .contains(" INFO ").containsPattern("after \\d+ s away; deliveries resume");
+    }
+
+    @Test
+    void aStateDatabaseOutageOfThirtySecondsIsOneLineWhenItBeginsAndOneWhenItEndsWithoutAStackTrace() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(PostgresServer.shared().restartable(),
+                "needs the tests' own PostgreSQL (FERRY_TEST_PG_URL names an external one)");
+        Map<String, String> settings = cluster();
+        settings.put("customers-to-erp.schedule.cron", "0 0 0 1 1 ? 2099");
+        FerryProcess ferry = instance("a", settings, 50);
+        long before = ferry.api().post("/api/connectors/" + C + "/runs").json().get("id").asLong();
+        await().atMost(Duration.ofSeconds(60)).until(() -> status(stateUrl, before).equals("COMPLETED"));
+        int offset = ferry.log().length();
+
+        PostgresServer.shared().stop();
+        Instant down = Instant.now();
+        try {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                    Duration.between(down, Instant.now()).toSeconds() >= 30);
+        } finally {
+            PostgresServer.shared().start();
+        }
+        // and runs work again without a restart
+        long after = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            Api.Answer started = ferry.api().post("/api/connectors/" + C + "/runs");
+            return started.status() == 202 ? started.json().get("id").asLong() : 0L;
+        }, id -> id > 0);
+        await().atMost(Duration.ofSeconds(60)).until(() -> status(stateUrl, after).equals("COMPLETED"));
+
+        List<String> outage = ferry.log().substring(offset).lines()
+                .takeWhile(l -> !l.contains("Run " + after + " ")).toList();
+        System.out.println("state database outage, log lines meanwhile:\n" + String.join("\n", outage));
+        assertThat(outage).noneMatch(l -> l.startsWith("\tat ") || l.startsWith("Caused by"));
+        assertThat(outage).filteredOn(l -> l.contains(" WARN ") || l.contains(" ERROR ")).hasSize(1);
     }
 
     /** What each instance has written as delivered of a run. */

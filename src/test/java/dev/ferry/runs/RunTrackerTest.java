@@ -3,6 +3,7 @@ package dev.ferry.runs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.Executors;
@@ -29,7 +30,7 @@ class RunTrackerTest {
         runs = new RunLedger(state.dataSource(), new SettableClock(Instant.parse("2026-11-21T10:00:00Z")), "a");
         executor = Executors.newSingleThreadScheduledExecutor();
         // Flushes are driven by the test: the scheduled interval is an hour.
-        tracker = new RunTracker(runs, executor, 3_600_000);
+        tracker = new RunTracker(runs, Clock.systemUTC(), executor, 3_600_000);
     }
 
     @AfterEach

@@ -56,6 +56,26 @@ public final class PostgresServer {
         run(restart, asPostgres);
     }
 
+    /** Stops the server (fast shutdown) until {@link #start()}: an outage of the state database. */
+    public void stop() throws IOException {
+        run(withAction("stop"), asPostgres);
+    }
+
+    /** Starts the server stopped by {@link #stop()}. */
+    public void start() throws IOException {
+        run(withAction("start"), asPostgres);
+    }
+
+    /** The restart command with another pg_ctl action. */
+    private List<String> withAction(String action) {
+        if (restart == null) {
+            throw new IllegalStateException("an external PostgreSQL (FERRY_TEST_PG_URL) is not stopped by tests");
+        }
+        List<String> command = new ArrayList<>(restart);
+        command.set(command.size() - 1, action);
+        return command;
+    }
+
     public static synchronized PostgresServer shared() {
         if (shared == null) {
             String external = System.getenv("FERRY_TEST_PG_URL");
