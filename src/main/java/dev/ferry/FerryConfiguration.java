@@ -250,7 +250,7 @@ public final class FerryConfiguration implements CamelConfiguration {
 
         Housekeeping housekeeping = new Housekeeping(runs, failures, clock, housekeepingAge);
         Operations operations = new Operations(camel, connectors, runner, schedules, runs, failures, watermarks, queue,
-                housekeeping, camel.getExecutorServiceManager().newCachedThreadPool(this, "ferry-operator-runs"));
+                housekeeping, recovery, camel.getExecutorServiceManager().newCachedThreadPool(this, "ferry-operator-runs"));
         registry.bind("ferryOperations", operations);
         Clock metricsClock = clock;
         OperationsSurface surface = OperationsSurface.install(camel, operations, access, housekeeping, connectors, runs,

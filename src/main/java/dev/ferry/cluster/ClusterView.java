@@ -19,7 +19,7 @@ import dev.ferry.cluster.Instances.Instance;
  * Which instances are alive, as this instance sees them. An instance is alive while its beat count moves: each
  * look notes, by this instance's own clock, since when a count has stood still, and one that stood still for
  * the lease is gone — whatever the other machine's clock or the database's says. A clean stop is gone at once.
- * Not thread-safe: the recovery's single thread owns it.
+ * The recovery's thread updates it; the operations API reads it.
  */
 final class ClusterView {
 
@@ -43,7 +43,7 @@ final class ClusterView {
     }
 
     /** Takes a fresh read of the instance table; logs each instance that is gone, or back, since the last look. */
-    void update(List<Instance> instances) {
+    synchronized void update(List<Instance> instances) {
         long now = clock.millis();
         Set<String> names = new HashSet<>();
         rows.clear();
@@ -70,7 +70,7 @@ final class ClusterView {
     }
 
     /** The instances that are alive now, with their beat counts (this instance among them). */
-    Map<String, Long> alive() {
+    synchronized Map<String, Long> alive() {
         Map<String, Long> alive = new HashMap<>();
         seen.forEach((name, s) -> {
             if (!gone.contains(name)) {
@@ -80,14 +80,22 @@ final class ClusterView {
         return alive;
     }
 
+    /** How this instance sees another: {@code stopped} (cleanly), {@code gone} (heartbeat stood still), or {@code alive}. */
+    synchronized String state(Instance instance) {
+        if (instance.stopped()) {
+            return "stopped";
+        }
+        return gone.contains(instance.name()) ? "gone" : "alive";
+    }
+
     /** The beat count last seen of an instance that is alive; empty when it is gone or unknown. */
-    Optional<Long> beats(String name) {
+    synchronized Optional<Long> beats(String name) {
         Seen s = seen.get(name);
         return s == null || gone.contains(name) ? Optional.empty() : Optional.of(s.beats());
     }
 
     /** The instances that are gone without stopping cleanly: counts they held in memory were lost with them. */
-    List<String> lost() {
+    synchronized List<String> lost() {
         List<String> lost = new ArrayList<>();
         for (String name : gone) {
             Instance row = rows.get(name);

@@ -3,6 +3,8 @@ package dev.ferry.cluster;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -18,6 +20,7 @@ import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.ferry.cluster.Instances.Instance;
 import dev.ferry.connector.ConnectorLock;
 import dev.ferry.runs.Run;
 import dev.ferry.runs.RunLedger;
@@ -81,6 +84,24 @@ public final class RunRecovery extends ServiceSupport {
         this.view = new ClusterView(runs.instance(), clock, lease);
         this.executor = executor;
         this.interval = interval;
+    }
+
+    /**
+     * An instance of the cluster as this one sees it: {@code state} is {@code alive}, {@code gone} (its heartbeat
+     * stood still for the lease) or {@code stopped} (cleanly); {@code lastBeat} is by the state database's clock.
+     */
+    public record InstanceView(String name, String host, String version, Instant startedAt, Instant lastBeat,
+                               Instant stoppedAt, String state, boolean self) {
+    }
+
+    /** Every instance that has used the state database, by name. */
+    public List<InstanceView> instances() throws SQLException {
+        List<InstanceView> all = new ArrayList<>();
+        for (Instance i : instances.all()) {
+            all.add(new InstanceView(i.name(), i.host(), i.version(), i.startedAt(), i.beatAt(), i.stoppedAt(),
+                    i.name().equals(runs.instance()) ? "alive" : view.state(i), i.name().equals(runs.instance())));
+        }
+        return all;
     }
 
     /** Before the routes start: this process gathers nothing yet, so runs gathering on no live instance are failed. */

@@ -17,6 +17,7 @@ import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.ferry.cluster.RunRecovery;
 import dev.ferry.connector.Connector;
 import dev.ferry.connector.ConnectorRunner;
 import dev.ferry.connector.Connectors;
@@ -50,6 +51,7 @@ public final class Operations {
     /** How many fire times a connector shows. */
     public static final int NEXT_FIRES = 5;
 
+    private final RunRecovery cluster;
     private final CamelContext camel;
     private final Connectors connectors;
     private final ConnectorRunner runner;
@@ -66,7 +68,8 @@ public final class Operations {
 
     public Operations(CamelContext camel, Connectors connectors, ConnectorRunner runner, ConnectorSchedules schedules,
                       RunLedger runs, FailureLedger failures, WatermarkStore watermarks, SyncQueue queue,
-                      Housekeeping housekeeping, ExecutorService executor) {
+                      Housekeeping housekeeping, RunRecovery cluster, ExecutorService executor) {
+        this.cluster = cluster;
         this.camel = camel;
         this.connectors = connectors;
         this.runner = runner;
@@ -80,6 +83,11 @@ public final class Operations {
     }
 
     // ------------------------------------------------------------------------------- views
+
+    /** The instances of the cluster (one, on the embedded default) as this one sees them. */
+    public List<RunRecovery.InstanceView> instances() throws SQLException {
+        return cluster.instances();
+    }
 
     /** A connector's schedule: in words, its zone, whether it is valid, and its next fire times. */
     public record ScheduleView(String description, String timeZone, boolean valid, List<String> problems,

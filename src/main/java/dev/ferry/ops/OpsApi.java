@@ -210,6 +210,11 @@ public final class OpsApi extends RouteBuilder {
         endpoint(rest.post("/connectors/{connector}/failures/{key}/park"), "failure-park", Access.OPERATOR,
                 "Park an open record: kept and visible, not retried until re-queued",
                 r -> ops.park(r.path("connector"), r.path("key"), r.by()), connector(), key());
+        endpoint(rest.get("/instances"), "instances-list", Access.READER,
+                "The Ferry instances on this state database as this one sees them: name, host, version, started,"
+                        + " last heartbeat, and state alive, gone (heartbeat stood still for ferry.cluster.lease) or"
+                        + " stopped",
+                r -> ops.instances());
         endpoint(rest.get("/runs"), "runs-list", Access.READER,
                 "Runs, newest first, paged; filtered by connector, status and creation time (from included, to not)",
                 r -> ops.runs(new RunLedger.Query(r.query("connector"), r.enumValue("status", RunStatus.class),

@@ -58,7 +58,8 @@ class OperationsMBeanTest {
                 .iterator().next();
         String[] recent = (String[]) jmx.getAttribute(manager, "RecentRuns");
         assertThat(recent).hasSize(1);
-        assertThat(recent[0]).startsWith(runId + " " + C + " COMPLETED (MANUAL, SYNC)");
+        assertThat(recent[0]).startsWith(runId + " " + C + " COMPLETED (MANUAL, SYNC)")
+                .containsPattern("; gathered on [\\w.@-]+, delivered by [\\w.@-]+ 60");
 
         // Preview and delete through JMX; a wrong action comes back as a plain error with the reason.
         long preview = (Long) jmx.invoke(customers, "preview", new Object[0], new String[0]);

@@ -152,6 +152,13 @@ class ClusterTest {
         // and its next fire gathers from the unmoved watermark: every row reaches the target
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(
                 () -> new java.util.HashSet<>(target.customerNumbers("/erp/customers")).size() == customers);
+        // the records the broken-off run had queued were delivered and counted on it: gathered counts them too
+        var failed = survivor.api().get("/api/runs/" + run).json().get("run");
+        System.out.printf("kill while gathering: run %d %s gathered %d, delivered %d, failed %d%n", run,
+                failed.get("status").asText(), failed.get("gathered").asLong(), failed.get("delivered").asLong(),
+                failed.get("failed").asLong());
+        assertThat(failed.get("gathered").asLong())
+                .isGreaterThanOrEqualTo(failed.get("delivered").asLong() + failed.get("failed").asLong());
         // a record delivered twice carries the same Idempotency-Key both times
         Map<String, java.util.Set<String>> keys = new java.util.HashMap<>();
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
@@ -187,6 +194,10 @@ class ClusterTest {
         instances.put("ledger-a", instance("a", settings, customers));
         settings.put("ferry.instance-name", "ledger-b");
         instances.put("ledger-b", instance("b", settings, 0));
+
+        // Quartz knows the instances by their names
+        await().atMost(Duration.ofSeconds(30)).until(() -> clusterMemberNames(stateUrl).size() == 2);
+        assertThat(clusterMemberNames(stateUrl)).containsExactly("ledger-a", "ledger-b");
 
         long run = instances.get("ledger-a").api().post("/api/connectors/" + C + "/runs").json().get("id").asLong();
         // delivering, from both instances, less than half done
@@ -239,6 +250,11 @@ class ClusterTest {
         // (customers deleted at the source go as DELETE)
         assertThat(keys.size() + new java.util.HashSet<>(target.deleted("/erp/customers")).size()).isEqualTo(customers);
         assertThat(keys.values()).allSatisfy(k -> assertThat(k).hasSize(1));
+        // the survivor lists the victim as gone, itself alive
+        Map<String, String> states = new TreeMap<>();
+        instances.get(survivor).api().get("/api/instances").json()
+                .forEach(i -> states.put(i.get("name").asText(), i.get("state").asText() + (i.get("self").asBoolean() ? ", self" : "")));
+        assertThat(states).containsEntry(victim, "gone").containsEntry(survivor, "alive, self");
         // the survivor's log says who is gone, and the run's end line where it ran
         String log = instances.get(survivor).log();
         assertThat(log).contains("Ferry instance " + victim + " (on ").contains("is gone: its heartbeat has not moved for 10 s");
@@ -381,6 +397,18 @@ class ClusterTest {
             rs.next();
             return rs.getInt(1);
         }
+    }
+
+    private static List<String> clusterMemberNames(String url) throws Exception {
+        List<String> names = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(url);
+             PreparedStatement ps = c.prepareStatement("SELECT instance_name FROM qrtz_scheduler_state ORDER BY 1");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+        }
+        return names;
     }
 
     private static int scheduledRunsIn(String log) {
