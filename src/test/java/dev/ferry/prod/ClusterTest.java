@@ -260,11 +260,7 @@ class ClusterTest {
 
     @Test
     void aBrokerOutageOfThirtySecondsIsOneLineWhenItBeginsAndOneWhenItEndsWithoutAStackTrace() throws Exception {
-        Map<String, String> settings = cluster();
-        settings.put("customers-to-erp.schedule.cron", "0 0 0 1 1 ? 2099");
-        FerryProcess ferry = instance("a", settings, 50);
-        long before = ferry.api().post("/api/connectors/" + C + "/runs").json().get("id").asLong();
-        await().atMost(Duration.ofSeconds(60)).until(() -> status(stateUrl, before).equals("COMPLETED"));
+        FerryProcess ferry = oneInstanceAfterARun();
         int offset = ferry.log().length();
 
         broker.kill();
@@ -278,8 +274,7 @@ class ClusterTest {
         long after = ferry.api().post("/api/connectors/" + C + "/runs").json().get("id").asLong();
         await().atMost(Duration.ofSeconds(60)).until(() -> status(stateUrl, after).equals("COMPLETED"));
 
-        List<String> outage = ferry.log().substring(offset).lines()
-                .takeWhile(l -> !l.contains("Run " + after + " ")).toList();
+        List<String> outage = linesBefore(ferry, offset, after);
         System.out.println("broker outage, log lines meanwhile:\n" + String.join("\n", outage));
         assertThat(outage).noneMatch(l -> l.startsWith("\tat ") || l.startsWith("Caused by"));
         assertThat(outage).filteredOn(l -> l.contains(" WARN ") || l.contains(" ERROR ")).hasSize(1)
@@ -292,11 +287,7 @@ class ClusterTest {
     void aStateDatabaseOutageOfThirtySecondsIsOneLineWhenItBeginsAndOneWhenItEndsWithoutAStackTrace() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(PostgresServer.shared().restartable(),
                 "needs the tests' own PostgreSQL (FERRY_TEST_PG_URL names an external one)");
-        Map<String, String> settings = cluster();
-        settings.put("customers-to-erp.schedule.cron", "0 0 0 1 1 ? 2099");
-        FerryProcess ferry = instance("a", settings, 50);
-        long before = ferry.api().post("/api/connectors/" + C + "/runs").json().get("id").asLong();
-        await().atMost(Duration.ofSeconds(60)).until(() -> status(stateUrl, before).equals("COMPLETED"));
+        FerryProcess ferry = oneInstanceAfterARun();
         int offset = ferry.log().length();
 
         PostgresServer.shared().stop();
@@ -314,11 +305,25 @@ class ClusterTest {
         }, id -> id > 0);
         await().atMost(Duration.ofSeconds(60)).until(() -> status(stateUrl, after).equals("COMPLETED"));
 
-        List<String> outage = ferry.log().substring(offset).lines()
-                .takeWhile(l -> !l.contains("Run " + after + " ")).toList();
+        List<String> outage = linesBefore(ferry, offset, after);
         System.out.println("state database outage, log lines meanwhile:\n" + String.join("\n", outage));
         assertThat(outage).noneMatch(l -> l.startsWith("\tat ") || l.startsWith("Caused by"));
         assertThat(outage).filteredOn(l -> l.contains(" WARN ") || l.contains(" ERROR ")).hasSize(1);
+    }
+
+    /** One instance, its schedule off, after one run it was asked for has completed. */
+    private FerryProcess oneInstanceAfterARun() throws Exception {
+        Map<String, String> settings = cluster();
+        settings.put("customers-to-erp.schedule.cron", "0 0 0 1 1 ? 2099");
+        FerryProcess ferry = instance("a", settings, 50);
+        long run = ferry.api().post("/api/connectors/" + C + "/runs").json().get("id").asLong();
+        await().atMost(Duration.ofSeconds(60)).until(() -> status(stateUrl, run).equals("COMPLETED"));
+        return ferry;
+    }
+
+    /** The log's lines from {@code offset} up to the first line of run {@code run}. */
+    private static List<String> linesBefore(FerryProcess ferry, int offset, long run) throws Exception {
+        return ferry.log().substring(offset).lines().takeWhile(l -> !l.contains("Run " + run + " ")).toList();
     }
 
     /** What each instance has written as delivered of a run. */
