@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import org.apache.camel.main.Main;
 
@@ -125,9 +126,7 @@ public final class FerryApplication {
         if (secrets != null) {
             files.add(secrets);
         }
-        for (String location : propertyLocations(config, installation.defaults(), profile).split(",")) {
-            files.add(Path.of(location.replaceFirst("^file:", "").replaceFirst(";optional=true$", "")));
-        }
+        configurationFiles(config, installation.defaults(), profile).forEach(f -> files.add(f.path()));
         List<RequiredVariables.Missing> missing = RequiredVariables.missing(files, environment, System.getProperties(),
                 installation.properties());
         if (!missing.isEmpty()) {
@@ -141,21 +140,32 @@ public final class FerryApplication {
      * installation brings its new defaults. In the source tree both are the same file, read once.
      */
     public static String propertyLocations(Path config, Path defaults, String profile) {
-        String locations = layer(config, profile, false);
-        if (!config.toAbsolutePath().normalize().equals(defaults.toAbsolutePath().normalize())) {
-            locations += "," + layer(defaults, profile, true);
-        }
-        return locations;
+        return configurationFiles(config, defaults, profile).stream()
+                .map(f -> "file:" + f.path() + (f.optional() ? ";optional=true" : ""))
+                .collect(Collectors.joining(","));
     }
 
-    /** One configuration file with its profiles' overlays before it. */
-    private static String layer(Path config, String profile, boolean optional) {
-        String locations = "file:" + config + (optional ? ";optional=true" : "");
-        for (String name : profiles(profile)) {
-            locations = "file:" + config.resolveSibling("application-" + name + ".properties") + ";optional=true,"
-                    + locations;
+    /** A configuration file, and whether it may be missing. */
+    record ConfigurationFile(Path path, boolean optional) {
+    }
+
+    /** The files of {@link #propertyLocations}, first one winning. */
+    static List<ConfigurationFile> configurationFiles(Path config, Path defaults, String profile) {
+        List<ConfigurationFile> files = layer(config, profile, false);
+        if (!config.toAbsolutePath().normalize().equals(defaults.toAbsolutePath().normalize())) {
+            files.addAll(layer(defaults, profile, true));
         }
-        return locations;
+        return files;
+    }
+
+    /** One configuration file with its profiles' overlays before it, the last profile first. */
+    private static List<ConfigurationFile> layer(Path config, String profile, boolean optional) {
+        List<ConfigurationFile> files = new ArrayList<>();
+        for (String name : profiles(profile)) {
+            files.add(0, new ConfigurationFile(config.resolveSibling("application-" + name + ".properties"), true));
+        }
+        files.add(new ConfigurationFile(config, optional));
+        return files;
     }
 
     /** {@code prod,dev} → [prod, dev]; none for null or blank. */

@@ -142,8 +142,7 @@ public final class FerryConfiguration implements CamelConfiguration {
         }
         Duration reloadQuiet = settings.duration(Settings.RELOAD_QUIET_PERIOD);
         settings.validate();
-        InstanceName instance = InstanceName.of(settings.string(Settings.INSTANCE_NAME),
-                camel.getPropertiesComponent().resolveProperty("camel.server.port").orElse("8080"));
+        InstanceName instance = InstanceName.of(camel.getPropertiesComponent());
         registry.bind(INSTANCE_NAME, instance);
 
         Clock clock = registry.lookupByNameAndType("clock", Clock.class);

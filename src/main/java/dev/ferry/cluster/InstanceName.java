@@ -4,6 +4,10 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.regex.Pattern;
 
+import org.apache.camel.spi.PropertiesComponent;
+
+import dev.ferry.Settings;
+
 /**
  * This instance's name: what runs, logs, {@code /observe/info} and Quartz's cluster call it. Configured with
  * {@code ferry.instance-name}, or the host name and the API server's port ({@code ledger-1-8080}), which tells
@@ -14,6 +18,12 @@ public record InstanceName(String name, String host) {
 
     static final int MAX_LENGTH = 200;
     private static final Pattern ALLOWED = Pattern.compile("[A-Za-z0-9._@-]{1," + MAX_LENGTH + "}");
+
+    /** This instance's name from its configuration: {@code ferry.instance-name}, or the host and the API port. */
+    public static InstanceName of(PropertiesComponent properties) {
+        return of(new Settings(properties).string(Settings.INSTANCE_NAME),
+                properties.resolveProperty("camel.server.port").orElse("8080"));
+    }
 
     /** The configured name, or the host name and port when it is blank; refuses a name Quartz or a log cannot take. */
     public static InstanceName of(String configured, String apiPort) {

@@ -10,7 +10,6 @@ import io.vertx.core.json.JsonObject;
 import org.apache.camel.CamelContext;
 
 import dev.ferry.FerryConfiguration;
-import dev.ferry.Settings;
 import dev.ferry.cluster.InstanceName;
 
 /**
@@ -44,9 +43,7 @@ public final class FerryInfo {
         if (instance == null) {
             InstanceName name = camel.getRegistry().lookupByNameAndType(FerryConfiguration.INSTANCE_NAME,
                     InstanceName.class);
-            instance = name != null ? name.name() : InstanceName.of(new Settings(camel.getPropertiesComponent())
-                    .string(Settings.INSTANCE_NAME), camel.getPropertiesComponent().resolveProperty("camel.server.port")
-                    .orElse("8080")).name();
+            instance = (name != null ? name : InstanceName.of(camel.getPropertiesComponent())).name();
         }
         return new JsonObject()
                 .put("ferry", new JsonObject().put("version", VERSION).put("profiles", new JsonArray(profiles))
