@@ -138,19 +138,24 @@ class ClusterTest {
         int customers = 20_000;
         Map<String, String> settings = cluster();
         settings.put("camel.component.ferry.fetch-size", "200");
+        // no fire: the run starts when both instances are up (a fire while b was still starting gathered it all)
+        settings.put("customers-to-erp.schedule.cron", "0 0 0 1 1 ? 2099");
         FerryProcess a = instance("a", settings, customers);
         FerryProcess b = instance("b", settings, 0);
 
-        long run = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
-                .until(() -> processingRun(stateUrl), id -> id > 0);
-        FerryProcess gathering = a.log().contains("Run " + run + " customers-to-erp started") ? a : b;
-        FerryProcess survivor = gathering == a ? b : a;
+        long run = a.api().post("/api/connectors/" + C + "/runs").json().get("id").asLong();
+        // killed while still gathering, with records of the run already queued and some delivered
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                .until(() -> processingRun(stateUrl) == run && delivered(stateUrl, run) > 0);
+        FerryProcess gathering = a;
+        FerryProcess survivor = b;
         gathering.kill();
 
         // the survivor finds the run orphaned (its lock went with the dead instance's connection)
         await().atMost(Duration.ofSeconds(60)).until(() -> status(stateUrl, run).equals("FAILED"));
         assertThat(survivor.log()).contains("Run " + run + " customers-to-erp was interrupted");
-        // and its next fire gathers from the unmoved watermark: every row reaches the target
+        // and its next run gathers from the unmoved watermark: every row reaches the target
+        survivor.api().post("/api/connectors/" + C + "/runs");
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(
                 () -> new java.util.HashSet<>(target.customerNumbers("/erp/customers")).size() == customers);
         // the records the broken-off run had queued were delivered and counted on it: gathered counts them too
@@ -361,6 +366,16 @@ class ClusterTest {
             ps.setLong(1, run);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getString(1) : "";
+            }
+        }
+    }
+
+    private static long delivered(String url, long run) throws Exception {
+        try (Connection c = DriverManager.getConnection(url);
+             PreparedStatement ps = c.prepareStatement("SELECT delivered FROM ferry_run WHERE id = ?")) {
+            ps.setLong(1, run);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
             }
         }
     }
