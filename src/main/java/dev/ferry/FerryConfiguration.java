@@ -59,6 +59,7 @@ import dev.ferry.ops.Housekeeping;
 import dev.ferry.ops.Operations;
 import dev.ferry.ops.OperationsSurface;
 import dev.ferry.queue.BrokerWatch;
+import dev.ferry.queue.DeliverySessions;
 import dev.ferry.queue.EmbeddedBroker;
 import dev.ferry.queue.ForeignMessages;
 import dev.ferry.queue.SyncQueue;
@@ -123,6 +124,7 @@ public final class FerryConfiguration implements CamelConfiguration {
         long brokerMemory = settings.bytes(Settings.BROKER_MAX_MEMORY);
         long maxRecordBytes = settings.bytes(Settings.GATHER_MAX_RECORD_SIZE);
         int brokerConnections = settings.positiveInt(Settings.BROKER_MAX_CONNECTIONS);
+        int deliveryThreads = settings.positiveInt(Settings.DELIVERY_THREADS);
         long flushMillis = settings.duration(Settings.RUNS_FLUSH_INTERVAL).toMillis();
         boolean demo = settings.bool(Settings.DEMO_ENABLED);
         int demoCustomers = settings.positiveInt(Settings.DEMO_CUSTOMERS);
@@ -188,6 +190,11 @@ public final class FerryConfiguration implements CamelConfiguration {
             artemis.close();
         }));
         registry.bind("ferryConnectionFactory", connectionFactory);
+        // every connector's ferry:queue consumers share its sessions' connections and its bounded pool of threads
+        DeliverySessions deliverySessions = new DeliverySessions(camel, brokerUrl,
+                blankToNull(settings.string(Settings.BROKER_USERNAME)), blankToNull(settings.string(Settings.BROKER_PASSWORD)),
+                deliveryThreads);
+        manage(camel, deliverySessions);
         registry.bind("ferryTargetHeaders", new TargetHeaderFilterStrategy());
         // TLS to targets is verified unless a target URL names these, which Ferry then warns about
         registry.bind(InsecureTls.TRUST_ANY_CERTIFICATE, InsecureTls.trustAnyCertificate());
@@ -237,7 +244,8 @@ public final class FerryConfiguration implements CamelConfiguration {
                     camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-toggles")));
         }
         FerryComponent ferry = camel.getComponent("ferry", FerryComponent.class);
-        ferry.wire(new FerryServices(connectors, runner, schedules, queue, failures, tracker, clock));
+        ferry.wire(new FerryServices(connectors, runner, schedules, queue, failures, tracker, clock,
+                deliverySessions));
         registry.bind("ferryConnectors", connectors);
         registry.bind("ferryRuns", runs);
         registry.bind("ferryFailures", failures);

@@ -45,6 +45,9 @@ public final class Settings {
                     + " with its size, and the run goes on.");
     public static final Option BROKER_MAX_CONNECTIONS = new Option("ferry.broker.max-connections", "8",
             "Pooled JMS connections to the broker.");
+    public static final Option DELIVERY_THREADS = new Option("ferry.delivery.threads", "16",
+            "Threads that deliver records, shared by every connector (from: ferry:queue); they exist only while records"
+                    + " are being delivered.");
     public static final Option RUNS_FLUSH_INTERVAL = new Option("ferry.runs.flush-interval", "250ms",
             "How often delivery counts are written to the run ledger and finished runs are closed.");
     public static final Option SCHEDULE_TIME_ZONE = new Option("ferry.schedule.time-zone", "system",

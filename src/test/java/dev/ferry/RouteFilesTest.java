@@ -78,7 +78,8 @@ class RouteFilesTest {
 
         JsonNode deliver = routes.get(1).get("route");
         assertThat(deliver.get("routeConfigurationId").asText()).isEqualTo("ferry-delivery");
-        assertThat(deliver.at("/from/uri").asText()).isEqualTo("jms:queue:ferry." + connector);
+        assertThat(deliver.at("/from/uri").asText()).isEqualTo("ferry:queue");
+        assertThat(deliver.at("/from/parameters/connector").asText()).isEqualTo(connector);
         JsonNode steps = deliver.at("/from/steps");
         assertThat(steps.get(steps.size() - 1).at("/to/uri").asText()).isEqualTo("ferry:delivered");
         assertThat(deliver.toString()).contains("Idempotency-Key").contains("#ferryTargetHeaders");

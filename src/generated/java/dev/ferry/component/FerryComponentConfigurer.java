@@ -23,10 +23,16 @@ public class FerryComponentConfigurer extends PropertyConfigurerSupport implemen
     public boolean configure(CamelContext camelContext, Object obj, String name, Object value, boolean ignoreCase) {
         FerryComponent target = (FerryComponent) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "acknowledgebatch":
+        case "acknowledgeBatch": target.setAcknowledgeBatch(property(camelContext, int.class, value)); return true;
         case "autowiredenabled":
         case "autowiredEnabled": target.setAutowiredEnabled(property(camelContext, boolean.class, value)); return true;
         case "batchsize":
         case "batchSize": target.setBatchSize(property(camelContext, int.class, value)); return true;
+        case "bridgeerrorhandler":
+        case "bridgeErrorHandler": target.setBridgeErrorHandler(property(camelContext, boolean.class, value)); return true;
+        case "concurrentconsumers":
+        case "concurrentConsumers": target.setConcurrentConsumers(property(camelContext, int.class, value)); return true;
         case "fetchsize":
         case "fetchSize": target.setFetchSize(property(camelContext, int.class, value)); return true;
         case "lazystartproducer":
@@ -44,10 +50,16 @@ public class FerryComponentConfigurer extends PropertyConfigurerSupport implemen
     @Override
     public Class<?> getOptionType(String name, boolean ignoreCase) {
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "acknowledgebatch":
+        case "acknowledgeBatch": return int.class;
         case "autowiredenabled":
         case "autowiredEnabled": return boolean.class;
         case "batchsize":
         case "batchSize": return int.class;
+        case "bridgeerrorhandler":
+        case "bridgeErrorHandler": return boolean.class;
+        case "concurrentconsumers":
+        case "concurrentConsumers": return int.class;
         case "fetchsize":
         case "fetchSize": return int.class;
         case "lazystartproducer":
@@ -66,10 +78,16 @@ public class FerryComponentConfigurer extends PropertyConfigurerSupport implemen
     public Object getOptionValue(Object obj, String name, boolean ignoreCase) {
         FerryComponent target = (FerryComponent) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "acknowledgebatch":
+        case "acknowledgeBatch": return target.getAcknowledgeBatch();
         case "autowiredenabled":
         case "autowiredEnabled": return target.isAutowiredEnabled();
         case "batchsize":
         case "batchSize": return target.getBatchSize();
+        case "bridgeerrorhandler":
+        case "bridgeErrorHandler": return target.isBridgeErrorHandler();
+        case "concurrentconsumers":
+        case "concurrentConsumers": return target.getConcurrentConsumers();
         case "fetchsize":
         case "fetchSize": return target.getFetchSize();
         case "lazystartproducer":

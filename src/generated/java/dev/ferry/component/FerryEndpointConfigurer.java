@@ -23,8 +23,14 @@ public class FerryEndpointConfigurer extends PropertyConfigurerSupport implement
     public boolean configure(CamelContext camelContext, Object obj, String name, Object value, boolean ignoreCase) {
         FerryEndpoint target = (FerryEndpoint) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "acknowledgebatch":
+        case "acknowledgeBatch": target.setAcknowledgeBatch(property(camelContext, int.class, value)); return true;
         case "batchsize":
         case "batchSize": target.setBatchSize(property(camelContext, int.class, value)); return true;
+        case "bridgeerrorhandler":
+        case "bridgeErrorHandler": target.setBridgeErrorHandler(property(camelContext, boolean.class, value)); return true;
+        case "concurrentconsumers":
+        case "concurrentConsumers": target.setConcurrentConsumers(property(camelContext, int.class, value)); return true;
         case "connector": target.setConnector(property(camelContext, java.lang.String.class, value)); return true;
         case "cursorcolumn":
         case "cursorColumn": target.setCursorColumn(property(camelContext, java.lang.String.class, value)); return true;
@@ -32,6 +38,10 @@ public class FerryEndpointConfigurer extends PropertyConfigurerSupport implement
         case "dataSource": target.setDataSource(property(camelContext, javax.sql.DataSource.class, value)); return true;
         case "deletecolumn":
         case "deleteColumn": target.setDeleteColumn(property(camelContext, java.lang.String.class, value)); return true;
+        case "exceptionhandler":
+        case "exceptionHandler": target.setExceptionHandler(property(camelContext, org.apache.camel.spi.ExceptionHandler.class, value)); return true;
+        case "exchangepattern":
+        case "exchangePattern": target.setExchangePattern(property(camelContext, org.apache.camel.ExchangePattern.class, value)); return true;
         case "fetchsize":
         case "fetchSize": target.setFetchSize(property(camelContext, int.class, value)); return true;
         case "keycolumn":
@@ -56,8 +66,14 @@ public class FerryEndpointConfigurer extends PropertyConfigurerSupport implement
     @Override
     public Class<?> getOptionType(String name, boolean ignoreCase) {
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "acknowledgebatch":
+        case "acknowledgeBatch": return int.class;
         case "batchsize":
         case "batchSize": return int.class;
+        case "bridgeerrorhandler":
+        case "bridgeErrorHandler": return boolean.class;
+        case "concurrentconsumers":
+        case "concurrentConsumers": return int.class;
         case "connector": return java.lang.String.class;
         case "cursorcolumn":
         case "cursorColumn": return java.lang.String.class;
@@ -65,6 +81,10 @@ public class FerryEndpointConfigurer extends PropertyConfigurerSupport implement
         case "dataSource": return javax.sql.DataSource.class;
         case "deletecolumn":
         case "deleteColumn": return java.lang.String.class;
+        case "exceptionhandler":
+        case "exceptionHandler": return org.apache.camel.spi.ExceptionHandler.class;
+        case "exchangepattern":
+        case "exchangePattern": return org.apache.camel.ExchangePattern.class;
         case "fetchsize":
         case "fetchSize": return int.class;
         case "keycolumn":
@@ -90,8 +110,14 @@ public class FerryEndpointConfigurer extends PropertyConfigurerSupport implement
     public Object getOptionValue(Object obj, String name, boolean ignoreCase) {
         FerryEndpoint target = (FerryEndpoint) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "acknowledgebatch":
+        case "acknowledgeBatch": return target.getAcknowledgeBatch();
         case "batchsize":
         case "batchSize": return target.getBatchSize();
+        case "bridgeerrorhandler":
+        case "bridgeErrorHandler": return target.isBridgeErrorHandler();
+        case "concurrentconsumers":
+        case "concurrentConsumers": return target.getConcurrentConsumers();
         case "connector": return target.getConnector();
         case "cursorcolumn":
         case "cursorColumn": return target.getCursorColumn();
@@ -99,6 +125,10 @@ public class FerryEndpointConfigurer extends PropertyConfigurerSupport implement
         case "dataSource": return target.getDataSource();
         case "deletecolumn":
         case "deleteColumn": return target.getDeleteColumn();
+        case "exceptionhandler":
+        case "exceptionHandler": return target.getExceptionHandler();
+        case "exchangepattern":
+        case "exchangePattern": return target.getExchangePattern();
         case "fetchsize":
         case "fetchSize": return target.getFetchSize();
         case "keycolumn":

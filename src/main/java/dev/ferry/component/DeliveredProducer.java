@@ -31,6 +31,6 @@ final class DeliveredProducer extends OutcomeProducer {
             });
         }
         // Counted last: only once nothing above can fail any more.
-        services().tracker().delivered(connector, runId, batch(m) ? m.getHeader(RecordHeaders.RECORD_COUNT, Integer.class) : 1);
+        count(exchange, connector, runId, batch(m) ? m.getHeader(RecordHeaders.RECORD_COUNT, Integer.class) : 1, true);
     }
 }

@@ -43,7 +43,7 @@ final class FailedProducer extends OutcomeProducer {
                 parked[0] += status == Failure.Status.PARKED ? 1 : 0;
             }
         });
-        services().tracker().failed(connector, runId, keys.size());
+        count(exchange, connector, runId, keys.size(), false);
         LOG.warn("Connector {}: {} failed in run {}{}: {}", connector, what(keys), runId,
                 parked[0] == 0 ? "" : (keys.size() == 1 ? " and is parked" : "; " + parked[0] + " of them parked")
                         + " (failed in " + maxAttempts + " runs)", error.text());

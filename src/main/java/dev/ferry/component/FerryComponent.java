@@ -10,10 +10,11 @@ import org.apache.camel.support.DefaultComponent;
 
 /**
  * The {@code ferry} component: the steps a connector's routes use for what Camel has no component for —
- * {@code ferry:gather} runs the connector once, {@code ferry:delivered} and {@code ferry:failed} record a queued
- * record's outcome ({@link FerryEndpoint}).
+ * {@code ferry:gather} runs the connector once, {@code ferry:queue} delivers its sync queue, {@code ferry:delivered}
+ * and {@code ferry:failed} record a queued record's outcome ({@link FerryEndpoint}).
  *
- * <p>Its options are the defaults of every {@code ferry:gather} step, set with {@code camel.component.ferry.*}.
+ * <p>Its options are the defaults of every {@code ferry:gather} step and {@code ferry:queue} consumer, set with
+ * {@code camel.component.ferry.*}.
  * Made by Camel from its metadata (so tools and {@code ferry check} can read and set its options); a running Ferry
  * hands it its services ({@link #wire}), without which it makes no endpoint.
  */
@@ -36,6 +37,12 @@ public final class FerryComponent extends DefaultComponent {
     @Metadata(label = "gather", defaultValue = "10",
             description = "Default number of runs in which a record may fail before it is parked.")
     private int maxAttempts = 10;
+    @Metadata(label = "consumer", defaultValue = "4",
+            description = "Default number of records of a connector delivered at the same time (ferry:queue).")
+    private int concurrentConsumers = 4;
+    @Metadata(label = "consumer", defaultValue = "100",
+            description = "Default number of records a ferry:queue consumer acknowledges in one broker transaction.")
+    private int acknowledgeBatch = 100;
 
     private FerryServices services;
 
@@ -64,6 +71,8 @@ public final class FerryComponent extends DefaultComponent {
         endpoint.setTransactionSize(transactionSize);
         endpoint.setBatchSize(batchSize);
         endpoint.setMaxAttempts(maxAttempts);
+        endpoint.setConcurrentConsumers(concurrentConsumers);
+        endpoint.setAcknowledgeBatch(acknowledgeBatch);
         setProperties(endpoint, parameters);
         endpoint.define();
         return endpoint;
@@ -107,5 +116,21 @@ public final class FerryComponent extends DefaultComponent {
 
     public void setMaxAttempts(int maxAttempts) {
         this.maxAttempts = maxAttempts;
+    }
+
+    public int getConcurrentConsumers() {
+        return concurrentConsumers;
+    }
+
+    public void setConcurrentConsumers(int concurrentConsumers) {
+        this.concurrentConsumers = concurrentConsumers;
+    }
+
+    public int getAcknowledgeBatch() {
+        return acknowledgeBatch;
+    }
+
+    public void setAcknowledgeBatch(int acknowledgeBatch) {
+        this.acknowledgeBatch = acknowledgeBatch;
     }
 }

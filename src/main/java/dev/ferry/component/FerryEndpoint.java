@@ -29,15 +29,17 @@ import dev.ferry.gather.SourceCheck;
 import dev.ferry.queue.RecordHeaders;
 
 /**
- * Ferry's connector steps: gather runs a connector once, delivered and failed record what became of a queued record.
+ * Ferry's connector steps: gather runs a connector once, queue delivers its sync queue into its deliver route,
+ * delivered and failed record what became of a queued record.
  *
  * <p>{@code ferry:gather} runs the connector once per exchange: gathers the rows changed since its watermark and
  * those whose delivery failed into its sync queue, and moves the watermark ({@link GatherProducer}).
  * {@code ferry:delivered}, the last step of a deliver route, counts the record as delivered
  * ({@link DeliveredProducer}); {@code ferry:failed}, in the delivery error handling, records it in the failure
- * ledger ({@link FailedProducer}). The options are gather's; delivered and failed take none.
+ * ledger ({@link FailedProducer}). {@code from: ferry:queue} consumes the connector's sync queue ({@link QueueConsumer}).
+ * Delivered and failed take no option.
  */
-@UriEndpoint(firstVersion = "0.1.0", scheme = "ferry", title = "Ferry", syntax = "ferry:step", producerOnly = true,
+@UriEndpoint(firstVersion = "0.1.0", scheme = "ferry", title = "Ferry", syntax = "ferry:step",
         remote = false, category = {Category.DATABASE, Category.SCHEDULING}, headersClass = RecordHeaders.class)
 public final class FerryEndpoint extends DefaultEndpoint {
 
@@ -45,7 +47,7 @@ public final class FerryEndpoint extends DefaultEndpoint {
 
     /** What a step does. */
     public enum Step {
-        GATHER, DELIVERED, FAILED;
+        GATHER, QUEUE, DELIVERED, FAILED;
 
         static Step of(String name) {
             for (Step step : values()) {
@@ -54,18 +56,18 @@ public final class FerryEndpoint extends DefaultEndpoint {
                 }
             }
             throw new IllegalArgumentException("Unknown Ferry step 'ferry:" + name
-                    + "'; use ferry:gather, ferry:delivered or ferry:failed");
+                    + "'; use ferry:gather, ferry:queue, ferry:delivered or ferry:failed");
         }
     }
 
-    @UriPath(enums = "gather,delivered,failed", description = "gather: run the connector once (a gather route's step);"
-            + " delivered: the record reached the target (a deliver route's last step); failed: the record finally"
-            + " failed (the delivery error handling)")
+    @UriPath(enums = "gather,queue,delivered,failed", description = "gather: run the connector once (a gather route's"
+            + " step); queue: the connector's sync queue (a deliver route's from); delivered: the record reached the"
+            + " target (a deliver route's last step); failed: the record finally failed (the delivery error handling)")
     @Metadata(required = true)
     private final Step step;
 
-    @UriParam(label = "gather", description = "Required for gather: the connector's id, lower-case letters, digits and"
-            + " dashes; the prefix of its route ids and the name of its file")
+    @UriParam(label = "common", description = "Required for gather and queue: the connector's id, lower-case letters,"
+            + " digits and dashes; the prefix of its route ids and the name of its file")
     private String connector;
     @UriParam(label = "gather", description = "Required for gather: the source database, a DataSource bean such as"
             + " #source")
@@ -100,6 +102,14 @@ public final class FerryEndpoint extends DefaultEndpoint {
     @UriParam(label = "gather", defaultValue = "10", description = "Runs in which a record may fail before it is"
             + " parked (kept, shown, not retried)")
     private int maxAttempts;
+    @UriParam(label = "consumer", defaultValue = "4", description = "Records of the connector delivered at the same"
+            + " time (records of one key always one after the other); threads come from the shared delivery pool"
+            + " (ferry.delivery.threads) only while records are there")
+    private int concurrentConsumers;
+    @UriParam(label = "consumer", defaultValue = "100", description = "Records acknowledged to the broker in one"
+            + " transaction at most: one journal write for many records; after a crash at most this many per consumer"
+            + " are delivered again, under the same idempotency keys")
+    private int acknowledgeBatch;
 
     private Connector definition;
 
@@ -155,13 +165,28 @@ public final class FerryEndpoint extends DefaultEndpoint {
             case GATHER -> new GatherProducer(this);
             case DELIVERED -> new DeliveredProducer(this);
             case FAILED -> new FailedProducer(this);
+            case QUEUE -> throw new UnsupportedOperationException("ferry:queue is a deliver route's from, not a step (to:)");
         };
     }
 
     @Override
-    public Consumer createConsumer(Processor processor) {
-        throw new UnsupportedOperationException("ferry:" + step.name().toLowerCase(Locale.ROOT)
-                + " is a step (to:), not a consumer (from:)");
+    public Consumer createConsumer(Processor processor) throws Exception {
+        if (step != Step.QUEUE) {
+            throw new UnsupportedOperationException("ferry:" + step.name().toLowerCase(Locale.ROOT)
+                    + " is a step (to:), not a consumer (from:)");
+        }
+        if (connector == null || connector.isBlank()) {
+            throw new IllegalArgumentException("ferry:queue needs connector (the connector whose sync queue it delivers)");
+        }
+        if (concurrentConsumers < 1 || acknowledgeBatch < 1) {
+            throw new IllegalArgumentException("ferry:queue: concurrentConsumers and acknowledgeBatch must be at least 1");
+        }
+        // the queue the connector's ferry:gather fills (its file defines the gather route first)
+        String queue = services().connectors().find(connector).map(Connector::queue)
+                .orElse(Connector.defaultQueue(connector));
+        QueueConsumer consumer = new QueueConsumer(this, processor, queue, services().deliverySessions());
+        configureConsumer(consumer);
+        return consumer;
     }
 
     /**
@@ -317,5 +342,21 @@ public final class FerryEndpoint extends DefaultEndpoint {
 
     public void setMaxAttempts(int maxAttempts) {
         this.maxAttempts = maxAttempts;
+    }
+
+    public int getConcurrentConsumers() {
+        return concurrentConsumers;
+    }
+
+    public void setConcurrentConsumers(int concurrentConsumers) {
+        this.concurrentConsumers = concurrentConsumers;
+    }
+
+    public int getAcknowledgeBatch() {
+        return acknowledgeBatch;
+    }
+
+    public void setAcknowledgeBatch(int acknowledgeBatch) {
+        this.acknowledgeBatch = acknowledgeBatch;
     }
 }

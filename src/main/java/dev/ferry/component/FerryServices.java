@@ -4,6 +4,7 @@ import java.time.Clock;
 
 import dev.ferry.connector.ConnectorRunner;
 import dev.ferry.connector.Connectors;
+import dev.ferry.queue.DeliverySessions;
 import dev.ferry.queue.SyncQueue;
 import dev.ferry.runs.FailureLedger;
 import dev.ferry.runs.RunTracker;
@@ -11,5 +12,6 @@ import dev.ferry.schedule.ConnectorSchedules;
 
 /** What the {@code ferry:} steps work with in a running Ferry, handed to the component when Ferry is wired. */
 public record FerryServices(Connectors connectors, ConnectorRunner runner, ConnectorSchedules schedules, SyncQueue queue,
-                            FailureLedger failures, RunTracker tracker, Clock clock) {
+                            FailureLedger failures, RunTracker tracker, Clock clock,
+                            DeliverySessions deliverySessions) {
 }

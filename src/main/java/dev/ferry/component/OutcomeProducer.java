@@ -37,6 +37,26 @@ abstract class OutcomeProducer extends DefaultProducer {
         return getEndpoint().services();
     }
 
+    /**
+     * Counts {@code records} delivered (or failed) for their run: at once when the message came through camel-jms,
+     * which acknowledges it after the route; with the broker transaction that acknowledges it when it came through
+     * {@code ferry:queue} ({@link PendingOutcomes}).
+     */
+    void count(Exchange exchange, String connector, long runId, int records, boolean delivered) {
+        PendingOutcomes pending = PendingOutcomes.of(exchange);
+        if (pending != null) {
+            if (delivered) {
+                pending.delivered(connector, runId, records);
+            } else {
+                pending.failed(connector, runId, records);
+            }
+        } else if (delivered) {
+            services().tracker().delivered(connector, runId, records);
+        } else {
+            services().tracker().failed(connector, runId, records);
+        }
+    }
+
     /** Writes to the state database. */
     @FunctionalInterface
     interface StateWrite {

@@ -43,6 +43,7 @@ public final class ConnectorFileCheck {
     public static final String TARGET_HEADERS = "#ferryTargetHeaders";
     static final String DELIVERED = "ferry:delivered";
     static final String GATHER = "ferry:gather";
+    static final String QUEUE = "ferry:queue";
 
     /** One finding: where, what, and what to write instead. A warning does not stop the file from loading. */
     public record Problem(String file, int line, String message, String fix, boolean warning) {
@@ -117,13 +118,14 @@ public final class ConnectorFileCheck {
         }
         List<RouteDefinition> delivering = new ArrayList<>();
         for (RouteDefinition route : routes) {
-            if (route.getInput() != null && consumes(route.getInput().getEndpointUri(), queue)) {
+            if (route.getInput() != null && consumes(route.getInput().getEndpointUri(), queue, connector)) {
                 delivering.add(route);
             }
         }
         if (delivering.isEmpty()) {
             error(0, "no route consumes the sync queue " + queue + ": records would be queued and never delivered",
-                    "add a deliver route 'from: {uri: jms:queue:" + queue + "}' (see ferry new-connector)");
+                    "add a deliver route 'from: {uri: " + QUEUE + ", parameters: {connector: " + connector
+                            + "}}' (see ferry new-connector)");
         }
         delivering.forEach(this::checkDeliver);
         targetUrl();
@@ -185,9 +187,13 @@ public final class ConnectorFileCheck {
         }
     }
 
-    private boolean consumes(String from, String queue) {
+    /** Whether a route's {@code from} consumes the connector's sync queue: through ferry:queue, or camel-jms. */
+    private boolean consumes(String from, String queue, String connector) {
         String resolved = resolve(from);
         String plain = resolved.contains("?") ? resolved.substring(0, resolved.indexOf('?')) : resolved;
+        if (plain.equals(QUEUE) || plain.equals("ferry://queue")) {
+            return connector.equals(resolve(String.valueOf(options(resolved).getOrDefault("connector", ""))));
+        }
         return plain.equals("jms:queue:" + queue) || plain.equals("jms:" + queue);
     }
 

@@ -6,6 +6,7 @@ import jakarta.jms.MapMessage;
 import jakarta.jms.ObjectMessage;
 import jakarta.jms.StreamMessage;
 import jakarta.jms.TextMessage;
+import org.apache.activemq.artemis.api.core.Message;
 import org.apache.camel.Exchange;
 import org.apache.camel.Route;
 import org.apache.camel.component.jms.JmsMessage;
@@ -63,20 +64,42 @@ public final class ForeignMessages extends RoutePolicySupport {
 
     private String refusal(jakarta.jms.Message jms) {
         if (!(jms instanceof TextMessage)) {
-            return "it is a JMS " + kind(jms) + ", and Ferry queues records as text only";
+            return refusal(connector, "a JMS " + kind(jms), null, false);
         }
         try {
-            String owner = jms.getStringProperty(RecordHeaders.CONNECTOR);
-            if (owner == null || !jms.propertyExists(RecordHeaders.RUN_ID)) {
-                return "it has no " + RecordHeaders.CONNECTOR + " and " + RecordHeaders.RUN_ID + ": Ferry did not queue it";
-            }
-            if (!connector.equals(owner)) {
-                return "it is a record of connector " + owner;
-            }
-            return null;
+            return refusal(connector, null, jms.getStringProperty(RecordHeaders.CONNECTOR),
+                    jms.propertyExists(RecordHeaders.RUN_ID));
         } catch (JMSException e) {
             return "its properties cannot be read (" + e.getMessage() + ")";
         }
+    }
+
+    /**
+     * Why a message on {@code connector}'s sync queue is not a record Ferry queued for it, or null when it is one.
+     *
+     * @param notText what the message is when it is not a text message (null for text)
+     * @param owner its {@link RecordHeaders#CONNECTOR}, or null
+     * @param hasRun whether it has a {@link RecordHeaders#RUN_ID}
+     */
+    public static String refusal(String connector, String notText, String owner, boolean hasRun) {
+        if (notText != null) {
+            return "it is " + notText + ", and Ferry queues records as text only";
+        }
+        if (owner == null || !hasRun) {
+            return "it has no " + RecordHeaders.CONNECTOR + " and " + RecordHeaders.RUN_ID + ": Ferry did not queue it";
+        }
+        return connector.equals(owner) ? null : "it is a record of connector " + owner;
+    }
+
+    /** What a message of Artemis' core type {@code type} (not text) is, in JMS' words. */
+    public static String kind(byte type) {
+        return "a JMS " + switch (type) {
+            case Message.OBJECT_TYPE -> "ObjectMessage";
+            case Message.BYTES_TYPE -> "BytesMessage";
+            case Message.MAP_TYPE -> "MapMessage";
+            case Message.STREAM_TYPE -> "StreamMessage";
+            default -> "Message without a body (broker type " + type + ")";
+        };
     }
 
     private static String kind(jakarta.jms.Message jms) {

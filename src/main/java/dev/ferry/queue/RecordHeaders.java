@@ -3,8 +3,8 @@ package dev.ferry.queue;
 import org.apache.camel.spi.Metadata;
 
 /**
- * Message properties of a queued record. Camel JMS turns them into exchange headers of the same
- * name, so that deliver routes and the {@code ferry:delivered} / {@code ferry:failed} steps read them.
+ * Message properties of a queued record. {@code ferry:queue} (and camel-jms) turns them into exchange headers of
+ * the same name, so that deliver routes and the {@code ferry:delivered} / {@code ferry:failed} steps read them.
  *
  * <p>A <b>batch</b> message (a connector with {@code batchSize} above 1) carries several records: its
  * body is a JSON array of them, {@link #RECORD_COUNT} says how many, and the per-record values are

@@ -87,7 +87,7 @@ class CheckCommandTest {
                         "does not use Ferry's delivery error handling", "Fix: add 'routeConfigurationId: ferry-delivery'"),
                 List.of("              headerFilterStrategy: \"#ferryTargetHeaders\"\n", "              bridgeEndpoint: true\n",
                         "without Ferry's header filter", "Fix: add 'headerFilterStrategy: \"#ferryTargetHeaders\"'"),
-                List.of("      uri: jms:queue:ferry." + C + "\n", "      uri: jms:queue:ferry.elsewhere\n",
+                List.of("\n        connector: " + C + "\n", "\n        connector: elsewhere\n",
                         "no route consumes the sync queue ferry." + C, "Fix: add a deliver route"));
     }
 
