@@ -60,6 +60,7 @@ import dev.ferry.ops.Operations;
 import dev.ferry.ops.OperationsSurface;
 import dev.ferry.queue.BrokerWatch;
 import dev.ferry.queue.DeliverySessions;
+import dev.ferry.queue.QueueDepths;
 import dev.ferry.queue.EmbeddedBroker;
 import dev.ferry.queue.ForeignMessages;
 import dev.ferry.queue.SyncQueue;
@@ -97,6 +98,8 @@ public final class FerryConfiguration implements CamelConfiguration {
     public static final String DELIVERY_ERRORS = "classpath:dev/ferry/delivery/delivery-errors.camel.yaml";
     /** Registry name of the demo's own source database (the demo profile's {@code camel.beans.demoSource}). */
     static final String DEMO_SOURCE = "demoSource";
+    /** How old the queue depths that the connector list, JMX and metrics show may be (one broker question each). */
+    private static final Duration QUEUE_DEPTHS_MAX_AGE = Duration.ofSeconds(1);
 
     /** Services started here, stopped again if configuration fails half-way. */
     private final Deque<Service> started = new ArrayDeque<>();
@@ -210,6 +213,7 @@ public final class FerryConfiguration implements CamelConfiguration {
         FailureLedger failures = new FailureLedger(stateSource, clock);
         WatermarkStore watermarks = new WatermarkStore(stateSource, clock);
         SyncQueue queue = new SyncQueue(connectionFactory);
+        QueueDepths depths = new QueueDepths(queue, clock, QUEUE_DEPTHS_MAX_AGE);
         Connectors connectors = new Connectors();
         RunTracker tracker = new RunTracker(runs, clock,
                 camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-run-tracker"), flushMillis);
@@ -256,12 +260,12 @@ public final class FerryConfiguration implements CamelConfiguration {
         registry.bind("ferrySchedules", schedules);
 
         Housekeeping housekeeping = new Housekeeping(runs, failures, clock, housekeepingAge);
-        Operations operations = new Operations(camel, connectors, runner, schedules, runs, failures, watermarks, queue,
+        Operations operations = new Operations(camel, connectors, runner, schedules, runs, failures, watermarks, depths,
                 housekeeping, recovery, camel.getExecutorServiceManager().newCachedThreadPool(this, "ferry-operator-runs"));
         registry.bind("ferryOperations", operations);
         Clock metricsClock = clock;
         OperationsSurface surface = OperationsSurface.install(camel, operations, access, housekeeping, connectors, runs,
-                tracker, degradedAfter, meters -> new FerryMetrics(meters, connectors, queue, watermarks,
+                tracker, degradedAfter, meters -> new FerryMetrics(meters, connectors, depths, watermarks,
                         metricsClock, scheduleZone, metricsRefresh,
                         camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-metrics")));
         registry.bind("ferryOperationsSurface", surface);

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.ferry.connector.Connector;
 import dev.ferry.connector.Connectors;
-import dev.ferry.queue.SyncQueue;
+import dev.ferry.queue.QueueDepths;
 import dev.ferry.runs.Run;
 import dev.ferry.runs.RunEvents;
 import dev.ferry.runs.RunStatus;
@@ -59,7 +59,7 @@ public final class FerryMetrics implements RunEvents {
 
     private final MeterRegistry registry;
     private final Connectors connectors;
-    private final SyncQueue queue;
+    private final QueueDepths queue;
     private final WatermarkStore watermarks;
     private final Clock clock;
     private final ZoneId localCursorZone;
@@ -72,7 +72,7 @@ public final class FerryMetrics implements RunEvents {
     /**
      * @param localCursorZone the zone a cursor without one (a {@code timestamp} column) is read in for the lag
      */
-    public FerryMetrics(MeterRegistry registry, Connectors connectors, SyncQueue queue, WatermarkStore watermarks,
+    public FerryMetrics(MeterRegistry registry, Connectors connectors, QueueDepths queue, WatermarkStore watermarks,
                         Clock clock, ZoneId localCursorZone, Duration refreshInterval, ScheduledExecutorService refresher) {
         this.registry = registry;
         this.connectors = connectors;

@@ -21,6 +21,7 @@ import dev.ferry.cluster.RunRecovery;
 import dev.ferry.connector.Connector;
 import dev.ferry.connector.ConnectorRunner;
 import dev.ferry.connector.Connectors;
+import dev.ferry.queue.QueueDepths;
 import dev.ferry.queue.SyncQueue;
 import dev.ferry.runs.Conflict;
 import dev.ferry.runs.Failure;
@@ -59,7 +60,7 @@ public final class Operations {
     private final RunLedger runs;
     private final FailureLedger failures;
     private final WatermarkStore watermarks;
-    private final SyncQueue queue;
+    private final QueueDepths queue;
     private final Housekeeping housekeeping;
     private final ExecutorService executor;
     /** Reads staged records for a preview's sample: decimals as exact as the record that will be sent (10.50, not 10.5). */
@@ -67,7 +68,7 @@ public final class Operations {
             .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
 
     public Operations(CamelContext camel, Connectors connectors, ConnectorRunner runner, ConnectorSchedules schedules,
-                      RunLedger runs, FailureLedger failures, WatermarkStore watermarks, SyncQueue queue,
+                      RunLedger runs, FailureLedger failures, WatermarkStore watermarks, QueueDepths queue,
                       Housekeeping housekeeping, RunRecovery cluster, ExecutorService executor) {
         this.cluster = cluster;
         this.camel = camel;
