@@ -76,14 +76,22 @@ public final class OperationsSurface {
                         .process(exchange -> housekeeping.run("schedule"));
             }
         });
+        // Camel calls these again, with alreadyStarted, for every route started later — and connector files are loaded
+        // route by route once Camel runs: only the start of Ferry counts (a connector added later is tracked by
+        // the reloader), or every connector loaded would start another set of meters and re-track all the others.
         camel.addStartupListener(new StartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
-                surface.startMetrics();
+                if (!alreadyStarted) {
+                    surface.startMetrics();
+                }
             }
 
             @Override
             public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) throws Exception {
+                if (alreadyStarted) {
+                    return;
+                }
                 // the connectors are known once their routes have started
                 if (context.getManagementStrategy().getManagementAgent() != null) {
                     context.getManagementStrategy().getManagementAgent()

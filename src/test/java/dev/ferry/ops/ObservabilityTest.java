@@ -173,6 +173,10 @@ class ObservabilityTest {
     @Test
     void metricsExposeEachFerryMeterAndTheyMoveAfterARun() throws Exception {
         RunningFerry ferry = fixture.start();
+        // one set of meters, refreshed by one thread, however many routes the connector files started (Camel tells
+        // its start-up listeners again for each; once each started meters of their own, two threads a connector)
+        assertThat(Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().endsWith(" - ferry-metrics")))
+                .hasSize(1);
         fixture.target().server().stubFor(post(urlEqualTo("/erp/customers")).withRequestBody(containing("C-000007"))
                 .atPriority(1).willReturn(aResponse().withStatus(422).withBody("{\"error\":\"VAT number is invalid\"}")));
         Map<String, Double> before = ferryMetrics(management().get("/observe/metrics").text());
