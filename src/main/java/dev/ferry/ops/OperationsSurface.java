@@ -77,8 +77,8 @@ public final class OperationsSurface {
             }
         });
         // Camel calls these again, with alreadyStarted, for every route started later — and connector files are loaded
-        // route by route once Camel runs: only the start of Ferry counts (a connector added later is tracked by
-        // the reloader), or every connector loaded would start another set of meters and re-track all the others.
+        // route by route once Camel runs: meters start once, or every connector loaded would start another set with a
+        // thread of its own. (Registering and tracking again are no-ops.)
         camel.addStartupListener(new StartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
@@ -89,9 +89,6 @@ public final class OperationsSurface {
 
             @Override
             public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) throws Exception {
-                if (alreadyStarted) {
-                    return;
-                }
                 // the connectors are known once their routes have started
                 if (context.getManagementStrategy().getManagementAgent() != null) {
                     context.getManagementStrategy().getManagementAgent()

@@ -53,11 +53,6 @@ public final class DeliverySessions extends ServiceSupport {
         this.threads = threads;
     }
 
-    /** The largest number of records delivered at the same moment, over every connector. */
-    public int threads() {
-        return threads;
-    }
-
     /** Timers for consumers that wait to reconnect (and for the broker client's own pings). */
     public ScheduledExecutorService timers() {
         return timers;
