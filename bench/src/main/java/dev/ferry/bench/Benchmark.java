@@ -3,6 +3,10 @@ package dev.ferry.bench;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
@@ -20,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Ferry against the plain-Java baseline, side by side, in one run on this machine (see
@@ -29,11 +34,14 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public final class Benchmark {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final Options options;
     private final BenchDatabase db;
     private final Receiver receiver;
     private final Path work = Path.of("target/bench").toAbsolutePath();
     private final List<String[]> table = new ArrayList<>();
+    private final List<String[]> scaleTable = new ArrayList<>();
     private final List<Double> ferryStartups = new ArrayList<>();
     private final List<Double> baselineStartups = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
@@ -105,7 +113,173 @@ public final class Benchmark {
                 }
             }
         }
-        row("Start-up to ready (s)", median(ferryStartups), median(baselineStartups), "%.2f", 0, false);
+        if (!ferryStartups.isEmpty()) {
+            row("Start-up to ready (s)", median(ferryStartups), median(baselineStartups), "%.2f", 0, false);
+        }
+        if (options.only.contains("scale")) {
+            scale();
+        }
+    }
+
+    /** Connector files of the scale round: a prefix and four digits (scale-0001 …). */
+    private static final String SCALE_PREFIX = "scale-";
+
+    /** Connectors of the scale round's small instance, the figure each large-instance figure is set against. */
+    private static final int SCALE_BASE_CONNECTORS = 10;
+
+    /** Connector list calls measured per instance (after one that warms the path up); the median is reported. */
+    private static final int LIST_CALLS = 5;
+
+    /**
+     * Many connectors on one Ferry: {@code --connectors} copies of a connector (each reading its own slice of one
+     * table), idle and with {@code --running} of them fired at once, against the same on {@value
+     * #SCALE_BASE_CONNECTORS} connectors (all of them fired). Figures are medians of {@code --repeat} instances.
+     */
+    private void scale() throws Exception {
+        int[] sizes = {SCALE_BASE_CONNECTORS, options.connectors};
+        String t = db.ensure(options.running * options.scaleRows);
+        Map<Integer, Map<String, List<Double>>> figures = new LinkedHashMap<>();
+        for (int i = 0; i < options.repeat; i++) {
+            for (int connectors : sizes) {
+                Map<String, List<Double>> f = figures.computeIfAbsent(connectors, c -> new LinkedHashMap<>());
+                scaleRound(t, connectors, Math.min(options.running, connectors), f);
+            }
+        }
+        scaleTable.add(new String[] {"Connectors on the instance", String.valueOf(SCALE_BASE_CONNECTORS),
+                String.format(Locale.ROOT, "%,d", options.connectors), "", ""});
+        scaleRow(figures, "Start-up to ready (s)", "startup", "%.1f", 15, sizes);
+        scaleRow(figures, "Threads, idle", "threads", "%.0f", 200, sizes);
+        scaleRow(figures, "RSS, idle (MB)", "rss", "%.0f", 1024, sizes);
+        scaleRow(figures, "Live heap, idle, after a full collection (MB)", "liveHeap", "%.0f", 0, sizes);
+        scaleRow(figures, "GET /api/connectors (ms)", "list", "%.0f", 200, sizes);
+        scaleTable.add(new String[] {"Runs started at once", String.valueOf(Math.min(options.running, SCALE_BASE_CONNECTORS)),
+                String.valueOf(options.running), "", ""});
+        scaleRow(figures, String.format(Locale.ROOT, "Time for those runs, %,d rows each, 1 record a request (s)",
+                options.scaleRows), "runs", "%.1f", 0, sizes);
+        scaleRow(figures, "  records/s", "rate", "%,.0f", 0, sizes);
+        scaleRow(figures, "Threads, peak while they ran", "peakThreads", "%.0f", 0, sizes);
+        scaleRow(figures, "RSS, peak (MB)", "rssPeak", "%.0f", 0, sizes);
+        notes.add(String.format(Locale.ROOT, "Scale rounds: copies of one connector (its own slice of a %,d-row table,"
+                + " scheduled far in the future, %d delivery consumers each), every JVM %s; the connector list is the median of"
+                + " %d calls after one more; the runs are MANUAL fires of the first connectors, all at once, timed from the"
+                + " fire to the receiver's last row.", options.running * options.scaleRows, 4, ChildJvm.HEAP, LIST_CALLS));
+    }
+
+    private void scaleRound(String t, int connectors, int running, Map<String, List<Double>> figures) throws Exception {
+        int n = ++launches;
+        Path dir = work.resolve("scale-" + n);
+        deleteTree(dir);
+        Path routes = dir.resolve("routes");
+        Files.createDirectories(routes);
+        StringBuilder schedules = new StringBuilder();
+        for (int i = 1; i <= connectors; i++) {
+            String id = SCALE_PREFIX + String.format(Locale.ROOT, "%04d", i);
+            // each connector reads its own slice of the table; those beyond the running ones read nothing
+            Files.writeString(routes.resolve(id + ".camel.yaml"), String.format(Locale.ROOT, SCALE_CONNECTOR, id, t,
+                    (long) (i - 1) * options.scaleRows, (long) i * options.scaleRows));
+            schedules.append(id).append(".schedule.cron = 0 0 0 1 1 ? 2099\n");
+        }
+        Path properties = dir.resolve("connectors.properties");
+        Files.writeString(properties, schedules);
+        int port = freePort();
+        List<Double> startups = figures.computeIfAbsent("startup", k -> new ArrayList<>());
+        try (ChildJvm ferry = new ChildJvm(options.classpath, FerryNode.class.getName(), List.of(
+                "ferry.data-dir=" + dir.resolve("data"),
+                "camel.server.port=" + port,
+                "camel.main.routes-include-pattern=file:" + routes + "/*.camel.yaml",
+                "rows-to-receiver.target.url=" + receiver.url(),
+                "@" + properties), jfrOption("scale-" + n), dir.resolve("ferry.log"),
+                startup -> startups.add(startup / 1000.0))) {
+            ferry.await("ready", 900);
+            HttpClient http = HttpClient.newHttpClient();
+            HttpRequest list = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/connectors")).build();
+            List<Double> calls = new ArrayList<>();
+            for (int call = 0; call <= LIST_CALLS; call++) {
+                long t0 = System.nanoTime();
+                HttpResponse<String> answer = http.send(list, HttpResponse.BodyHandlers.ofString());
+                double ms = (System.nanoTime() - t0) / 1e6;
+                if (answer.statusCode() != 200 || JSON.readTree(answer.body()).size() != connectors) {
+                    throw new IllegalStateException("GET /api/connectors answered " + answer.statusCode() + " without the "
+                            + connectors + " connectors: " + answer.body().substring(0, Math.min(500, answer.body().length())));
+                }
+                if (call > 0) {
+                    calls.add(ms);
+                }
+            }
+            figures.computeIfAbsent("list", k -> new ArrayList<>()).add(median(calls));
+            ferry.send("idle");
+            JsonNode idle = ferry.await("idle", 60);
+            figures.computeIfAbsent("threads", k -> new ArrayList<>()).add(idle.path("threads").asDouble());
+            figures.computeIfAbsent("rss", k -> new ArrayList<>()).add(idle.path("rssMb").asDouble());
+            figures.computeIfAbsent("liveHeap", k -> new ArrayList<>()).add(idle.path("liveHeapMb").asDouble());
+            receiver.expect(Receiver.Expectation.range(running * options.scaleRows));
+            ferry.send("runs " + SCALE_PREFIX + " " + running);
+            JsonNode runs = ferry.await("runs", 3600);
+            long rows = (long) running * options.scaleRows;
+            if (runs.path("gathered").asLong() != rows || runs.path("delivered").asLong() != rows
+                    || !runs.path("notCompleted").asText().isEmpty()) {
+                throw new IllegalStateException(running + " runs of " + connectors + " connectors did not complete with " + rows
+                        + " rows delivered: " + runs);
+            }
+            Round round = finish(runs, connectors + " connectors, " + running + " runs");
+            figures.computeIfAbsent("runs", k -> new ArrayList<>()).add(round.seconds);
+            figures.computeIfAbsent("rate", k -> new ArrayList<>()).add(rows / round.seconds);
+            figures.computeIfAbsent("peakThreads", k -> new ArrayList<>()).add(runs.path("peakThreads").asDouble());
+            figures.computeIfAbsent("rssPeak", k -> new ArrayList<>()).add(runs.path("memory").path("rssPeakMb").asDouble());
+        }
+    }
+
+    /**
+     * A connector of the scale round: {@code %1$s} its id, {@code %2$s} the table, {@code %3$d}..{@code %4$d} its
+     * slice of ids. Delivery as the benchmark's connector does it, one record a request.
+     */
+    private static final String SCALE_CONNECTOR = """
+            - route:
+                id: %1$s-gather
+                from:
+                  uri: quartz:ferry/%1$s
+                  parameters:
+                    cron: "{{schedule:%1$s}}"
+                  steps:
+                    - to:
+                        uri: ferry:gather
+                        parameters:
+                          connector: %1$s
+                          dataSource: "#source"
+                          query: "SELECT * FROM %2$s WHERE id > %3$d AND id <= %4$d"
+                          cursorColumn: updated_at
+                          keyColumn: id
+                          startPosition: beginning
+            - route:
+                id: %1$s-deliver
+                routeConfigurationId: ferry-delivery
+                from:
+                  uri: ferry:queue
+                  parameters:
+                    connector: %1$s
+                  steps:
+                    - setHeader:
+                        name: Content-Type
+                        constant: application/json
+                    - setHeader:
+                        name: Idempotency-Key
+                        simple: "${header.FerryIdempotencyKey}"
+                    - to:
+                        uri: "{{rows-to-receiver.target.url}}"
+                        parameters:
+                          httpMethod: POST
+                          headerFilterStrategy: "#ferryTargetHeaders"
+                    - to:
+                        uri: ferry:delivered
+            """;
+
+    /** A row of the scale table: the median figure at each size, and whether the large size meets its target. */
+    private void scaleRow(Map<Integer, Map<String, List<Double>>> figures, String label, String figure, String format,
+                          double below, int[] sizes) {
+        double small = median(figures.get(sizes[0]).getOrDefault(figure, List.of()));
+        double large = median(figures.get(sizes[1]).getOrDefault(figure, List.of()));
+        scaleTable.add(new String[] {label, String.format(Locale.ROOT, format, small), String.format(Locale.ROOT, format, large),
+                below == 0 ? "" : "< " + String.format(Locale.ROOT, "%,.0f", below), below == 0 ? "" : large < below ? "yes" : "NO"});
     }
 
 
@@ -300,9 +474,7 @@ public final class Benchmark {
         if (sampleLiveHeap) {
             jvm.add("-Dbench.sample-live-heap=true");
         }
-        if (options.jfr) {
-            jvm.add("-XX:StartFlightRecording=filename=" + work.resolve("ferry-" + n + ".jfr") + ",settings=profile,jdk.ExecutionSample#period=2ms");
-        }
+        jvm.addAll(jfrOption("ferry-" + n));
         return new ChildJvm(options.classpath, FerryNode.class.getName(), List.of(
                 "ferry.data-dir=" + dataDir,
                 "camel.server.port=" + freePort(),
@@ -312,6 +484,12 @@ public final class Benchmark {
                 "rows-to-receiver.batch-size=" + batch,
                 "rows-to-receiver.start-position=" + startPosition), jvm, work.resolve("ferry-" + n + ".log"),
                 startup -> ferryStartups.add(startup / 1000.0));
+    }
+
+    /** The JVM option that records a JDK Flight Recording of a Ferry child as {@code target/bench/<name>.jfr}, with --jfr. */
+    private List<String> jfrOption(String name) {
+        return options.jfr ? List.of("-XX:StartFlightRecording=filename=" + work.resolve(name + ".jfr")
+                + ",settings=profile,jdk.ExecutionSample#period=2ms") : List.of();
     }
 
     private ChildJvm baseline(List<String> args) throws Exception {
@@ -336,10 +514,19 @@ public final class Benchmark {
     private String report(String machine) {
         StringBuilder out = new StringBuilder();
         out.append(machine).append("\n\n");
-        out.append("| figure (median of ").append(options.repeat).append(") | Ferry | baseline | Ferry/baseline | target | met |\n");
-        out.append("|---|---:|---:|---:|---|---|\n");
-        for (String[] r : table) {
-            out.append("| ").append(String.join(" | ", r)).append(" |\n");
+        if (!table.isEmpty()) {
+            out.append("| figure (median of ").append(options.repeat).append(") | Ferry | baseline | Ferry/baseline | target | met |\n");
+            out.append("|---|---:|---:|---:|---|---|\n");
+            for (String[] r : table) {
+                out.append("| ").append(String.join(" | ", r)).append(" |\n");
+            }
+        }
+        if (!scaleTable.isEmpty()) {
+            out.append("\n| scale (median of ").append(options.repeat).append(") | small instance | large instance | target | met |\n");
+            out.append("|---|---:|---:|---|---|\n");
+            for (String[] r : scaleTable) {
+                out.append("| ").append(String.join(" | ", r)).append(" |\n");
+            }
         }
         for (String note : notes) {
             out.append("\n").append(note).append("\n");
@@ -428,7 +615,8 @@ public final class Benchmark {
 
     /** Command-line options; see bench/run. */
     private record Options(int rows, int bigRows, int smallRows, int changed, int repeat, int batch, int concurrency,
-                           Set<String> only, boolean write, boolean jfr, String classpath, String modes) {
+                           Set<String> only, boolean write, boolean jfr, String classpath, String modes, int connectors,
+                           int running, int scaleRows) {
 
         /** Records per request of the full-sync rounds: 1 (single) and --batch (batch). */
         int[] batches() {
@@ -453,11 +641,14 @@ public final class Benchmark {
                     Integer.parseInt(a.getOrDefault("repeat", "3")),
                     Integer.parseInt(a.getOrDefault("batch", "100")),
                     Integer.parseInt(a.getOrDefault("concurrency", "4")),
-                    Set.of(a.getOrDefault("only", "full,incremental,memory,startup").split(",")),
+                    Set.of(a.getOrDefault("only", "full,incremental,memory,startup,scale").split(",")),
                     !a.containsKey("no-write"),
                     a.containsKey("jfr"),
                     a.get("classpath"),
-                    a.getOrDefault("modes", "single,batch"));
+                    a.getOrDefault("modes", "single,batch"),
+                    Integer.parseInt(a.getOrDefault("connectors", "1000")),
+                    Integer.parseInt(a.getOrDefault("running", "50")),
+                    Integer.parseInt(a.getOrDefault("scale-rows", "1000")));
         }
     }
 }

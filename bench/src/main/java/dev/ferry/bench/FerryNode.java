@@ -1,9 +1,12 @@
 package dev.ferry.bench;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import org.apache.camel.main.Main;
@@ -12,14 +15,17 @@ import dev.ferry.FerryApplication;
 import dev.ferry.Installation;
 import dev.ferry.runs.Run;
 import dev.ferry.runs.RunLedger;
+import dev.ferry.runs.RunStatus;
 import dev.ferry.runs.Trigger;
 import dev.ferry.schedule.ConnectorSchedules;
 
 /**
  * Ferry in a child JVM of the benchmark: the real Main, {@code config/application.properties} and
- * {@code bench/config/ferry.properties}, plus the harness's {@code key=value} arguments. Reports
- * {@code ready} once started; on {@code run} fires the connector's Quartz job (a MANUAL run, as an
- * operator's "run now") and reports the run once it has ended; {@code stop} stops Ferry.
+ * {@code bench/config/ferry.properties}, plus the harness's {@code key=value} arguments (and the keys of a
+ * properties file given as {@code @<file>}). Reports {@code ready} once started; on {@code run} fires the
+ * connector's Quartz job (a MANUAL run, as an operator's "run now") and reports the run once it has ended; on
+ * {@code runs <prefix> <n>} fires the jobs of connectors {@code <prefix>0001} to {@code <prefix><n>} at once and
+ * reports when all have ended; {@code idle} reports the threads and resident memory; {@code stop} stops Ferry.
  */
 public final class FerryNode {
 
@@ -35,6 +41,10 @@ public final class FerryNode {
         }
         Map<String, String> properties = new LinkedHashMap<>(Benchmark.properties(Path.of("bench/config/ferry.properties")));
         for (String arg : args) {
+            if (arg.startsWith("@")) {
+                properties.putAll(Benchmark.properties(Path.of(arg.substring(1))));
+                continue;
+            }
             int eq = arg.indexOf('=');
             properties.put(arg.substring(0, eq), arg.substring(eq + 1));
         }
@@ -61,6 +71,14 @@ public final class FerryNode {
                             + ",\"startedAt\":" + millis(run.startedAt()) + ",\"submittedAt\":" + millis(run.submittedAt())
                             + ",\"endedAt\":" + millis(run.endedAt()) + ",\"watermark\":" + Child.quote(run.watermarkAfter())
                             + ",\"memory\":" + memory.json() + ",\"threads\":" + memory.threadsJson() + "}");
+                } else if (command.startsWith("runs ")) {
+                    String[] words = command.split(" ");
+                    runs(runs, schedules, memory, words[1], Integer.parseInt(words[2]));
+                } else if ("idle".equals(command)) {
+                    System.gc();
+                    Child.report("idle", "{\"threads\":" + ManagementFactory.getThreadMXBean().getThreadCount()
+                            + ",\"rssMb\":" + Memory.rssBytes() / (1024 * 1024) + ",\"liveHeapMb\":"
+                            + ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024 * 1024) + "}");
                 } else if ("stop".equals(command)) {
                     break;
                 } else {
@@ -76,8 +94,48 @@ public final class FerryNode {
     }
 
     private static long lastRunId(RunLedger runs) throws Exception {
-        List<Run> last = runs.list(CONNECTOR, 1);
+        return lastRunId(runs, CONNECTOR);
+    }
+
+    private static long lastRunId(RunLedger runs, String connector) throws Exception {
+        List<Run> last = runs.list(connector, 1);
         return last.isEmpty() ? 0 : last.get(0).id();
+    }
+
+    /**
+     * Fires the Quartz jobs of {@code count} connectors at once (MANUAL runs) and reports their totals once every
+     * run has ended, and the peak of live threads meanwhile.
+     */
+    private static void runs(RunLedger runs, ConnectorSchedules schedules, Memory memory, String prefix, int count)
+            throws Exception {
+        memory.reset();
+        Map<String, Long> before = new LinkedHashMap<>();
+        for (int i = 1; i <= count; i++) {
+            String connector = prefix + String.format(Locale.ROOT, "%04d", i);
+            before.put(connector, lastRunId(runs, connector));
+        }
+        long t0 = System.currentTimeMillis();
+        for (String connector : before.keySet()) {
+            schedules.fireNow(connector, Trigger.MANUAL);
+        }
+        long gathered = 0;
+        long delivered = 0;
+        long failed = 0;
+        List<String> notCompleted = new ArrayList<>();
+        int peakThreads = 0;
+        for (Map.Entry<String, Long> connector : before.entrySet()) {
+            Run run = awaitEnded(runs, connector.getKey(), connector.getValue());
+            peakThreads = Math.max(peakThreads, ManagementFactory.getThreadMXBean().getPeakThreadCount());
+            gathered += run.gathered();
+            delivered += run.delivered();
+            failed += run.failed();
+            if (run.status() != RunStatus.COMPLETED) {
+                notCompleted.add(connector.getKey() + " " + run.status());
+            }
+        }
+        Child.report("runs", "{\"t0\":" + t0 + ",\"runs\":" + count + ",\"gathered\":" + gathered + ",\"delivered\":"
+                + delivered + ",\"failed\":" + failed + ",\"notCompleted\":" + Child.quote(String.join(", ", notCompleted))
+                + ",\"peakThreads\":" + peakThreads + ",\"memory\":" + memory.json() + "}");
     }
 
     /**
@@ -85,11 +143,15 @@ public final class FerryNode {
      * ten times a second; the measured time ends at the receiver's last row, not here.
      */
     private static Run awaitEnded(RunLedger runs, long before) throws Exception {
+        return awaitEnded(runs, CONNECTOR, before);
+    }
+
+    private static Run awaitEnded(RunLedger runs, String connector, long before) throws Exception {
         long id = 0;
         while (true) {
             Thread.sleep(100);
             if (id == 0) {
-                List<Run> last = runs.list(CONNECTOR, 1);
+                List<Run> last = runs.list(connector, 1);
                 id = !last.isEmpty() && last.get(0).id() > before ? last.get(0).id() : 0;
             }
             if (id != 0) {

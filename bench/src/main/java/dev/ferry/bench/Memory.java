@@ -153,9 +153,18 @@ final class Memory {
 
     /** VmHWM from /proc/self/status (Linux), in bytes; 0 elsewhere. */
     static long rssPeakBytes() {
+        return status("VmHWM:");
+    }
+
+    /** VmRSS from /proc/self/status (Linux): the resident memory now, in bytes; 0 elsewhere. */
+    static long rssBytes() {
+        return status("VmRSS:");
+    }
+
+    private static long status(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
+                if (line.startsWith(field)) {
                     return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
                 }
             }
