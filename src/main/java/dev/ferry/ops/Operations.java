@@ -4,6 +4,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -121,25 +122,39 @@ public final class Operations {
 
     // ------------------------------------------------------------------------------- connectors
 
+    /** Every connector, sorted by id: the state database read in a fixed number of queries, whatever their number. */
     public List<ConnectorView> connectors() throws SQLException {
+        Ledgers ledgers = new Ledgers(schedules.states().all(), watermarks.loadAll(), runs.latest(), runs.pendingPreviews(),
+                failures.countsByConnector());
         List<ConnectorView> views = new ArrayList<>();
-        for (Connector c : connectors.all().stream().sorted(java.util.Comparator.comparing(Connector::id)).toList()) {
-            views.add(view(c));
+        for (Connector c : connectors.all().stream().sorted(Comparator.comparing(Connector::id)).toList()) {
+            ConnectorState state = ledgers.states.get(c.id());
+            views.add(view(c, state != null ? state : schedules.states().get(c.id()),
+                    Optional.ofNullable(ledgers.watermarks.get(c.id())), ledgers.latest.get(c.id()),
+                    ledgers.previews.get(c.id()), ledgers.failures.getOrDefault(c.id(), FailureLedger.noCounts())));
         }
         return views;
     }
 
-    public ConnectorView connector(String id) throws NotFound, SQLException {
-        return view(find(id));
+    /** What the state database holds of every connector, read for a list. */
+    private record Ledgers(Map<String, ConnectorState> states, Map<String, Watermark> watermarks, Map<String, Run> latest,
+                           Map<String, Long> previews, Map<String, Map<Failure.Status, Long>> failures) {
     }
 
-    private ConnectorView view(Connector c) throws SQLException {
+    public ConnectorView connector(String id) throws NotFound, SQLException {
+        Connector c = find(id);
+        List<Run> last = runs.list(c.id(), 1);
+        return view(c, schedules.states().get(c.id()), watermarks.load(c.id()), last.isEmpty() ? null : last.get(0),
+                runs.pendingPreview(c.id()).map(Run::id).orElse(null), failures.counts(c.id()));
+    }
+
+    private ConnectorView view(Connector c, ConnectorState state, Optional<Watermark> watermark, Run lastRun,
+                               Long pendingPreview, Map<Failure.Status, Long> failureCounts) {
         ConnectorSchedules.Compiled compiled = schedules.compile(c.id());
         ScheduleView schedule = compiled.valid()
                 ? new ScheduleView(compiled.schedule().summary(), compiled.schedule().zone().getId(), true, List.of(),
                         schedules.next(c.id(), NEXT_FIRES))
                 : new ScheduleView(null, null, false, compiled.problems(), List.of());
-        ConnectorState state = schedules.states().get(c.id());
         Long depth;
         try {
             depth = queue.depth(c.queue());
@@ -147,13 +162,10 @@ public final class Operations {
             LOG.debug("Queue depth of {} unavailable: {}", c.queue(), e.toString());
             depth = null;
         }
-        List<Run> last = runs.list(c.id(), 1);
         return new ConnectorView(c.id(), state.enabled(), state.ended(), state.endedAt(), state.endedReason(),
-                connectors.rejection(c.id()).orElse(null), schedule,
-                watermarks.load(c.id()).map(Watermark::toString).orElse(null), c.startPosition(),
-                new QueueView(c.queue(), depth), last.isEmpty() ? null : last.get(0),
-                runner.processing(c.id()).orElse(null), runs.pendingPreview(c.id()).map(Run::id).orElse(null),
-                failures.counts(c.id()), state.skippedFires(), state.changedAt(), state.changedBy());
+                connectors.rejection(c.id()).orElse(null), schedule, watermark.map(Watermark::toString).orElse(null),
+                c.startPosition(), new QueueView(c.queue(), depth), lastRun, runner.processing(c.id()).orElse(null),
+                pendingPreview, failureCounts, state.skippedFires(), state.changedAt(), state.changedBy());
     }
 
     public ConnectorView enable(String id, String by) throws Exception {

@@ -8,7 +8,10 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import javax.sql.DataSource;
@@ -282,11 +285,8 @@ public final class FailureLedger {
     }
 
     /** Counts of the connector's entries by status. */
-    public java.util.Map<Failure.Status, Long> counts(String connector) throws SQLException {
-        java.util.Map<Failure.Status, Long> counts = new java.util.EnumMap<>(Failure.Status.class);
-        for (Failure.Status status : Failure.Status.values()) {
-            counts.put(status, 0L);
-        }
+    public Map<Failure.Status, Long> counts(String connector) throws SQLException {
+        Map<Failure.Status, Long> counts = noCounts();
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(
                      "SELECT status, COUNT(*) FROM ferry_failure WHERE connector = ? GROUP BY status")) {
@@ -295,6 +295,33 @@ public final class FailureLedger {
                 while (rs.next()) {
                     counts.put(Failure.Status.valueOf(rs.getString(1)), rs.getLong(2));
                 }
+            }
+        }
+        return counts;
+    }
+
+    /** Every status at zero. */
+    public static Map<Failure.Status, Long> noCounts() {
+        Map<Failure.Status, Long> counts = new EnumMap<>(Failure.Status.class);
+        for (Failure.Status status : Failure.Status.values()) {
+            counts.put(status, 0L);
+        }
+        return counts;
+    }
+
+    /**
+     * {@link #counts} of every connector that has entries, in one query (the connector list); a connector not in it
+     * has none.
+     */
+    public Map<String, Map<Failure.Status, Long>> countsByConnector() throws SQLException {
+        Map<String, Map<Failure.Status, Long>> counts = new HashMap<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT connector, status, COUNT(*) FROM ferry_failure GROUP BY connector, status");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                counts.computeIfAbsent(rs.getString(1), connector -> noCounts())
+                        .put(Failure.Status.valueOf(rs.getString(2)), rs.getLong(3));
             }
         }
         return counts;

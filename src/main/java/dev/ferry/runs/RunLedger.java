@@ -445,6 +445,35 @@ public final class RunLedger {
         return complete;
     }
 
+    /** Every connector's newest run, in two statements whatever the number of connectors (the connector list). */
+    public Map<String, Run> latest() throws SQLException {
+        Map<String, Run> latest = new HashMap<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT * FROM ferry_run WHERE id IN (SELECT MAX(id) FROM ferry_run GROUP BY connector)")) {
+            for (Run run : withDeliveries(c, mapAll(ps))) {
+                latest.put(run.connector(), run);
+            }
+        }
+        return latest;
+    }
+
+    /** The id of every connector's preview run that waits for review, in one query (the connector list). */
+    public Map<String, Long> pendingPreviews() throws SQLException {
+        Map<String, Long> pending = new HashMap<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT connector, MIN(id) FROM ferry_run WHERE status = ? GROUP BY connector")) {
+            ps.setString(1, RunStatus.PREVIEW.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    pending.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+        }
+        return pending;
+    }
+
     /** Runs of a connector, newest first. */
     public List<Run> list(String connector, int limit) throws SQLException {
         try (Connection c = dataSource.getConnection();

@@ -6,6 +6,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 
 import javax.sql.DataSource;
 
@@ -44,6 +46,23 @@ public final class ConnectorStates {
             }
             return find(c, connector);
         }
+    }
+
+    /**
+     * The state of every connector that has one, in one query (the connector list); a connector not in it is seen
+     * for the first time: {@link #get} makes its state.
+     */
+    public Map<String, ConnectorState> all() throws SQLException {
+        Map<String, ConnectorState> states = new HashMap<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT * FROM ferry_connector");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                ConnectorState state = map(rs);
+                states.put(state.connector(), state);
+            }
+        }
+        return states;
     }
 
     public void setEnabled(String connector, boolean enabled, String by) throws SQLException {
@@ -100,10 +119,13 @@ public final class ConnectorStates {
         try (PreparedStatement ps = c.prepareStatement("SELECT * FROM ferry_connector WHERE connector = ?")) {
             ps.setString(1, connector);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return null;
-                }
-                return new ConnectorState(
+                return rs.next() ? map(rs) : null;
+            }
+        }
+    }
+
+    private static ConnectorState map(ResultSet rs) throws SQLException {
+        return new ConnectorState(
                         rs.getString("connector"),
                         rs.getBoolean("enabled"),
                         Jdbc.getInstant(rs, "activated_at"),
@@ -115,7 +137,5 @@ public final class ConnectorStates {
                         Jdbc.getInstant(rs, "last_skipped_at"),
                         Jdbc.getInstant(rs, "changed_at"),
                         rs.getString("changed_by"));
-            }
-        }
     }
 }

@@ -7,6 +7,8 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 import javax.sql.DataSource;
@@ -35,19 +37,35 @@ public final class WatermarkStore {
                              + " FROM ferry_watermark WHERE connector = ?")) {
             ps.setString(1, connector);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return null;
-                }
-                int version = rs.getInt(1);
-                if (version != Watermark.FORMAT_VERSION) {
-                    throw new IllegalStateException("Watermark of connector " + connector + " has format version "
-                            + version + "; this Ferry reads version " + Watermark.FORMAT_VERSION);
-                }
-                Object cursor = ValueType.valueOf(rs.getString(2)).parse(rs.getString(3));
-                Object key = ValueType.valueOf(rs.getString(4)).parse(rs.getString(5));
-                return new Watermark(cursor, key);
+                return rs.next() ? map(rs, connector) : null;
             }
         }
+    }
+
+    /** Every connector's watermark, in one query (the connector list). */
+    public Map<String, Watermark> loadAll() throws SQLException {
+        Map<String, Watermark> watermarks = new HashMap<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT format_version, cursor_type, cursor_value, key_type,"
+                     + " key_value, connector FROM ferry_watermark");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                watermarks.put(rs.getString(6), map(rs, rs.getString(6)));
+            }
+        }
+        return watermarks;
+    }
+
+    /** A watermark from the first five columns: format version, cursor type and value, key type and value. */
+    private static Watermark map(ResultSet rs, String connector) throws SQLException {
+        int version = rs.getInt(1);
+        if (version != Watermark.FORMAT_VERSION) {
+            throw new IllegalStateException("Watermark of connector " + connector + " has format version "
+                    + version + "; this Ferry reads version " + Watermark.FORMAT_VERSION);
+        }
+        Object cursor = ValueType.valueOf(rs.getString(2)).parse(rs.getString(3));
+        Object key = ValueType.valueOf(rs.getString(4)).parse(rs.getString(5));
+        return new Watermark(cursor, key);
     }
 
     /**

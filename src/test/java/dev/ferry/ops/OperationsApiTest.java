@@ -44,6 +44,18 @@ class OperationsApiTest {
         return ferry.awaitEnded(run.get("id").asLong());
     }
 
+    /**
+     * The connector list reads every connector's state, watermark, last run, pending preview and failure counts in one
+     * query each; a connector shows there exactly as on its own.
+     */
+    private void assertListedAsShown() throws Exception {
+        JsonNode list = api().get("/api/connectors").json();
+        assertThat(list.size()).isPositive();
+        for (JsonNode listed : list) {
+            assertThat(listed).as(listed.get("id").asText()).isEqualTo(api().get("/api/connectors/" + listed.get("id").asText()).json());
+        }
+    }
+
     @Test
     void runNowStartsAManualRunThatCompletesAndASecondRunNowWhileItProcessesAnswers409() throws Exception {
         RunningFerry ferry = fixture.bindOnce("ferryFaultHooks", Gate.HOOKS).start();
@@ -98,6 +110,7 @@ class OperationsApiTest {
         // the sample shows a record as it will be sent: a DECIMAL(12, 2) keeps its two places
         assertThat(api().get("/api/runs/" + id).text()).containsPattern("\"credit_limit\":\\d+\\.\\d\\d[,}]");
         assertThat(api().get("/api/connectors/" + C).json().get("pendingPreview").asLong()).isEqualTo(id);
+        assertListedAsShown();
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> target.requests(PATH).isEmpty());
         assertThat(ferry.watermark(C).toString()).isEqualTo(staged.watermarkBefore());
 
@@ -243,6 +256,7 @@ class OperationsApiTest {
         assertThat(parked.json().get("status").asText()).isEqualTo("PARKED");
         assertThat(api().get("/api/connectors/" + C + "/failures?status=PARKED").json().at("/items/0/recordKey").asText())
                 .isEqualTo("7");
+        assertListedAsShown();
         target.server().removeStub(reject);
         target.forgetRequests();
         Run notRetried = awaitEnded(ferry, api().post("/api/connectors/" + C + "/runs").json());
