@@ -28,6 +28,7 @@ public final class ForeignMessages extends RoutePolicySupport {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.ferry.delivery");
     private static final String DELIVER_SUFFIX = "-deliver";
+    private static final String JMS_SCHEME = "jms:";
 
     private final String connector;
 
@@ -35,13 +36,17 @@ public final class ForeignMessages extends RoutePolicySupport {
         this.connector = connector;
     }
 
-    /** Puts the guard on every deliver route ({@code <connector>-deliver}) as it is added, reloaded ones too. */
+    /**
+     * Puts the guard on every deliver route ({@code <connector>-deliver}) that consumes the queue with camel-jms, as it
+     * is added, reloaded ones too; {@code ferry:queue} refuses foreign messages itself.
+     */
     public static ModelLifecycleStrategySupport onDeliverRoutes() {
         return new ModelLifecycleStrategySupport() {
             @Override
             public void onAddRouteDefinition(RouteDefinition route) {
                 String id = route.getRouteId();
-                if (id != null && id.endsWith(DELIVER_SUFFIX)) {
+                String from = route.getInput() == null ? null : route.getInput().getEndpointUri();
+                if (id != null && id.endsWith(DELIVER_SUFFIX) && from != null && from.startsWith(JMS_SCHEME)) {
                     route.routePolicy(new ForeignMessages(id.substring(0, id.length() - DELIVER_SUFFIX.length())));
                 }
             }
