@@ -52,12 +52,14 @@ import dev.ferry.delivery.TargetHeaderFilterStrategy;
 import dev.ferry.demo.DemoBackOffice;
 import dev.ferry.demo.DemoSource;
 import dev.ferry.gather.Gatherer;
+import dev.ferry.gather.UnreachableSources;
 import dev.ferry.ops.FerryHealth;
 import dev.ferry.ops.FerryInfo;
 import dev.ferry.ops.FerryMetrics;
 import dev.ferry.ops.Housekeeping;
 import dev.ferry.ops.Operations;
 import dev.ferry.ops.OperationsSurface;
+import dev.ferry.ops.StepMBeans;
 import dev.ferry.queue.BrokerWatch;
 import dev.ferry.queue.DeliverySessions;
 import dev.ferry.queue.QueueDepths;
@@ -117,6 +119,7 @@ public final class FerryConfiguration implements CamelConfiguration {
     }
 
     private void wire(CamelContext camel) throws Exception {
+        StepMBeans.install(camel);
         Registry registry = camel.getRegistry();
         Settings settings = new Settings(camel.getPropertiesComponent());
         Path dataDir = Path.of(settings.string(Settings.DATA_DIR));
@@ -213,6 +216,7 @@ public final class FerryConfiguration implements CamelConfiguration {
         FailureLedger failures = new FailureLedger(stateSource, clock);
         WatermarkStore watermarks = new WatermarkStore(stateSource, clock);
         SyncQueue queue = new SyncQueue(connectionFactory);
+        manage(camel, closing("sync queue management", queue::close));
         QueueDepths depths = new QueueDepths(queue, clock, QUEUE_DEPTHS_MAX_AGE);
         Connectors connectors = new Connectors();
         RunTracker tracker = new RunTracker(runs, clock,
@@ -249,7 +253,7 @@ public final class FerryConfiguration implements CamelConfiguration {
         }
         FerryComponent ferry = camel.getComponent("ferry", FerryComponent.class);
         ferry.wire(new FerryServices(connectors, runner, schedules, queue, failures, tracker, clock,
-                deliverySessions));
+                deliverySessions, new UnreachableSources(clock)));
         registry.bind("ferryConnectors", connectors);
         registry.bind("ferryRuns", runs);
         registry.bind("ferryFailures", failures);

@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 import dev.ferry.connector.Connector;
 import dev.ferry.gather.Source;
 import dev.ferry.gather.SourceCheck;
+import dev.ferry.gather.UnreachableSources;
 import dev.ferry.queue.RecordHeaders;
 
 /**
@@ -195,10 +196,20 @@ public final class FerryEndpoint extends DefaultEndpoint {
      */
     private void checkSource() {
         String file = routeFile();
+        DataSource dataSource = definition.source().dataSource();
+        UnreachableSources unreachable = services().unreachableSources();
+        UnreachableSources.Failure recent = unreachable.recent(dataSource);
+        if (recent != null) {
+            LOG.warn("Connector {}: its source was not checked at start-up: it did not answer for connector {} a moment"
+                    + " ago ({}); its runs will fail until it answers", definition.id(), recent.connector(), recent.reason());
+            return;
+        }
         List<SourceCheck.Finding> findings;
         try {
             findings = SourceCheck.check(definition.source());
+            unreachable.answered(dataSource);
         } catch (SQLException e) {
+            unreachable.failed(dataSource, definition.id(), e.getMessage());
             LOG.warn("Connector {}: could not check its source at start-up ({}); its runs will fail until it answers",
                     definition.id(), e.getMessage());
             return;

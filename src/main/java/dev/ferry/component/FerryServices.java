@@ -4,6 +4,7 @@ import java.time.Clock;
 
 import dev.ferry.connector.ConnectorRunner;
 import dev.ferry.connector.Connectors;
+import dev.ferry.gather.UnreachableSources;
 import dev.ferry.queue.DeliverySessions;
 import dev.ferry.queue.SyncQueue;
 import dev.ferry.runs.FailureLedger;
@@ -13,5 +14,5 @@ import dev.ferry.schedule.ConnectorSchedules;
 /** What the {@code ferry:} steps work with in a running Ferry, handed to the component when Ferry is wired. */
 public record FerryServices(Connectors connectors, ConnectorRunner runner, ConnectorSchedules schedules, SyncQueue queue,
                             FailureLedger failures, RunTracker tracker, Clock clock,
-                            DeliverySessions deliverySessions) {
+                            DeliverySessions deliverySessions, UnreachableSources unreachableSources) {
 }

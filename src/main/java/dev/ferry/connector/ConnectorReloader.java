@@ -2,6 +2,7 @@ package dev.ferry.connector;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
@@ -155,23 +156,79 @@ public final class ConnectorReloader extends ServiceSupport {
     }
 
     private void load(List<Path> files) throws Exception {
-        List<String> loaded = new ArrayList<>();
+        List<Prepared> prepared = new ArrayList<>();
+        // route ids of the files prepared so far: routesOf knows them only once their routes run
+        Map<String, Path> claimed = new HashMap<>();
         for (Path file : files) {
             String connector = connectorOf(file);
             String content;
             try {
                 content = Files.readString(file, StandardCharsets.UTF_8);
-            } catch (IOException | java.io.UncheckedIOException e) {
+            } catch (IOException | UncheckedIOException e) {
                 rejected(file, connector, display(file) + ": cannot be read: " + describe(e), true);
                 continue;
             }
-            if (apply(file, connector, content, Map.of(), true)) {
-                loaded.add(connector);
+            Prepared p = prepare(file, connector, content, true);
+            Optional<String> taken = p == null ? Optional.empty() : p.ids().stream().filter(claimed::containsKey)
+                    .map(id -> display(file) + ": route id '" + id + "' is already used by " + display(claimed.get(id)))
+                    .findFirst();
+            if (taken.isPresent()) {
+                rejected(file, connector, taken.get(), true);
+            } else if (p != null) {
+                p.ids().forEach(id -> claimed.put(id, file));
+                prepared.add(p);
             }
         }
+        List<String> loaded = startAll(prepared);
         for (String connector : loaded) {
             schedules.catchUp(connector);
         }
+    }
+
+    /**
+     * Adds the routes of every prepared file to Camel in one go. Camel looks at every route it has for each route
+     * added (to know which endpoints are still in use), so adding a thousand connectors file by file took minutes;
+     * together it is linear. Should the routes not start together, each file is added on its own instead, so that
+     * the one at fault is reported with its file and line and the others run.
+     */
+    private List<String> startAll(List<Prepared> prepared) {
+        List<Prepared> modelled = new ArrayList<>();
+        List<RouteDefinition> definitions = new ArrayList<>();
+        for (Prepared p : prepared) {
+            try {
+                schedules.forget(p.connector());
+                for (RouteBuilder builder : p.builders()) {
+                    builder.prepareModel(camel);
+                    // as RouteBuilder.populateRoutes does before handing its routes to the model
+                    builder.getRouteCollection().setCamelContext(camel);
+                    if (builder.getResource() != null) {
+                        builder.getRouteCollection().setResource(builder.getResource());
+                    }
+                    definitions.addAll(builder.getRouteCollection().getRoutes());
+                }
+                modelled.add(p);
+            } catch (Exception e) {
+                rejected(p.file(), p.connector(), located(display(p.file()), p.content(), describe(e)), true);
+            }
+        }
+        List<String> loaded = new ArrayList<>();
+        try {
+            ((ModelCamelContext) camel).addRouteDefinitions(definitions);
+        } catch (Exception e) {
+            LOG.warn("The connectors' routes did not start together ({}); starting them file by file", describe(e));
+            modelled.forEach(p -> removeRoutes(p.ids()));
+            for (Prepared p : modelled) {
+                if (apply(p.file(), p.connector(), p.content(), Map.of(), true)) {
+                    loaded.add(p.connector());
+                }
+            }
+            return loaded;
+        }
+        for (Prepared p : modelled) {
+            installed(p, true);
+            loaded.add(p.connector());
+        }
+        return loaded;
     }
 
     /** Remembers what runs now, and starts watching. Called once the connectors are loaded. */
@@ -327,12 +384,40 @@ public final class ConnectorReloader extends ServiceSupport {
         return false;
     }
 
+    /** A connector file parsed and checked: ready to have its routes added. */
+    private record Prepared(Path file, String connector, String content, List<RouteBuilder> builders, Set<String> ids,
+                            long startedNanos) {
+    }
+
     /**
      * Swaps the connector's routes for those of {@code content}; on failure puts the last good version back,
      * with {@code restoreValues} as its property values. True if the new version runs.
      */
     private boolean apply(Path file, String connector, String content, Map<String, Optional<String>> restoreValues,
                           boolean startup) {
+        Prepared p = prepare(file, connector, content, startup);
+        if (p == null) {
+            return false;
+        }
+        Set<String> old = routesOf.getOrDefault(file, Set.of());
+        try {
+            removeRoutes(old);
+            schedules.forget(connector);
+            for (RouteBuilder builder : p.builders()) {
+                builder.addRoutesToCamelContext(camel);
+            }
+        } catch (Exception e) {
+            String error = located(display(file), content, describe(e));
+            removeRoutes(p.ids());
+            restore(file, connector, restoreValues);
+            return rejected(file, connector, error, startup);
+        }
+        installed(p, startup);
+        return true;
+    }
+
+    /** Parses and checks a connector file; null when it is rejected (reported) or holds no connector. */
+    private Prepared prepare(Path file, String connector, String content, boolean startup) {
         long started = System.nanoTime();
         List<RouteBuilder> builders;
         Set<String> ids;
@@ -340,14 +425,15 @@ public final class ConnectorReloader extends ServiceSupport {
             builders = parse(file, content);
             ids = routeIds(builders);
         } catch (Exception e) {
-            return rejected(file, connector, display(file) + ": " + describe(e), startup);
+            rejected(file, connector, display(file) + ": " + describe(e), startup);
+            return null;
         }
         if (ids.isEmpty() && sharedConfiguration(builders)) {
             String message = display(file) + " holds shared route configuration (error handling) that connectors opt"
                     + " into; a change to it takes effect when Ferry starts again";
             outcomes.put(connector, new Outcome(connector, display(file), false, message, clock.instant()));
             LOG.warn(message);
-            return false;
+            return null;
         }
         // at start-up a connector with an invalid schedule still runs: its deliver route drains its queue, and the
         // schedule's problems are reported by the schedules (a reload keeps the last good version instead)
@@ -357,34 +443,28 @@ public final class ConnectorReloader extends ServiceSupport {
         List<String> problems = new ArrayList<>(ConnectorFileCheck.errors(found));
         problems.addAll(check(file, connector, ids, !startup));
         if (!problems.isEmpty()) {
-            return rejected(file, connector, String.join("\n", problems), startup);
+            rejected(file, connector, String.join("\n", problems), startup);
+            return null;
         }
-        Set<String> old = routesOf.getOrDefault(file, Set.of());
+        return new Prepared(file, connector, content, builders, ids, started);
+    }
+
+    /** The connector's routes run: remembers its file, and tells the listener (MBean, gauges, health check). */
+    private void installed(Prepared p, boolean startup) {
+        good.put(p.file(), p.content());
+        routesOf.put(p.file(), p.ids());
         try {
-            removeRoutes(old);
-            schedules.forget(connector);
-            for (RouteBuilder builder : builders) {
-                builder.addRoutesToCamelContext(camel);
-            }
+            listener.added(p.connector());
         } catch (Exception e) {
-            String error = located(display(file), content, describe(e));
-            removeRoutes(ids);
-            restore(file, connector, restoreValues);
-            return rejected(file, connector, error, startup);
-        }
-        good.put(file, content);
-        routesOf.put(file, ids);
-        try {
-            listener.added(connector);
-        } catch (Exception e) {
-            LOG.warn("Connector {}: reloaded, but its MBean, gauges or health check could not be set up: {}", connector,
+            LOG.warn("Connector {}: reloaded, but its MBean, gauges or health check could not be set up: {}", p.connector(),
                     e.toString());
         }
-        String message = (startup ? "loaded from " : "reloaded from ") + display(file) + " in " + Duration.ofNanos(System.nanoTime() - started).toMillis()
-                + " ms (routes " + String.join(", ", ids) + ")";
-        outcomes.put(connector, new Outcome(connector, display(file), true, message, clock.instant()));
-        LOG.info("Connector {} {}", connector, message);
-        return true;
+        // at start-up the files' routes start together: the time of one alone is not known
+        String message = (startup ? "loaded from " + display(p.file())
+                : "reloaded from " + display(p.file()) + " in " + Duration.ofNanos(System.nanoTime() - p.startedNanos()).toMillis()
+                        + " ms") + " (routes " + String.join(", ", p.ids()) + ")";
+        outcomes.put(p.connector(), new Outcome(p.connector(), display(p.file()), true, message, clock.instant()));
+        LOG.info("Connector {} {}", p.connector(), message);
     }
 
     /** What only the running Ferry knows: route ids taken by another file, and (on a reload) the schedule. */

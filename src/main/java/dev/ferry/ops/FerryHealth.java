@@ -3,13 +3,17 @@ package dev.ferry.ops;
 import java.sql.Connection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 
 import javax.sql.DataSource;
 
 import jakarta.jms.ConnectionFactory;
 import org.apache.camel.CamelContext;
+import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.health.HealthCheckRepository;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
@@ -54,15 +58,56 @@ public final class FerryHealth {
 
     /** Adds the connector's check if it has none yet (a connector added by a reload). */
     public static void track(CamelContext camel, String connector, Connectors connectors, RunLedger runs, int failedRuns) {
-        HealthCheckRegistry registry = HealthCheckRegistry.get(camel);
-        if (registry.getCheck(ConnectorCheck.id(connector)).isEmpty()) {
-            registry.register(new ConnectorCheck(connector, connectors, runs, failedRuns));
-        }
+        ConnectorCheck check = new ConnectorCheck(connector, connectors, runs, failedRuns);
+        check.setCamelContext(camel);
+        connectorChecks(camel).checks.putIfAbsent(connector, check);
     }
 
     public static void untrack(CamelContext camel, String connector) {
+        connectorChecks(camel).checks.remove(connector);
+    }
+
+    /**
+     * The connectors' checks, in one repository of the registry: the registry looks through every check it holds
+     * for each one registered, which made a thousand connectors' checks cost seconds of start-up.
+     */
+    private static ConnectorChecks connectorChecks(CamelContext camel) {
         HealthCheckRegistry registry = HealthCheckRegistry.get(camel);
-        registry.getCheck(ConnectorCheck.id(connector)).ifPresent(registry::unregister);
+        synchronized (registry) {
+            return (ConnectorChecks) registry.getRepository(ConnectorChecks.ID).orElseGet(() -> {
+                ConnectorChecks repository = new ConnectorChecks();
+                registry.register(repository);
+                return repository;
+            });
+        }
+    }
+
+    /** Every connector's {@code ferry-connector-<id>} check, by connector. */
+    private static final class ConnectorChecks implements HealthCheckRepository {
+        static final String ID = "ferry-connector-checks";
+
+        private final Map<String, HealthCheck> checks = new ConcurrentSkipListMap<>();
+        private volatile boolean enabled = true;
+
+        @Override
+        public String getId() {
+            return ID;
+        }
+
+        @Override
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        @Override
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        @Override
+        public Stream<HealthCheck> stream() {
+            return checks.values().stream();
+        }
     }
 
     /** Whether Ferry can work now, not whether it should be restarted: an outage of a dependency is not Ferry's. */

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongConsumer;
 
 import jakarta.jms.Connection;
@@ -36,7 +38,7 @@ import dev.ferry.gather.IdempotencyKey;
  * instead of one per record. Queue management (declare, depth) goes through Artemis' management
  * address, so it works the same on the embedded broker and on an external one.
  */
-public final class SyncQueue {
+public final class SyncQueue implements AutoCloseable {
 
     /** Address settings that Ferry's queues need, for every address under {@code ferry.}. */
     public static final String ADDRESS_MATCH = "ferry.#";
@@ -84,10 +86,16 @@ public final class SyncQueue {
 
     /**
      * Creates the durable queue if it does not exist yet and gives its address the settings Ferry's
-     * queues need — on the embedded broker and on an external one alike.
+     * queues need — on the embedded broker and on an external one alike. The first call puts the settings on every
+     * address under {@code ferry.} and learns which queues exist already with Ferry's group settings, in one question
+     * each; a queue among them costs no further request (a thousand connectors start without three thousand broker
+     * round trips).
      */
     public void declare(String queue) throws Exception {
-        manage(ResourceNames.BROKER, "addAddressSettings", null, queue, addressSettings(new AddressSettings()).toJSON());
+        Set<String> ready = readyQueues();
+        if (ready.contains(queue)) {
+            return;
+        }
         QueueConfiguration configuration = QueueConfiguration.of(queue)
                 .setAddress(queue)
                 .setRoutingType(RoutingType.ANYCAST)
@@ -97,11 +105,43 @@ public final class SyncQueue {
                 .setGroupRebalance(true)
                 .setGroupRebalancePauseDispatch(true);
         manage(ResourceNames.BROKER, "createQueue", null, configuration.toJSON(), true);
-        // A queue that exists already (made by an older Ferry) keeps the group settings it was made with
-        // otherwise: the address settings only give a new queue its defaults.
-        manage(ResourceNames.BROKER, "updateQueue", null, QueueConfiguration.of(queue)
-                .setGroupRebalance(true).setGroupRebalancePauseDispatch(true).toJSON());
+        if (otherQueues.contains(queue)) {
+            // A queue that exists already (made by an older Ferry) keeps the group settings it was made with
+            // otherwise: the address settings only give a new queue its defaults.
+            manage(ResourceNames.BROKER, "updateQueue", null, QueueConfiguration.of(queue)
+                    .setGroupRebalance(true).setGroupRebalancePauseDispatch(true).toJSON());
+        }
+        ready.add(queue);
     }
+
+    /**
+     * The sync queues known to exist with Ferry's group settings: asked of the broker once (after the address settings
+     * are in place), then kept up to date by {@link #declare}. A queue deleted on the broker behind Ferry's back is
+     * made again when Ferry starts next.
+     */
+    private Set<String> readyQueues() throws Exception {
+        Set<String> ready = readyQueues;
+        if (ready != null) {
+            return ready;
+        }
+        synchronized (this) {
+            if (readyQueues == null) {
+                manage(ResourceNames.BROKER, "addAddressSettings", null, ADDRESS_MATCH,
+                        addressSettings(new AddressSettings()).toJSON());
+                Set<String> found = ConcurrentHashMap.newKeySet();
+                for (JsonNode q : listQueues()) {
+                    boolean grouped = q.path("groupRebalance").asBoolean() && q.path("groupRebalancePauseDispatch").asBoolean();
+                    (grouped ? found : otherQueues).add(q.path("name").asText());
+                }
+                readyQueues = found;
+            }
+            return readyQueues;
+        }
+    }
+
+    private volatile Set<String> readyQueues;
+    /** Sync queues that existed without Ferry's group settings when {@link #readyQueues} was asked. */
+    private final Set<String> otherQueues = ConcurrentHashMap.newKeySet();
 
     private static final int GROUP_BUCKETS = 256;
 
@@ -119,19 +159,27 @@ public final class SyncQueue {
      */
     public Map<String, Long> depths() throws Exception {
         Map<String, Long> depths = new HashMap<>();
+        for (JsonNode queue : listQueues()) {
+            depths.put(queue.path("name").asText(), queue.path("messageCount").asLong());
+        }
+        return depths;
+    }
+
+    /** Every sync queue ({@code ferry.*}) as the broker's {@code listQueues} describes it, page by page. */
+    private List<JsonNode> listQueues() throws Exception {
+        List<JsonNode> queues = new ArrayList<>();
         String options = JSON.writeValueAsString(Map.of("field", "name", "operation", "CONTAINS", "value", QUEUE_PREFIX,
                 "sortColumn", "name", "sortOrder", "asc"));
         for (int page = 1; ; page++) {
             JsonNode answer = JSON.readTree(String.valueOf(manage(ResourceNames.BROKER, "listQueues", null, options, page,
                     DEPTHS_PAGE)));
             for (JsonNode queue : answer.path("data")) {
-                String name = queue.path("name").asText();
-                if (name.startsWith(QUEUE_PREFIX)) {
-                    depths.put(name, queue.path("messageCount").asLong());
+                if (queue.path("name").asText().startsWith(QUEUE_PREFIX)) {
+                    queues.add(queue);
                 }
             }
             if ((long) page * DEPTHS_PAGE >= answer.path("count").asLong()) {
-                return depths;
+                return queues;
             }
         }
     }
@@ -242,34 +290,90 @@ public final class SyncQueue {
         return records;
     }
 
-    /** Invokes an operation, or reads an attribute when {@code operation} is null, on a broker resource. */
-    private Object manage(String resource, String operation, String attribute, Object... args) throws Exception {
+    /**
+     * Invokes an operation, or reads an attribute when {@code operation} is null, on a broker resource: one request
+     * and its reply over a session kept for that, opened on first use and again after a failure.
+     */
+    private synchronized Object manage(String resource, String operation, String attribute, Object... args) throws Exception {
         String what = (operation != null ? operation : attribute) + " on " + resource;
-        try (Connection connection = connectionFactory.createConnection()) {
-            Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            TemporaryQueue replies = session.createTemporaryQueue();
-            try (MessageProducer producer = session.createProducer(ActiveMQJMSClient.createQueue(MANAGEMENT_ADDRESS));
-                 MessageConsumer consumer = session.createConsumer(replies)) {
+        if (requestor == null) {
+            requestor = new Requestor();
+        }
+        Message reply;
+        try {
+            reply = requestor.request(resource, operation, attribute, args);
+        } catch (Exception e) {
+            closeRequestor();
+            throw e;
+        }
+        if (reply == null) {
+            // a reply that comes later would answer the next request: start that one afresh
+            closeRequestor();
+            throw new IllegalStateException("The broker did not answer " + what + " within "
+                    + MANAGEMENT_TIMEOUT_MILLIS / 1000 + " s");
+        }
+        if (!JMSManagementHelper.hasOperationSucceeded(reply)) {
+            throw new IllegalStateException("Broker management " + what + " failed: " + JMSManagementHelper.getResult(reply));
+        }
+        return JMSManagementHelper.getResult(reply);
+    }
+
+    private Requestor requestor;
+
+    /** Closes the management session (Ferry stops); the next request opens another. */
+    @Override
+    public synchronized void close() {
+        closeRequestor();
+    }
+
+    private void closeRequestor() {
+        if (requestor != null) {
+            requestor.close();
+            requestor = null;
+        }
+    }
+
+    /** A session on the management address with a temporary queue for its replies. */
+    private final class Requestor {
+
+        private final Connection connection;
+        private final Session session;
+        private final MessageProducer producer;
+        private final MessageConsumer replies;
+        private final TemporaryQueue replyQueue;
+
+        Requestor() throws JMSException {
+            connection = connectionFactory.createConnection();
+            try {
+                session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+                replyQueue = session.createTemporaryQueue();
+                producer = session.createProducer(ActiveMQJMSClient.createQueue(MANAGEMENT_ADDRESS));
+                replies = session.createConsumer(replyQueue);
                 connection.start();
-                Message request = session.createMessage();
-                if (operation != null) {
-                    JMSManagementHelper.putOperationInvocation(request, resource, operation, args);
-                } else {
-                    JMSManagementHelper.putAttribute(request, resource, attribute);
-                }
-                request.setJMSReplyTo(replies);
-                producer.send(request);
-                Message reply = consumer.receive(MANAGEMENT_TIMEOUT_MILLIS);
-                if (reply == null) {
-                    throw new IllegalStateException("The broker did not answer " + what + " within "
-                            + MANAGEMENT_TIMEOUT_MILLIS / 1000 + " s");
-                }
-                if (!JMSManagementHelper.hasOperationSucceeded(reply)) {
-                    throw new IllegalStateException("Broker management " + what + " failed: "
-                            + JMSManagementHelper.getResult(reply));
-                }
-                // pooled-jms deletes the temporary reply queue when the connection goes back to the pool.
-                return JMSManagementHelper.getResult(reply);
+            } catch (JMSException | RuntimeException e) {
+                connection.close();
+                throw e;
+            }
+        }
+
+        Message request(String resource, String operation, String attribute, Object... args) throws Exception {
+            Message request = session.createMessage();
+            if (operation != null) {
+                JMSManagementHelper.putOperationInvocation(request, resource, operation, args);
+            } else {
+                JMSManagementHelper.putAttribute(request, resource, attribute);
+            }
+            request.setJMSReplyTo(replyQueue);
+            producer.send(request);
+            return replies.receive(MANAGEMENT_TIMEOUT_MILLIS);
+        }
+
+        void close() {
+            try {
+                // pooled-jms deletes the temporary reply queue when the connection goes back to the pool
+                connection.close();
+            } catch (JMSException e) {
+                // the connection is gone already; so is its temporary queue
             }
         }
     }
