@@ -162,7 +162,8 @@ public final class Benchmark {
         notes.add(String.format(Locale.ROOT, "Scale rounds: copies of one connector (its own slice of a %,d-row table,"
                 + " scheduled far in the future, %d delivery consumers each), every JVM %s; the connector list is the median of"
                 + " %d calls after one more; the runs are MANUAL fires of the first connectors, all at once, timed from the"
-                + " fire to the receiver's last row.", options.running * options.scaleRows, 4, ChildJvm.HEAP, LIST_CALLS));
+                + " fire to the receiver's last row.", options.running * options.scaleRows, 4,
+                options.scaleHeap == null ? ChildJvm.HEAP : "-Xmx" + options.scaleHeap, LIST_CALLS));
     }
 
     private void scaleRound(String t, int connectors, int running, Map<String, List<Double>> figures) throws Exception {
@@ -186,9 +187,10 @@ public final class Benchmark {
         try (ChildJvm ferry = new ChildJvm(options.classpath, FerryNode.class.getName(), List.of(
                 "ferry.data-dir=" + dir.resolve("data"),
                 "camel.server.port=" + port,
+                "camel.management.port=" + freePort(),
                 "camel.main.routes-include-pattern=file:" + routes + "/*.camel.yaml",
                 "rows-to-receiver.target.url=" + receiver.url(),
-                "@" + properties), jfrOption("scale-" + n), dir.resolve("ferry.log"),
+                "@" + properties), scaleJvmOptions("scale-" + n), dir.resolve("ferry.log"),
                 startup -> startups.add(startup / 1000.0))) {
             ferry.await("ready", 900);
             HttpClient http = HttpClient.newHttpClient();
@@ -227,6 +229,15 @@ public final class Benchmark {
             figures.computeIfAbsent("peakThreads", k -> new ArrayList<>()).add(runs.path("peakThreads").asDouble());
             figures.computeIfAbsent("rssPeak", k -> new ArrayList<>()).add(runs.path("memory").path("rssPeakMb").asDouble());
         }
+    }
+
+    /** The scale round's JVM options: --scale-heap, when given, instead of every child's heap; --jfr. */
+    private List<String> scaleJvmOptions(String name) {
+        List<String> jvm = new ArrayList<>(jfrOption(name));
+        if (options.scaleHeap != null) {
+            jvm.add("-Xmx" + options.scaleHeap);
+        }
+        return jvm;
     }
 
     /**
@@ -478,6 +489,7 @@ public final class Benchmark {
         return new ChildJvm(options.classpath, FerryNode.class.getName(), List.of(
                 "ferry.data-dir=" + dataDir,
                 "camel.server.port=" + freePort(),
+                "camel.management.port=" + freePort(),
                 "rows-to-receiver.source.table=" + t,
                 "rows-to-receiver.target.url=" + receiver.url(),
                 "rows-to-receiver.delivery.concurrency=" + options.concurrency,
@@ -616,7 +628,7 @@ public final class Benchmark {
     /** Command-line options; see bench/run. */
     private record Options(int rows, int bigRows, int smallRows, int changed, int repeat, int batch, int concurrency,
                            Set<String> only, boolean write, boolean jfr, String classpath, String modes, int connectors,
-                           int running, int scaleRows) {
+                           int running, int scaleRows, String scaleHeap) {
 
         /** Records per request of the full-sync rounds: 1 (single) and --batch (batch). */
         int[] batches() {
@@ -648,7 +660,8 @@ public final class Benchmark {
                     a.getOrDefault("modes", "single,batch"),
                     Integer.parseInt(a.getOrDefault("connectors", "1000")),
                     Integer.parseInt(a.getOrDefault("running", "50")),
-                    Integer.parseInt(a.getOrDefault("scale-rows", "1000")));
+                    Integer.parseInt(a.getOrDefault("scale-rows", "1000")),
+                    a.get("scale-heap"));
         }
     }
 }
