@@ -8,9 +8,8 @@ import org.apache.camel.management.DefaultManagementObjectStrategy;
 /**
  * Camel's MBeans for what a route calls, at the level of {@code camel.main.jmx-management-mbeans-level}: Camel leaves a
  * step's processor MBean out below {@code Default}, and so does this for the producer that sends a step's messages
- * ({@code type=producers}). Each MBean holds about 14 KB of descriptions; a connector's steps and producers were two
- * thirds of its JMX heap, which at a thousand connectors is more than the heap the rest of Ferry needs. Routes,
- * consumers, endpoints and Ferry's own MBeans stay at every level.
+ * ({@code type=producers}): why the level is {@code RoutesOnly} by default is said where it is set,
+ * {@code config/application.properties}. Routes, consumers, endpoints and Ferry's own MBeans stay at every level.
  */
 public final class StepMBeans extends DefaultManagementObjectStrategy {
 
