@@ -1,13 +1,17 @@
 package dev.ferry;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 
 import javax.sql.DataSource;
 
@@ -105,12 +109,15 @@ public final class FerryConfiguration implements CamelConfiguration {
 
     /** Services started here, stopped again if configuration fails half-way. */
     private final Deque<Service> started = new ArrayDeque<>();
+    /** Start-up steps running beside the wiring; what they made is undone if configuration fails before taking it. */
+    private final List<SideBySide<?>> sideSteps = new ArrayList<>();
 
     @Override
     public void configure(CamelContext camel) throws Exception {
         try {
             wire(camel);
         } catch (Exception | Error e) {
+            sideSteps.forEach(SideBySide::discardUnlessTaken);
             while (!started.isEmpty()) {
                 ServiceHelper.stopService(started.pop());
             }
@@ -169,19 +176,32 @@ public final class FerryConfiguration implements CamelConfiguration {
             }
         }
 
-        // Started here, in this order, and stopped by Camel in reverse order after the routes.
+        // Started here, in this order, and stopped by Camel in reverse order after the routes. The embedded broker
+        // and the demo's databases start side by side with the state database: none of them needs another.
+        // made here, not by whichever of H2's databases comes first: two of them creating it at once fail
+        Files.createDirectories(dataDir);
+        SideBySide<EmbeddedBroker> brokerStart = !embeddedBroker ? null : sideBySide("broker", () -> {
+            EmbeddedBroker broker = new EmbeddedBroker(dataDir.resolve("broker"), brokerUrl, brokerMemory);
+            broker.start();
+            return broker;
+        }, EmbeddedBroker::stop);
+        SideBySide<HikariDataSource> demoStart = !demo ? null : sideBySide("demo",
+                () -> prepareDemo(registry, dataDir, demoCustomers, demoInvoices), HikariDataSource::close);
         StateDatabase state = StateDatabase.open(stateUrl, settings.string(Settings.STATE_USERNAME),
                 settings.string(Settings.STATE_PASSWORD), statePool);
         manage(camel, closing("state database", state::close));
+        if (brokerStart != null) {
+            manage(camel, brokerStart.take());
+        }
+        HikariDataSource demoBackOffice = null;
+        if (demoStart != null) {
+            demoBackOffice = demoStart.take();
+            manage(camel, closing("demo back office", demoBackOffice::close));
+        }
         if (clustered) {
             state.migrateQuartzJobStore();
             ClusteredScheduler.configure(camel, instance, stateUrl, settings.string(Settings.STATE_USERNAME),
                     settings.string(Settings.STATE_PASSWORD));
-        }
-        if (embeddedBroker) {
-            EmbeddedBroker broker = new EmbeddedBroker(dataDir.resolve("broker"), brokerUrl, brokerMemory);
-            broker.start();
-            manage(camel, broker);
         }
         ActiveMQConnectionFactory artemis = new ActiveMQConnectionFactory(brokerUrl,
                 blankToNull(settings.string(Settings.BROKER_USERNAME)), blankToNull(settings.string(Settings.BROKER_PASSWORD)));
@@ -298,8 +318,10 @@ public final class FerryConfiguration implements CamelConfiguration {
         // Ferry's, not a file of the instance's: every connector's deliver route needs it, as this version defines it
         PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.resolveMandatoryResource(camel, DELIVERY_ERRORS));
 
-        if (demo) {
-            startDemo(camel, registry, dataDir, demoCustomers, demoInvoices);
+        if (demoBackOffice != null) {
+            registry.bind("demoBackOffice", demoBackOffice);
+            PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.resolveMandatoryResource(camel, DEMO_ROUTES));
+            LOG.info("Demo mode: demo source seeded, demo back office served at /demo/erp");
         }
     }
 
@@ -360,7 +382,8 @@ public final class FerryConfiguration implements CamelConfiguration {
         });
     }
 
-    private void startDemo(CamelContext camel, Registry registry, Path dataDir, int customers, int invoices)
+    /** The demo's databases: its source, seeded, and the back office the demo ERP writes to (returned, open). */
+    private static HikariDataSource prepareDemo(Registry registry, Path dataDir, int customers, int invoices)
             throws Exception {
         // the demo's own database: the demo never creates or changes tables in a source of the user's
         DataSource source = registry.lookupByNameAndType(DEMO_SOURCE, DataSource.class);
@@ -375,11 +398,19 @@ public final class FerryConfiguration implements CamelConfiguration {
         config.setUsername("sa");
         config.setMaximumPoolSize(4);
         HikariDataSource backOffice = new HikariDataSource(config);
-        manage(camel, closing("demo back office", backOffice::close));
-        DemoBackOffice.prepare(backOffice);
-        registry.bind("demoBackOffice", backOffice);
-        PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.resolveMandatoryResource(camel, DEMO_ROUTES));
-        LOG.info("Demo mode: demo source seeded, demo back office served at /demo/erp");
+        try {
+            DemoBackOffice.prepare(backOffice);
+        } catch (Exception | Error e) {
+            backOffice.close();
+            throw e;
+        }
+        return backOffice;
+    }
+
+    private <T> SideBySide<T> sideBySide(String name, Callable<T> step, SideBySide.Undo<T> undo) {
+        SideBySide<T> side = SideBySide.start(name, step, undo);
+        sideSteps.add(side);
+        return side;
     }
 
     /** Camel stops it (after the routes, in reverse order of adding); so do we if configuration fails. */

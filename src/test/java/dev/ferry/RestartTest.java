@@ -1,8 +1,10 @@
 package dev.ferry;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.ferry.queue.SyncQueue;
@@ -59,5 +61,24 @@ class RestartTest {
             assertThat(next.gathered()).isZero();
             assertThat(target.requests(PATH)).isEmpty();
         }
+    }
+
+    /**
+     * The embedded broker starts beside the state database (and the demo's databases beside both): when the state
+     * database cannot be opened, the broker that started meanwhile is stopped again — in the same JVM its journal
+     * could not be opened a second time — and the next start-up runs.
+     */
+    @Test
+    @Timeout(60) // without the clean-up, the second start waits for the journal's lock for ever
+    void aStartUpThatFailsAtTheStateDatabaseLeavesNothingRunningAndTheNextOneRuns() throws Exception {
+        fixture.properties().put("ferry.state.url",
+                "jdbc:h2:file:" + fixture.data().resolve("nowhere/ferry") + ";IFEXISTS=TRUE");
+        assertThatThrownBy(fixture::start).hasStackTraceContaining("not found");
+
+        fixture.properties().remove("ferry.state.url"); // the configuration's, in the data directory
+        RunningFerry ferry = fixture.start();
+        Run run = ferry.runAndAwait(CUSTOMERS);
+        assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(run.delivered()).isEqualTo(60);
     }
 }
