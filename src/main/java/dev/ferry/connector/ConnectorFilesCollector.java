@@ -1,10 +1,17 @@
 package dev.ferry.connector;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.apache.camel.CamelContext;
@@ -29,7 +36,15 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  */
 public final class ConnectorFilesCollector extends DefaultRoutesCollector {
 
+    /** Keys of a YAML DSL file's top-level items that make routes. */
+    private static final Set<String> ROUTE_KINDS = Set.of("route", "from", "rest", "templatedRoute");
+
     private final Set<Path> connectorFiles = new LinkedHashSet<>();
+    /**
+     * Whether each file found is a connector, decided once: Camel Main asks for the route files twice (for modelines
+     * and beans, then for routes), and reading a thousand connector files each time was a third of the start-up.
+     */
+    private final Map<Path, Boolean> connectors = new HashMap<>();
 
     /** The connector files found, in the order Camel found them. */
     public synchronized List<Path> connectorFiles() {
@@ -37,33 +52,63 @@ public final class ConnectorFilesCollector extends DefaultRoutesCollector {
     }
 
     /**
-     * The route files, without those that are not even YAML: Camel Main reads every file it finds before it
-     * collects routes (for beans and modelines) and would stop at such a file. They are connectors to
-     * report.
+     * The route files that are not connectors (files without routes, such as shared route configurations, and
+     * resources that are not files); the connectors are kept for {@link ConnectorReloader} and not read by Camel
+     * Main at all. A YAML file that does not parse counts as a connector, to be reported with its file and line.
      */
     @Override
     public Collection<Resource> findRouteResourcesFromDirectory(CamelContext camel, String excludePattern,
                                                                 String includePattern) {
         Collection<Resource> found = super.findRouteResourcesFromDirectory(camel, excludePattern, includePattern);
-        List<Resource> readable = new ArrayList<>();
+        List<Resource> others = new ArrayList<>();
         for (Resource resource : found) {
             Path file = fileOf(resource);
-            if (file != null && isYaml(file) && !parses(resource)) {
+            if (file != null && isYaml(file) && isConnector(file, resource)) {
                 synchronized (this) {
                     connectorFiles.add(file);
                 }
             } else {
-                readable.add(resource);
+                others.add(resource);
             }
         }
-        return readable;
+        return others;
+    }
+
+    private synchronized boolean isConnector(Path file, Resource resource) {
+        return connectors.computeIfAbsent(file, f -> definesRoutes(resource));
+    }
+
+    /**
+     * Whether a YAML file defines routes, read from its top-level items: Camel's YAML DSL has a list of them, and a
+     * route, a {@code from}, a REST service or a templated route make routes. A file that does not parse, or is not
+     * such a list, is left to the connector loader, which says what is wrong with it.
+     */
+    private static boolean definesRoutes(Resource resource) {
+        try (Reader reader = resource.getReader()) {
+            for (Object document : new Load(LoadSettings.builder().build()).loadAllFromReader(reader)) {
+                if (document == null) {
+                    continue;
+                }
+                if (!(document instanceof List<?> items)) {
+                    return true;
+                }
+                for (Object item : items) {
+                    if (!(item instanceof Map<?, ?> map) || map.keySet().stream().anyMatch(ROUTE_KINDS::contains)) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        } catch (Exception e) {
+            return true;
+        }
     }
 
     /**
      * The files a routes include pattern names ({@code file:<dir>/*.camel.yaml}, comma-separated; {@code classpath:}
      * entries are Ferry's own, not connectors), in name order — as Camel Main finds them, without a CamelContext.
      */
-    public static List<Path> files(String includePattern) throws java.io.IOException {
+    public static List<Path> files(String includePattern) throws IOException {
         List<Path> files = new ArrayList<>();
         for (String pattern : includePattern.split(",")) {
             pattern = pattern.trim();
@@ -71,10 +116,10 @@ public final class ConnectorFilesCollector extends DefaultRoutesCollector {
                 continue;
             }
             Path glob = Path.of(pattern.substring("file:".length())).toAbsolutePath().normalize();
-            java.nio.file.PathMatcher matcher = java.nio.file.FileSystems.getDefault()
+            PathMatcher matcher = FileSystems.getDefault()
                     .getPathMatcher("glob:" + glob.getFileName());
-            if (java.nio.file.Files.isDirectory(glob.getParent())) {
-                try (var list = java.nio.file.Files.list(glob.getParent())) {
+            if (Files.isDirectory(glob.getParent())) {
+                try (var list = Files.list(glob.getParent())) {
                     list.filter(f -> matcher.matches(f.getFileName())).sorted().forEach(files::add);
                 }
             }
@@ -85,18 +130,6 @@ public final class ConnectorFilesCollector extends DefaultRoutesCollector {
     private static boolean isYaml(Path file) {
         String name = file.getFileName().toString();
         return name.endsWith(".yaml") || name.endsWith(".yml");
-    }
-
-    private static boolean parses(Resource resource) {
-        try (java.io.Reader reader = resource.getReader()) {
-            for (Object document : new Load(LoadSettings.builder().build()).loadAllFromReader(reader)) {
-                // reading each document is what finds its syntax errors
-                java.util.Objects.hashCode(document);
-            }
-            return true;
-        } catch (Exception e) {
-            return false;
-        }
     }
 
     @Override
@@ -112,7 +145,7 @@ public final class ConnectorFilesCollector extends DefaultRoutesCollector {
             Collection<RoutesBuilder> found;
             try {
                 found = loader.findRoutesBuilders(List.of(resource), optional);
-                if (!definesRoutes(camel, found)) {
+                if (!modelHasRoutes(camel, found)) {
                     builders.addAll(found);
                     continue;
                 }
@@ -126,7 +159,7 @@ public final class ConnectorFilesCollector extends DefaultRoutesCollector {
     }
 
     /** Builds the files' model (no route is created) to see whether it has routes. */
-    private static boolean definesRoutes(CamelContext camel, Collection<RoutesBuilder> found) throws Exception {
+    private static boolean modelHasRoutes(CamelContext camel, Collection<RoutesBuilder> found) throws Exception {
         for (RoutesBuilder builder : found) {
             if (!(builder instanceof RouteBuilder routes)) {
                 return false;
