@@ -1,5 +1,9 @@
 package dev.ferry.delivery;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.camel.Exchange;
 import org.apache.camel.http.base.HttpHeaderFilterStrategy;
 
 /**
@@ -7,10 +11,20 @@ import org.apache.camel.http.base.HttpHeaderFilterStrategy;
  * properties and Ferry bookkeeping headers that every queued record carries. What a route sets on
  * purpose ({@code Idempotency-Key}, {@code Content-Type}, custom headers) still goes out.
  *
+ * <p>Camel's filter compares each header's name with each name it filters, ignoring case, for every header of
+ * every request and answer; its answer depends on the name alone (for a header with a value), so it is kept per
+ * name. The names are the routes' and the target's: a target that answers with ever new names fills the memo up
+ * to {@link #REMEMBERED_NAMES} and no further.
+ *
  * <p>Bound as {@code ferryTargetHeaders}; deliver routes use it with
  * {@code headerFilterStrategy: "#ferryTargetHeaders"}.
  */
 public final class TargetHeaderFilterStrategy extends HttpHeaderFilterStrategy {
+
+    static final int REMEMBERED_NAMES = 512;
+
+    private final Map<String, Boolean> toTarget = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> fromTarget = new ConcurrentHashMap<>();
 
     @Override
     protected void initialize() {
@@ -22,5 +36,36 @@ public final class TargetHeaderFilterStrategy extends HttpHeaderFilterStrategy {
         filtered[camel.length + 1] = "JMS";
         filtered[camel.length + 2] = "jms";
         setOutFilterStartsWith(filtered);
+    }
+
+    @Override
+    public boolean applyFilterToCamelHeaders(String name, Object value, Exchange exchange) {
+        if (name == null || value == null) {
+            return super.applyFilterToCamelHeaders(name, value, exchange);
+        }
+        Boolean known = toTarget.get(name);
+        if (known != null) {
+            return known;
+        }
+        return remember(toTarget, name, super.applyFilterToCamelHeaders(name, value, exchange));
+    }
+
+    @Override
+    public boolean applyFilterToExternalHeaders(String name, Object value, Exchange exchange) {
+        if (name == null || value == null) {
+            return super.applyFilterToExternalHeaders(name, value, exchange);
+        }
+        Boolean known = fromTarget.get(name);
+        if (known != null) {
+            return known;
+        }
+        return remember(fromTarget, name, super.applyFilterToExternalHeaders(name, value, exchange));
+    }
+
+    private static boolean remember(Map<String, Boolean> memo, String name, boolean filtered) {
+        if (memo.size() < REMEMBERED_NAMES) {
+            memo.put(name, filtered);
+        }
+        return filtered;
     }
 }

@@ -22,4 +22,20 @@ class TargetHeaderFilterStrategyTest {
         assertThat(filter.applyFilterToCamelHeaders("Idempotency-Key", "k", exchange)).isFalse();
         assertThat(filter.applyFilterToCamelHeaders("X-Tenant", "acme", exchange)).isFalse();
     }
+
+    /** The answers are kept per name; asked again, and after the memo is full, they are the same. */
+    @Test
+    void answersAreTheSameWhenAskedAgainAndBeyondTheRememberedNames() {
+        TargetHeaderFilterStrategy filter = new TargetHeaderFilterStrategy();
+        DefaultExchange exchange = new DefaultExchange(new DefaultCamelContext());
+        for (int i = 0; i < TargetHeaderFilterStrategy.REMEMBERED_NAMES + 10; i++) {
+            assertThat(filter.applyFilterToExternalHeaders("X-Answer-" + i, "v", exchange)).isFalse();
+        }
+        for (int round = 0; round < 2; round++) {
+            assertThat(filter.applyFilterToCamelHeaders("FerryRunId", 7L, exchange)).isTrue();
+            assertThat(filter.applyFilterToCamelHeaders("Idempotency-Key", "k", exchange)).isFalse();
+            assertThat(filter.applyFilterToCamelHeaders("Idempotency-Key", null, exchange)).isTrue();
+            assertThat(filter.applyFilterToExternalHeaders("X-Request-Id", "r", exchange)).isFalse();
+        }
+    }
 }
