@@ -177,8 +177,8 @@ public final class FerryConfiguration implements CamelConfiguration {
         }
 
         // Started here, in this order, and stopped by Camel in reverse order after the routes. The embedded broker
-        // and the demo's databases start side by side with the state database: none of them needs another.
-        // made here, not by whichever of H2's databases comes first: two of them creating it at once fail
+        // and the demo's databases start side by side with the state database: none of them needs another. Their
+        // data directory is made first: of two H2 databases creating it at once, one fails.
         Files.createDirectories(dataDir);
         SideBySide<EmbeddedBroker> brokerStart = !embeddedBroker ? null : sideBySide("broker", () -> {
             EmbeddedBroker broker = new EmbeddedBroker(dataDir.resolve("broker"), brokerUrl, brokerMemory);
