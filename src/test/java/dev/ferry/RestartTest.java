@@ -64,18 +64,25 @@ class RestartTest {
     }
 
     /**
-     * The embedded broker starts beside the state database (and the demo's databases beside both): when the state
-     * database cannot be opened, the broker that started meanwhile is stopped again — in the same JVM its journal
-     * could not be opened a second time — and the next start-up runs.
+     * What starts beside the state database (the embedded broker, the demo's databases) is stopped again when the
+     * state database cannot be opened — in the same JVM the broker's journal could not be opened a second time — and
+     * the next start-up runs.
      */
     @Test
     @Timeout(60) // without the clean-up, the second start waits for the journal's lock for ever
     void aStartUpThatFailsAtTheStateDatabaseLeavesNothingRunningAndTheNextOneRuns() throws Exception {
-        fixture.properties().put("ferry.state.url",
-                "jdbc:h2:file:" + fixture.data().resolve("nowhere/ferry") + ";IFEXISTS=TRUE");
-        assertThatThrownBy(fixture::start).hasStackTraceContaining("not found");
+        // PostgreSQL's on the prod profile, else none: the configuration's H2 file in the data directory
+        String stateUrl = fixture.properties().get("ferry.state.url");
+        fixture.properties().put("ferry.state.url", stateUrl != null
+                ? stateUrl.replaceFirst("/([^/?]+)(\\?|$)", "/ferry_nowhere$2")
+                : "jdbc:h2:file:" + fixture.data().resolve("nowhere/ferry") + ";IFEXISTS=TRUE");
+        assertThatThrownBy(fixture::start).hasStackTraceContaining(stateUrl != null ? "does not exist" : "not found");
 
-        fixture.properties().remove("ferry.state.url"); // the configuration's, in the data directory
+        if (stateUrl != null) {
+            fixture.properties().put("ferry.state.url", stateUrl);
+        } else {
+            fixture.properties().remove("ferry.state.url");
+        }
         RunningFerry ferry = fixture.start();
         Run run = ferry.runAndAwait(CUSTOMERS);
         assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
