@@ -2,6 +2,7 @@ package dev.ferry.delivery;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.http.base.HttpHeaderFilterStrategy;
@@ -40,29 +41,24 @@ public final class TargetHeaderFilterStrategy extends HttpHeaderFilterStrategy {
 
     @Override
     public boolean applyFilterToCamelHeaders(String name, Object value, Exchange exchange) {
-        if (name == null || value == null) {
-            return super.applyFilterToCamelHeaders(name, value, exchange);
-        }
-        Boolean known = toTarget.get(name);
-        if (known != null) {
-            return known;
-        }
-        return remember(toTarget, name, super.applyFilterToCamelHeaders(name, value, exchange));
+        return remembered(toTarget, name, value, () -> super.applyFilterToCamelHeaders(name, value, exchange));
     }
 
     @Override
     public boolean applyFilterToExternalHeaders(String name, Object value, Exchange exchange) {
+        return remembered(fromTarget, name, value, () -> super.applyFilterToExternalHeaders(name, value, exchange));
+    }
+
+    /** Camel's answer for a header with a value, kept per name while the memo has room; asked afresh otherwise. */
+    private static boolean remembered(Map<String, Boolean> memo, String name, Object value, BooleanSupplier camel) {
         if (name == null || value == null) {
-            return super.applyFilterToExternalHeaders(name, value, exchange);
+            return camel.getAsBoolean();
         }
-        Boolean known = fromTarget.get(name);
+        Boolean known = memo.get(name);
         if (known != null) {
             return known;
         }
-        return remember(fromTarget, name, super.applyFilterToExternalHeaders(name, value, exchange));
-    }
-
-    private static boolean remember(Map<String, Boolean> memo, String name, boolean filtered) {
+        boolean filtered = camel.getAsBoolean();
         if (memo.size() < REMEMBERED_NAMES) {
             memo.put(name, filtered);
         }
