@@ -33,8 +33,12 @@ public class FerryComponentConfigurer extends PropertyConfigurerSupport implemen
         case "bridgeErrorHandler": target.setBridgeErrorHandler(property(camelContext, boolean.class, value)); return true;
         case "concurrentconsumers":
         case "concurrentConsumers": target.setConcurrentConsumers(property(camelContext, int.class, value)); return true;
+        case "contenttype":
+        case "contentType": target.setContentType(property(camelContext, java.lang.String.class, value)); return true;
         case "fetchsize":
         case "fetchSize": target.setFetchSize(property(camelContext, int.class, value)); return true;
+        case "idempotencykeyheader":
+        case "idempotencyKeyHeader": target.setIdempotencyKeyHeader(property(camelContext, java.lang.String.class, value)); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "maxattempts":
@@ -60,8 +64,12 @@ public class FerryComponentConfigurer extends PropertyConfigurerSupport implemen
         case "bridgeErrorHandler": return boolean.class;
         case "concurrentconsumers":
         case "concurrentConsumers": return int.class;
+        case "contenttype":
+        case "contentType": return java.lang.String.class;
         case "fetchsize":
         case "fetchSize": return int.class;
+        case "idempotencykeyheader":
+        case "idempotencyKeyHeader": return java.lang.String.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
         case "maxattempts":
@@ -88,8 +96,12 @@ public class FerryComponentConfigurer extends PropertyConfigurerSupport implemen
         case "bridgeErrorHandler": return target.isBridgeErrorHandler();
         case "concurrentconsumers":
         case "concurrentConsumers": return target.getConcurrentConsumers();
+        case "contenttype":
+        case "contentType": return target.getContentType();
         case "fetchsize":
         case "fetchSize": return target.getFetchSize();
+        case "idempotencykeyheader":
+        case "idempotencyKeyHeader": return target.getIdempotencyKeyHeader();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "maxattempts":

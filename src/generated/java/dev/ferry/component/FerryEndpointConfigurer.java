@@ -32,6 +32,8 @@ public class FerryEndpointConfigurer extends PropertyConfigurerSupport implement
         case "concurrentconsumers":
         case "concurrentConsumers": target.setConcurrentConsumers(property(camelContext, int.class, value)); return true;
         case "connector": target.setConnector(property(camelContext, java.lang.String.class, value)); return true;
+        case "contenttype":
+        case "contentType": target.setContentType(property(camelContext, java.lang.String.class, value)); return true;
         case "cursorcolumn":
         case "cursorColumn": target.setCursorColumn(property(camelContext, java.lang.String.class, value)); return true;
         case "datasource":
@@ -44,6 +46,8 @@ public class FerryEndpointConfigurer extends PropertyConfigurerSupport implement
         case "exchangePattern": target.setExchangePattern(property(camelContext, org.apache.camel.ExchangePattern.class, value)); return true;
         case "fetchsize":
         case "fetchSize": target.setFetchSize(property(camelContext, int.class, value)); return true;
+        case "idempotencykeyheader":
+        case "idempotencyKeyHeader": target.setIdempotencyKeyHeader(property(camelContext, java.lang.String.class, value)); return true;
         case "keycolumn":
         case "keyColumn": target.setKeyColumn(property(camelContext, java.lang.String.class, value)); return true;
         case "lazystartproducer":
@@ -75,6 +79,8 @@ public class FerryEndpointConfigurer extends PropertyConfigurerSupport implement
         case "concurrentconsumers":
         case "concurrentConsumers": return int.class;
         case "connector": return java.lang.String.class;
+        case "contenttype":
+        case "contentType": return java.lang.String.class;
         case "cursorcolumn":
         case "cursorColumn": return java.lang.String.class;
         case "datasource":
@@ -87,6 +93,8 @@ public class FerryEndpointConfigurer extends PropertyConfigurerSupport implement
         case "exchangePattern": return org.apache.camel.ExchangePattern.class;
         case "fetchsize":
         case "fetchSize": return int.class;
+        case "idempotencykeyheader":
+        case "idempotencyKeyHeader": return java.lang.String.class;
         case "keycolumn":
         case "keyColumn": return java.lang.String.class;
         case "lazystartproducer":
@@ -119,6 +127,8 @@ public class FerryEndpointConfigurer extends PropertyConfigurerSupport implement
         case "concurrentconsumers":
         case "concurrentConsumers": return target.getConcurrentConsumers();
         case "connector": return target.getConnector();
+        case "contenttype":
+        case "contentType": return target.getContentType();
         case "cursorcolumn":
         case "cursorColumn": return target.getCursorColumn();
         case "datasource":
@@ -131,6 +141,8 @@ public class FerryEndpointConfigurer extends PropertyConfigurerSupport implement
         case "exchangePattern": return target.getExchangePattern();
         case "fetchsize":
         case "fetchSize": return target.getFetchSize();
+        case "idempotencykeyheader":
+        case "idempotencyKeyHeader": return target.getIdempotencyKeyHeader();
         case "keycolumn":
         case "keyColumn": return target.getKeyColumn();
         case "lazystartproducer":

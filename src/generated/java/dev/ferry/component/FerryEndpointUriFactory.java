@@ -23,18 +23,20 @@ public class FerryEndpointUriFactory extends org.apache.camel.support.component.
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(21);
+        Set<String> props = new HashSet<>(23);
         props.add("acknowledgeBatch");
         props.add("batchSize");
         props.add("bridgeErrorHandler");
         props.add("concurrentConsumers");
         props.add("connector");
+        props.add("contentType");
         props.add("cursorColumn");
         props.add("dataSource");
         props.add("deleteColumn");
         props.add("exceptionHandler");
         props.add("exchangePattern");
         props.add("fetchSize");
+        props.add("idempotencyKeyHeader");
         props.add("keyColumn");
         props.add("lazyStartProducer");
         props.add("maxAttempts");

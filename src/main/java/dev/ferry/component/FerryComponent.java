@@ -43,6 +43,13 @@ public final class FerryComponent extends DefaultComponent {
     @Metadata(label = "consumer", defaultValue = "100",
             description = "Default number of records a ferry:queue consumer acknowledges in one broker transaction.")
     private int acknowledgeBatch = 100;
+    @Metadata(label = "consumer", defaultValue = "Idempotency-Key",
+            description = "Default request header a ferry:queue consumer puts each record's idempotency key in; empty"
+                    + " for none.")
+    private String idempotencyKeyHeader = FerryEndpoint.IDEMPOTENCY_KEY_HEADER;
+    @Metadata(label = "consumer", defaultValue = "application/json",
+            description = "Default Content-Type a ferry:queue consumer gives each record; empty for none.")
+    private String contentType = FerryEndpoint.JSON;
 
     private FerryServices services;
 
@@ -73,6 +80,8 @@ public final class FerryComponent extends DefaultComponent {
         endpoint.setMaxAttempts(maxAttempts);
         endpoint.setConcurrentConsumers(concurrentConsumers);
         endpoint.setAcknowledgeBatch(acknowledgeBatch);
+        endpoint.setIdempotencyKeyHeader(idempotencyKeyHeader);
+        endpoint.setContentType(contentType);
         setProperties(endpoint, parameters);
         endpoint.define();
         return endpoint;
@@ -132,5 +141,21 @@ public final class FerryComponent extends DefaultComponent {
 
     public void setAcknowledgeBatch(int acknowledgeBatch) {
         this.acknowledgeBatch = acknowledgeBatch;
+    }
+
+    public String getIdempotencyKeyHeader() {
+        return idempotencyKeyHeader;
+    }
+
+    public void setIdempotencyKeyHeader(String idempotencyKeyHeader) {
+        this.idempotencyKeyHeader = idempotencyKeyHeader;
+    }
+
+    public String getContentType() {
+        return contentType;
+    }
+
+    public void setContentType(String contentType) {
+        this.contentType = contentType;
     }
 }

@@ -45,6 +45,8 @@ import dev.ferry.queue.RecordHeaders;
 public final class FerryEndpoint extends DefaultEndpoint {
 
     private static final Logger LOG = LoggerFactory.getLogger(FerryEndpoint.class);
+    static final String IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
+    static final String JSON = "application/json";
 
     /** What a step does. */
     public enum Step {
@@ -111,6 +113,12 @@ public final class FerryEndpoint extends DefaultEndpoint {
             + " transaction at most: one journal write for many records; after a crash at most this many per consumer"
             + " are delivered again, under the same idempotency keys")
     private int acknowledgeBatch;
+    @UriParam(label = "consumer", defaultValue = IDEMPOTENCY_KEY_HEADER, description = "The request header that carries"
+            + " each record's idempotency key (FerryIdempotencyKey) to the target; empty for none")
+    private String idempotencyKeyHeader;
+    @UriParam(label = "consumer", defaultValue = JSON, description = "Each record's Content-Type header (the record is"
+            + " JSON; a route that turns it into something else sets its own); empty for none")
+    private String contentType;
 
     private Connector definition;
 
@@ -369,5 +377,21 @@ public final class FerryEndpoint extends DefaultEndpoint {
 
     public void setAcknowledgeBatch(int acknowledgeBatch) {
         this.acknowledgeBatch = acknowledgeBatch;
+    }
+
+    public String getIdempotencyKeyHeader() {
+        return idempotencyKeyHeader;
+    }
+
+    public void setIdempotencyKeyHeader(String idempotencyKeyHeader) {
+        this.idempotencyKeyHeader = idempotencyKeyHeader;
+    }
+
+    public String getContentType() {
+        return contentType;
+    }
+
+    public void setContentType(String contentType) {
+        this.contentType = contentType;
     }
 }

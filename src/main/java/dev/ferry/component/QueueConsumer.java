@@ -53,6 +53,10 @@ final class QueueConsumer extends DefaultConsumer {
     private final String queue;
     private final int lanes;
     private final int acknowledgeBatch;
+    /** Null for none. */
+    private final String idempotencyKeyHeader;
+    /** Null for none. */
+    private final String contentType;
     private final DeliverySessions sessions;
     private final List<Lane> open = new ArrayList<>();
 
@@ -62,7 +66,13 @@ final class QueueConsumer extends DefaultConsumer {
         this.queue = queue;
         this.lanes = endpoint.getConcurrentConsumers();
         this.acknowledgeBatch = endpoint.getAcknowledgeBatch();
+        this.idempotencyKeyHeader = blankToNull(endpoint.getIdempotencyKeyHeader());
+        this.contentType = blankToNull(endpoint.getContentType());
         this.sessions = sessions;
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value.strip();
     }
 
     @Override
@@ -177,8 +187,10 @@ final class QueueConsumer extends DefaultConsumer {
         }
 
         /**
-         * The exchange for a record, with its {@code Ferry*} properties as headers; null for a message that is not
-         * one of this connector's records, which is logged and dropped unread.
+         * The exchange for a record, with its {@code Ferry*} properties as headers, its idempotency key also under
+         * the header the target reads and its Content-Type; null for a message that is not one of this connector's
+         * records, which is logged and dropped unread. Set here rather than by two steps of every deliver route:
+         * each step costs a defensive copy of the exchange by the delivery error handling.
          */
         private Exchange createExchange(ClientMessage message) {
             String why = ForeignMessages.refusal(connector,
@@ -198,8 +210,15 @@ final class QueueConsumer extends DefaultConsumer {
                 String header = name.toString();
                 if (header.startsWith(FERRY_PROPERTY_PREFIX)) {
                     Object value = message.getObjectProperty(name);
-                    in.setHeader(header, value instanceof SimpleString text ? text.toString() : value);
+                    Object text = value instanceof SimpleString simple ? simple.toString() : value;
+                    in.setHeader(header, text);
+                    if (idempotencyKeyHeader != null && header.equals(RecordHeaders.IDEMPOTENCY_KEY)) {
+                        in.setHeader(idempotencyKeyHeader, text);
+                    }
                 }
+            }
+            if (contentType != null) {
+                in.setHeader(Exchange.CONTENT_TYPE, contentType);
             }
             exchange.setProperty(PendingOutcomes.PROPERTY, pending);
             return exchange;

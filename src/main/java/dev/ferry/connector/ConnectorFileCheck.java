@@ -34,8 +34,9 @@ import dev.ferry.Settings;
  *   <li>the connector's {@code <connector>.target.url}, when set, is an http:// or https:// URL.</li>
  * </ul>
  *
- * A deliver route that sets no {@code Idempotency-Key} header is a warning: most targets ignore it, and those that
- * honour it drop a record delivered twice after a crash.
+ * A deliver route that sends no idempotency key is a warning: most targets ignore it, and those that honour it drop a
+ * record delivered twice after a crash. {@code ferry:queue} sends it as {@code Idempotency-Key} unless its
+ * {@code idempotencyKeyHeader} is set empty; a route on camel-jms must set the header itself.
  */
 public final class ConnectorFileCheck {
 
@@ -44,6 +45,7 @@ public final class ConnectorFileCheck {
     static final String DELIVERED = "ferry:delivered";
     static final String GATHER = "ferry:gather";
     static final String QUEUE = "ferry:queue";
+    static final String IDEMPOTENCY_KEY_HEADER_OPTION = "idempotencyKeyHeader";
 
     /** One finding: where, what, and what to write instead. A warning does not stop the file from loading. */
     public record Problem(String file, int line, String message, String fix, boolean warning) {
@@ -146,7 +148,7 @@ public final class ConnectorFileCheck {
                     + " would not be counted, and its runs would never finish", "end the route with '- to: "
                     + DELIVERED + "'");
         }
-        boolean[] idempotencyKey = {false};
+        boolean[] idempotencyKey = {consumerSendsIdempotencyKey(route)};
         each(steps, step -> {
             if (step instanceof SetHeaderDefinition header && "Idempotency-Key".equalsIgnoreCase(header.getName())) {
                 idempotencyKey[0] = true;
@@ -161,10 +163,25 @@ public final class ConnectorFileCheck {
             }
         });
         if (!idempotencyKey[0]) {
-            problems.add(new Problem(file, line(route), id + " sets no Idempotency-Key header: a record delivered again"
-                    + " after a crash cannot be recognised by the target", "add '- setHeader: {name: Idempotency-Key,"
-                    + " simple: \"${header.FerryIdempotencyKey}\"}' before the target", true));
+            problems.add(new Problem(file, line(route), id + " sends no idempotency key: a record delivered again"
+                    + " after a crash cannot be recognised by the target", "leave ferry:queue's idempotencyKeyHeader at"
+                    + " its default (Idempotency-Key), or add '- setHeader: {name: Idempotency-Key, simple:"
+                    + " \"${header.FerryIdempotencyKey}\"}' before the target", true));
         }
+    }
+
+    /** Whether the route's ferry:queue puts the idempotency key in a request header: unless set empty, it does. */
+    private boolean consumerSendsIdempotencyKey(RouteDefinition route) {
+        String from = resolve(route.getInput().getEndpointUri());
+        if (!from.startsWith(QUEUE) && !from.startsWith("ferry://queue")) {
+            return false;
+        }
+        Object own = options(from).get(IDEMPOTENCY_KEY_HEADER_OPTION);
+        String header = own != null ? resolve(String.valueOf(own))
+                : properties.resolveProperty("camel.component.ferry.idempotency-key-header")
+                        .or(() -> properties.resolveProperty("camel.component.ferry.idempotencyKeyHeader"))
+                        .orElse("Idempotency-Key");
+        return !header.isBlank();
     }
 
     /**

@@ -79,6 +79,20 @@ class CheckCommandTest {
                 .contains("1 connector file, 0 problems, 0 warnings");
     }
 
+    @Test
+    void aDeliverRouteThatSendsNoIdempotencyKeyIsAWarningThatNamesTheFix() throws Exception {
+        String from = "\n        connector: " + C + "\n";
+        assertThat(scaffolded).contains(from);
+        Files.writeString(routeFile, scaffolded.replace(from, from + "        idempotencyKeyHeader: \"\"\n"));
+
+        Checked checked = check();
+
+        assertThat(checked.exit()).as(checked.output()).isZero();
+        assertThat(checked.output()).containsPattern("routes/" + C + "\\.camel\\.yaml:\\d+: warning: route " + C
+                + "-deliver sends no idempotency key").contains("Fix: leave ferry:queue's idempotencyKeyHeader at its"
+                + " default").contains("1 connector file, 0 problems, 1 warning");
+    }
+
     static List<List<String>> missingPieces() {
         return List.of(
                 List.of("        - to:\n            uri: ferry:delivered\n", "",

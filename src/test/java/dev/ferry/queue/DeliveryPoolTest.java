@@ -19,7 +19,8 @@ import dev.ferry.support.RunningFerry;
 
 /**
  * Every connector's deliver route ({@code from: ferry:queue}) takes its threads from one bounded pool, and only while
- * records are there; its broker transactions hold many records, and the counts stay exact.
+ * records are there; its broker transactions hold many records, and the counts stay exact. Each record's idempotency
+ * key goes out under the header the component's configuration names.
  */
 class DeliveryPoolTest {
 
@@ -35,6 +36,8 @@ class DeliveryPoolTest {
         fixture.properties().put("ferry.delivery.threads", "2");
         // transactions of up to 10 records: the runs span many commits
         fixture.properties().put("camel.component.ferry.acknowledge-batch", "10");
+        // the idempotency key under the header this back office reads
+        fixture.properties().put("camel.component.ferry.idempotency-key-header", "X-Request-Id");
         // a slow back office, so that both connectors have records in flight at once
         fixture.target().server().stubFor(any(urlPathMatching("/erp/.*")).atPriority(1)
                 .willReturn(aResponse().withStatus(200).withFixedDelay(15)));
@@ -59,7 +62,10 @@ class DeliveryPoolTest {
         assertThat(i.delivered()).isEqualTo(i.gathered()).isEqualTo(120);
         // each record exactly once: POSTed, or DELETEd for the customers deleted at the source
         assertThat(fixture.target().customerNumbers("/erp/customers")).hasSize(60).doesNotHaveDuplicates();
-        assertThat(fixture.target().requests("/erp/invoices")).hasSize(120);
+        assertThat(fixture.target().requests("/erp/invoices")).hasSize(120).allSatisfy(request -> {
+            assertThat(request.getHeader("X-Request-Id")).matches("[0-9a-f]{32}");
+            assertThat(request.containsHeader("Idempotency-Key")).isFalse();
+        });
     }
 
     private static int poolThreads() {

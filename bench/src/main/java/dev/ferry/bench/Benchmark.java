@@ -269,12 +269,6 @@ public final class Benchmark {
                   parameters:
                     connector: %1$s
                   steps:
-                    - setHeader:
-                        name: Content-Type
-                        constant: application/json
-                    - setHeader:
-                        name: Idempotency-Key
-                        simple: "${header.FerryIdempotencyKey}"
                     - to:
                         uri: "{{rows-to-receiver.target.url}}"
                         parameters:
