@@ -189,8 +189,8 @@ final class QueueConsumer extends DefaultConsumer {
         /**
          * The exchange for a record, with its {@code Ferry*} properties as headers, its idempotency key also under
          * the header the target reads and its Content-Type; null for a message that is not one of this connector's
-         * records, which is logged and dropped unread. Set here rather than by two steps of every deliver route:
-         * each step costs a defensive copy of the exchange by the delivery error handling.
+         * records, which is logged and dropped unread. Set here rather than by two steps that every deliver route
+         * repeated, each a processor and a copy of the exchange by the delivery error handling.
          */
         private Exchange createExchange(ClientMessage message) {
             String why = ForeignMessages.refusal(connector,

@@ -46,6 +46,7 @@ public final class ConnectorFileCheck {
     static final String GATHER = "ferry:gather";
     static final String QUEUE = "ferry:queue";
     static final String IDEMPOTENCY_KEY_HEADER_OPTION = "idempotencyKeyHeader";
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
     /** One finding: where, what, and what to write instead. A warning does not stop the file from loading. */
     public record Problem(String file, int line, String message, String fix, boolean warning) {
@@ -150,7 +151,7 @@ public final class ConnectorFileCheck {
         }
         boolean[] idempotencyKey = {consumerSendsIdempotencyKey(route)};
         each(steps, step -> {
-            if (step instanceof SetHeaderDefinition header && "Idempotency-Key".equalsIgnoreCase(header.getName())) {
+            if (step instanceof SetHeaderDefinition header && IDEMPOTENCY_KEY.equalsIgnoreCase(header.getName())) {
                 idempotencyKey[0] = true;
             }
             if (step instanceof ToDefinition to && isHttp(uri(to))) {
@@ -180,7 +181,7 @@ public final class ConnectorFileCheck {
         String header = own != null ? resolve(String.valueOf(own))
                 : properties.resolveProperty("camel.component.ferry.idempotency-key-header")
                         .or(() -> properties.resolveProperty("camel.component.ferry.idempotencyKeyHeader"))
-                        .orElse("Idempotency-Key");
+                        .orElse(IDEMPOTENCY_KEY);
         return !header.isBlank();
     }
 
