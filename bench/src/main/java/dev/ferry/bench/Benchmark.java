@@ -234,6 +234,7 @@ public final class Benchmark {
     /** The scale round's JVM options: --scale-heap, when given, instead of every child's heap; --jfr. */
     private List<String> scaleJvmOptions(String name) {
         List<String> jvm = new ArrayList<>(jfrOption(name));
+        jvm.addAll(options.ferryJvm);
         if (options.scaleHeap != null) {
             jvm.add("-Xmx" + options.scaleHeap);
         }
@@ -480,6 +481,7 @@ public final class Benchmark {
             jvm.add("-Dbench.sample-live-heap=true");
         }
         jvm.addAll(jfrOption("ferry-" + n));
+        jvm.addAll(options.ferryJvm);
         return new ChildJvm(options.classpath, FerryNode.class.getName(), List.of(
                 "ferry.data-dir=" + dataDir,
                 "camel.server.port=" + freePort(),
@@ -622,7 +624,7 @@ public final class Benchmark {
     /** Command-line options; see bench/run. */
     private record Options(int rows, int bigRows, int smallRows, int changed, int repeat, int batch, int concurrency,
                            Set<String> only, boolean write, boolean jfr, String classpath, String modes, int connectors,
-                           int running, int scaleRows, String scaleHeap) {
+                           int running, int scaleRows, String scaleHeap, List<String> ferryJvm) {
 
         /** Records per request of the full-sync rounds: 1 (single) and --batch (batch). */
         int[] batches() {
@@ -655,7 +657,8 @@ public final class Benchmark {
                     Integer.parseInt(a.getOrDefault("connectors", "1000")),
                     Integer.parseInt(a.getOrDefault("running", "50")),
                     Integer.parseInt(a.getOrDefault("scale-rows", "1000")),
-                    a.get("scale-heap"));
+                    a.get("scale-heap"),
+                    a.containsKey("ferry-jvm") ? List.of(a.get("ferry-jvm").trim().split("\\s+")) : List.of());
         }
     }
 }

@@ -143,6 +143,11 @@ final class Memory {
         return json.append('}').toString();
     }
 
+    /** CPU seconds the process has used so far. */
+    static double processCpuSeconds() {
+        return cpuNanos() / 1e9;
+    }
+
     private static long cpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
