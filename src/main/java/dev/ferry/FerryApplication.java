@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 
 import dev.ferry.connector.ConnectorFilesCollector;
@@ -64,6 +65,15 @@ public final class FerryApplication {
     public static Main newMain(Installation installation, Path config, String profile, Path secrets) {
         ConnectorFilesCollector collector = new ConnectorFilesCollector();
         Main main = new Main() {
+            @Override
+            protected CamelContext createCamelContext() {
+                // as Camel Main makes its own
+                FerryCamelContext camel = new FerryCamelContext();
+                camel.getCamelContextExtension().setRegistry(registry);
+                camel.getGlobalOptions().put("CamelMainClass", FerryApplication.class.getName());
+                return camel;
+            }
+
             @Override
             protected void doStart() throws Exception {
                 super.doStart();

@@ -203,7 +203,6 @@ public final class FerryEndpoint extends DefaultEndpoint {
      * the other connectors start regardless. An unreachable source is only logged: runs will say more.
      */
     private void checkSource() {
-        String file = routeFile();
         DataSource dataSource = definition.source().dataSource();
         UnreachableSources unreachable = services().unreachableSources();
         UnreachableSources.Failure recent = unreachable.recent(dataSource);
@@ -222,6 +221,11 @@ public final class FerryEndpoint extends DefaultEndpoint {
                     definition.id(), e.getMessage());
             return;
         }
+        if (findings.isEmpty()) {
+            return;
+        }
+        // looked up only for a message: finding a route by id goes through all of them
+        String file = routeFile();
         List<String> fatal = new ArrayList<>();
         for (SourceCheck.Finding f : findings) {
             String line = file + ", ferry:gather " + f.option() + ": " + f.message();

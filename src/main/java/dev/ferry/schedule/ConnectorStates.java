@@ -6,8 +6,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import javax.sql.DataSource;
 
@@ -16,8 +20,18 @@ import dev.ferry.state.Jdbc;
 /** Connector state in the state database ({@code ferry_connector}); a connector's row appears on first use. */
 public final class ConnectorStates {
 
+    private static final String INSERT = "INSERT INTO ferry_connector (connector, enabled, activated_at, scheduled_runs,"
+            + " skipped_fires, changed_at, changed_by) VALUES (?, TRUE, ?, 0, 0, ?, 'ferry')";
+
     private final DataSource dataSource;
     private final Clock clock;
+    /**
+     * The states read at once for the connectors loading at start-up ({@link #preload}), which are asked for each
+     * connector three times while it starts: a thousand connectors cost three thousand statements otherwise. A
+     * connector's entry goes as soon as Ferry changes its state, and the rest when the load is over
+     * ({@link #preloaded}).
+     */
+    private final Map<String, ConnectorState> preloaded = new ConcurrentHashMap<>();
 
     public ConnectorStates(DataSource dataSource, Clock clock) {
         this.dataSource = dataSource;
@@ -26,14 +40,17 @@ public final class ConnectorStates {
 
     /** The connector's state; a connector seen for the first time starts enabled and active from now. */
     public ConnectorState get(String connector) throws SQLException {
+        ConnectorState known = preloaded.get(connector);
+        if (known != null) {
+            return known;
+        }
         try (Connection c = dataSource.getConnection()) {
             ConnectorState state = find(c, connector);
             if (state != null) {
                 return state;
             }
             Instant now = clock.instant();
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO ferry_connector (connector, enabled, activated_at,"
-                    + " scheduled_runs, skipped_fires, changed_at, changed_by) VALUES (?, TRUE, ?, 0, 0, ?, 'ferry')")) {
+            try (PreparedStatement ps = c.prepareStatement(INSERT)) {
                 ps.setString(1, connector);
                 Jdbc.setInstant(ps, 2, now);
                 Jdbc.setInstant(ps, 3, now);
@@ -63,6 +80,42 @@ public final class ConnectorStates {
             }
         }
         return states;
+    }
+
+    /**
+     * Reads the state of every connector in one statement and makes those seen for the first time in one more, to be
+     * answered from memory by {@link #get} until {@link #preloaded}: for the connectors loading at start-up.
+     */
+    public void preload(Collection<String> connectors) throws SQLException {
+        Map<String, ConnectorState> states = all();
+        List<String> missing = connectors.stream().filter(c -> !states.containsKey(c)).distinct().toList();
+        if (!missing.isEmpty()) {
+            Instant now = clock.instant();
+            try (Connection c = dataSource.getConnection()) {
+                c.setAutoCommit(false);
+                try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+                    for (String connector : missing) {
+                        ps.setString(1, connector);
+                        Jdbc.setInstant(ps, 2, now);
+                        Jdbc.setInstant(ps, 3, now);
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                    c.commit();
+                } catch (SQLException e) {
+                    // another instance made some of them meanwhile: get() makes the rest, one by one
+                    c.rollback();
+                }
+            }
+            states.putAll(all());
+        }
+        states.keySet().retainAll(Set.copyOf(connectors));
+        preloaded.putAll(states);
+    }
+
+    /** The start-up's connectors are loaded: {@link #get} reads the state database again. */
+    public void preloaded() {
+        preloaded.clear();
     }
 
     public void setEnabled(String connector, boolean enabled, String by) throws SQLException {
@@ -100,6 +153,7 @@ public final class ConnectorStates {
     }
 
     private void update(String connector, String assignments, Object... values) throws SQLException {
+        preloaded.remove(connector);
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("UPDATE ferry_connector SET " + assignments + " WHERE connector = ?")) {
             int i = 1;

@@ -112,6 +112,40 @@ class BadConnectorFileTest {
         assertThat(ferry.runAndAwait("invoices-to-erp").status()).isEqualTo(RunStatus.COMPLETED);
     }
 
+    /**
+     * Connectors start in groups (fifty at a time): one that cannot start takes its group down the slow way, file by
+     * file, and is reported; the others of its group and of the other groups run.
+     */
+    @Test
+    void aBrokenFileAmongManyIsReportedAndEveryOtherConnectorRuns() throws Exception {
+        int copies = 60;
+        String broken = "copy-55";
+        for (int i = 1; i <= copies; i++) {
+            String name = String.format("copy-%02d", i);
+            String file = connector(name, Map.of());
+            write(name, name.equals(broken) ? file.replace("uri: \"{{" + name + ".target.url}}\"",
+                    "uri: \"no-such-component:erp\"") : file);
+        }
+
+        RunningFerry ferry = fixture.start();
+
+        assertThat(problem(broken)).contains(broken + ".camel.yaml:").contains("no-such-component");
+        assertThat(ferry.camel().getRoute(broken + "-gather")).isNull();
+        assertThat(ferry.camel().getRoute(broken + "-deliver")).isNull();
+        for (int i = 1; i <= copies; i++) {
+            String name = String.format("copy-%02d", i);
+            if (!name.equals(broken)) {
+                assertThat(ferry.camel().getRoute(name + "-gather")).as(name).isNotNull();
+                assertThat(ferry.camel().getRoute(name + "-deliver")).as(name).isNotNull();
+            }
+        }
+        for (String connector : new String[] {"copy-01", "copy-56", C}) {
+            Run run = ferry.runAndAwait(connector);
+            assertThat(run.status()).as(connector).isEqualTo(RunStatus.COMPLETED);
+            assertThat(run.delivered()).as(connector).isEqualTo(60);
+        }
+    }
+
     @Test
     void withHotReloadOnABrokenFileSkippedAtStartLoadsWhenItIsSavedFixed() throws Exception {
         String fixed = connector("late", Map.of());
