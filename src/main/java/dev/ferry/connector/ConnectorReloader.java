@@ -2,6 +2,7 @@ package dev.ferry.connector;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.ClosedWatchServiceException;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -33,13 +35,15 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.builder.RouteConfigurationBuilder;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.RouteDefinition;
-import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
@@ -72,6 +76,9 @@ public final class ConnectorReloader extends ServiceSupport {
     private static final String SUFFIX = ".camel.yaml";
     /** Connectors whose routes start in one call to Camel at start-up ({@link #startAll}). */
     private static final int START_CHUNK = 50;
+    /** The step a route-creation error names ({@link #located}), and the route. */
+    private static final Pattern FAILED_AT = Pattern.compile(">>> \\w+\\[([^\\]?]+)");
+    private static final Pattern ROUTE_ID = Pattern.compile("route:? ([\\w.-]+)");
 
     /** What a reload did, for the log, the API and tests. */
     public record Outcome(String connector, String file, boolean reloaded, String message, Instant at) {
@@ -102,7 +109,7 @@ public final class ConnectorReloader extends ServiceSupport {
     /** Property values in effect (as last read from the files and accepted). */
     private Map<String, String> accepted = Map.of();
     /** Keys held at their previous value for a connector whose reload with the new value failed. */
-    private final Map<String, Optional<String>> pinned = new HashMap<>();
+    private final PinnedProperties pinned;
     private final Map<Path, Instant> pending = new ConcurrentHashMap<>();
     private final Set<Path> waitingLogged = new LinkedHashSet<>();
     private final Map<String, Outcome> outcomes = new ConcurrentHashMap<>();
@@ -119,6 +126,7 @@ public final class ConnectorReloader extends ServiceSupport {
         this.schedules = schedules;
         this.listener = listener;
         this.clock = clock;
+        this.pinned = new PinnedProperties(camel);
         this.quietPeriod = quietPeriod;
         this.executor = executor;
         this.watch = watch;
@@ -517,7 +525,7 @@ public final class ConnectorReloader extends ServiceSupport {
     /** Whether the file holds route configurations (shared error handling) rather than a connector's routes. */
     private static boolean sharedConfiguration(List<RouteBuilder> builders) {
         for (RouteBuilder builder : builders) {
-            if (builder instanceof org.apache.camel.builder.RouteConfigurationBuilder rc) {
+            if (builder instanceof RouteConfigurationBuilder rc) {
                 try {
                     rc.configuration();
                 } catch (Exception e) {
@@ -538,7 +546,7 @@ public final class ConnectorReloader extends ServiceSupport {
             routesOf.remove(file);
             return;
         }
-        values.forEach(this::pin);
+        values.forEach(pinned::pin);
         try {
             schedules.forget(connector);
             for (RouteBuilder builder : parse(file, last)) {
@@ -551,16 +559,13 @@ public final class ConnectorReloader extends ServiceSupport {
         }
     }
 
-    private static final java.util.regex.Pattern FAILED_AT = java.util.regex.Pattern.compile(">>> \\w+\\[([^\\]?]+)");
-    private static final java.util.regex.Pattern ROUTE_ID = java.util.regex.Pattern.compile("route:? ([\\w.-]+)");
-
     /**
      * Prefixes a route-creation error with the file and the line of the step it names (Camel names the failing
      * step's endpoint, not its line): the first line with that endpoint's URI, or else with the route's id.
      */
     static String located(String file, String content, String error) {
         List<String> probes = new ArrayList<>();
-        java.util.regex.Matcher at = FAILED_AT.matcher(error);
+        Matcher at = FAILED_AT.matcher(error);
         if (at.find()) {
             String uri = at.group(1).trim();
             probes.add(uri);
@@ -568,7 +573,7 @@ public final class ConnectorReloader extends ServiceSupport {
                 probes.add(uri.substring(0, uri.indexOf(':') + 1));
             }
         }
-        java.util.regex.Matcher route = ROUTE_ID.matcher(error);
+        Matcher route = ROUTE_ID.matcher(error);
         if (route.find()) {
             probes.add("id: " + route.group(1));
         }
@@ -729,7 +734,7 @@ public final class ConnectorReloader extends ServiceSupport {
         }
         // a key held at its previous value whose file has that value again is simply in effect
         Set<String> restored = new TreeSet<>();
-        for (String key : pinned.keySet()) {
+        for (String key : pinned.keys()) {
             if (Objects.equals(accepted.get(key), now.get(key))) {
                 restored.add(key);
             }
@@ -762,7 +767,7 @@ public final class ConnectorReloader extends ServiceSupport {
                 held.add(connectorOf(file));
             }
             camel.getPropertiesComponent().reloadProperties("*");
-            restored.forEach(this::unpin);
+            restored.forEach(pinned::unpin);
             for (Map.Entry<Path, String> connector : connectorFiles.entrySet()) {
                 List<String> back = restored.stream().filter(k -> k.startsWith(connector.getValue() + ".")).toList();
                 if (!back.isEmpty() && !byFile.containsKey(connector.getKey())) {
@@ -773,7 +778,7 @@ public final class ConnectorReloader extends ServiceSupport {
                 }
             }
             if (!global.isEmpty()) {
-                global.stream().filter(accepted::containsKey).forEach(key -> pin(key, Optional.of(accepted.get(key))));
+                global.stream().filter(accepted::containsKey).forEach(key -> pinned.pin(key, Optional.of(accepted.get(key))));
                 LOG.warn("Changed in {}: {}; these are not a connector's and take effect when Ferry starts again",
                         propertyFiles.stream().map(ConnectorReloader::display).toList(), global);
             }
@@ -784,7 +789,7 @@ public final class ConnectorReloader extends ServiceSupport {
                 Map<String, Optional<String>> previous = new LinkedHashMap<>();
                 for (String key : entry.getValue()) {
                     previous.put(key, Optional.ofNullable(accepted.get(key)));
-                    unpin(key);
+                    pinned.unpin(key);
                 }
                 LOG.info("Connector {}: {} changed; reloading it", connector, entry.getValue());
                 String content = good.containsKey(file) ? good.get(file)
@@ -792,7 +797,7 @@ public final class ConnectorReloader extends ServiceSupport {
                 if (content != null && apply(file, connector, content, previous, false)) {
                     entry.getValue().forEach(key -> put(next, key, now.get(key)));
                 } else {
-                    previous.forEach(this::pin);
+                    previous.forEach(pinned::pin);
                     schedules.forget(connector);
                 }
             }
@@ -811,46 +816,16 @@ public final class ConnectorReloader extends ServiceSupport {
         }
     }
 
-    /** Holds a key at its previous value (an override property) for a connector whose new value did not load. */
-    private void pin(String key, Optional<String> value) {
-        Properties overrides = overrides();
-        if (overrides == null || pinned.containsKey(key)) {
-            return;
-        }
-        pinned.put(key, Optional.ofNullable(overrides.getProperty(key)));
-        // a key the connector ran without is held empty, which Ferry's options read as not set
-        overrides.setProperty(key, value.orElse(""));
-    }
-
-    private void unpin(String key) {
-        Properties overrides = overrides();
-        Optional<String> before = pinned.remove(key);
-        if (overrides == null || before == null) {
-            return;
-        }
-        if (before.isPresent()) {
-            overrides.setProperty(key, before.get());
-        } else {
-            overrides.remove(key);
-        }
-    }
-
-    private Properties overrides() {
-        PropertiesComponent pc = camel.getPropertiesComponent();
-        return pc instanceof org.apache.camel.component.properties.PropertiesComponent impl ? impl.getOverrideProperties()
-                : null;
-    }
-
     /** The configuration files' values, later files (lower priority) first so that earlier ones win. */
     private Map<String, String> readProperties() throws IOException {
         Map<String, String> values = new HashMap<>();
         List<Path> lowestFirst = new ArrayList<>(propertyFiles);
-        java.util.Collections.reverse(lowestFirst);
+        Collections.reverse(lowestFirst);
         for (Path file : lowestFirst) {
             if (Files.isRegularFile(file)) {
                 Properties p = new Properties();
                 try (InputStream in = Files.newInputStream(file)) {
-                    p.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+                    p.load(new InputStreamReader(in, StandardCharsets.UTF_8));
                 }
                 p.stringPropertyNames().forEach(k -> values.put(k, p.getProperty(k).trim()));
             }
