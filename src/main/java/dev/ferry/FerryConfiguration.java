@@ -2,7 +2,6 @@ package dev.ferry;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -15,20 +14,14 @@ import java.util.concurrent.Callable;
 
 import javax.sql.DataSource;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Service;
-import org.apache.camel.StartupListener;
 import org.apache.camel.component.quartz.QuartzComponent;
 import org.apache.camel.model.ModelCamelContext;
-import org.apache.camel.model.ModelLifecycleStrategySupport;
-import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.processor.errorhandler.RedeliveryPolicy;
-import org.apache.camel.spi.CamelEvent;
-import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
@@ -53,8 +46,7 @@ import dev.ferry.connector.Connectors;
 import dev.ferry.delivery.InsecureTls;
 import dev.ferry.delivery.RetryAfter;
 import dev.ferry.delivery.TargetHeaderFilterStrategy;
-import dev.ferry.demo.DemoBackOffice;
-import dev.ferry.demo.DemoSource;
+import dev.ferry.demo.DemoDatabases;
 import dev.ferry.gather.Gatherer;
 import dev.ferry.gather.UnreachableSources;
 import dev.ferry.ops.FerryHealth;
@@ -76,6 +68,7 @@ import dev.ferry.runs.RunTracker;
 import dev.ferry.schedule.ClusteredScheduler;
 import dev.ferry.schedule.ConnectorSchedules;
 import dev.ferry.schedule.ConnectorStates;
+import dev.ferry.schedule.ScheduleHooks;
 import dev.ferry.schedule.ToggleFollower;
 import dev.ferry.security.Access;
 import dev.ferry.state.StateDatabase;
@@ -102,8 +95,6 @@ public final class FerryConfiguration implements CamelConfiguration {
     static final String DEMO_ROUTES = "classpath:dev/ferry/demo/demo-erp.camel.yaml";
     /** The error handling every deliver route opts into ({@code routeConfigurationId: ferry-delivery}). */
     public static final String DELIVERY_ERRORS = "classpath:dev/ferry/delivery/delivery-errors.camel.yaml";
-    /** Registry name of the demo's own source database (the demo profile's {@code camel.beans.demoSource}). */
-    static final String DEMO_SOURCE = "demoSource";
     /** How old the queue depths that the connector list, JMX and metrics show may be (one broker question each). */
     private static final Duration QUEUE_DEPTHS_MAX_AGE = Duration.ofSeconds(1);
 
@@ -186,7 +177,7 @@ public final class FerryConfiguration implements CamelConfiguration {
             return broker;
         }, EmbeddedBroker::stop);
         SideBySide<HikariDataSource> demoStart = !demo ? null : sideBySide("demo",
-                () -> prepareDemo(registry, dataDir, demoCustomers, demoInvoices), HikariDataSource::close);
+                () -> DemoDatabases.prepare(registry, dataDir, demoCustomers, demoInvoices), HikariDataSource::close);
         StateDatabase state = StateDatabase.open(stateUrl, settings.string(Settings.STATE_USERNAME),
                 settings.string(Settings.STATE_PASSWORD), statePool);
         manage(camel, closing("state database", state::close));
@@ -254,7 +245,7 @@ public final class FerryConfiguration implements CamelConfiguration {
         // place before anything fires, as when Camel creates routes itself — in a cluster, a trigger replaced while
         // the scheduler runs could fire a slot another instance is already running
         camel.getComponent("quartz", QuartzComponent.class).setAutoStartScheduler(false);
-        wireSchedules(camel, schedules, connectors);
+        ScheduleHooks.install(camel, schedules, connectors);
         Instances instances = new Instances(stateSource);
         // after the tracker: stopped before it, writing its counts and the clean stop
         camel.addService(new Heartbeat(instances, instance, FerryInfo.version(), tracker,
@@ -323,88 +314,6 @@ public final class FerryConfiguration implements CamelConfiguration {
             PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.resolveMandatoryResource(camel, DEMO_ROUTES));
             LOG.info("Demo mode: demo source seeded, demo back office served at /demo/erp");
         }
-    }
-
-    /**
-     * Schedules into Camel: the {@code schedule:} properties function that gather routes' cron refers to;
-     * the deliver routes of disabled connectors do not start; a started gather route gets its schedule's
-     * triggers; once everything runs, connectors that missed fires while Ferry was stopped run once.
-     */
-    private static void wireSchedules(CamelContext camel, ConnectorSchedules schedules, Connectors connectors)
-            throws Exception {
-        camel.getPropertiesComponent().addPropertiesFunction(schedules.propertiesFunction());
-        ((ModelCamelContext) camel).addModelLifecycleStrategy(new ModelLifecycleStrategySupport() {
-            @Override
-            public void onAddRouteDefinition(RouteDefinition route) {
-                String id = route.getRouteId();
-                if (id != null && id.endsWith("-deliver")) {
-                    String connector = id.substring(0, id.length() - "-deliver".length());
-                    try {
-                        boolean enabled = schedules.states().get(connector).enabled();
-                        schedules.deliveryConfigured(connector, enabled);
-                        if (!enabled) {
-                            route.setAutoStartup("false");
-                            LOG.info("Connector {} is disabled: route {} stays stopped, its queued records wait",
-                                    connector, id);
-                        }
-                    } catch (SQLException e) {
-                        throw new IllegalStateException("Cannot read the state of connector " + connector, e);
-                    }
-                }
-            }
-        });
-        camel.getManagementStrategy().addEventNotifier(new EventNotifierSupport() {
-            @Override
-            public boolean isEnabled(CamelEvent event) {
-                return event instanceof CamelEvent.RouteStartedEvent;
-            }
-
-            @Override
-            public void notify(CamelEvent event) throws Exception {
-                String id = ((CamelEvent.RouteStartedEvent) event).getRoute().getRouteId();
-                if (id.endsWith("-gather")) {
-                    schedules.applyTriggers(id.substring(0, id.length() - "-gather".length()));
-                }
-            }
-        });
-        camel.addStartupListener(new StartupListener() {
-            @Override
-            public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
-                // nothing: catch-up waits until every route runs
-            }
-
-            @Override
-            public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) throws Exception {
-                for (Connector connector : connectors.all()) {
-                    schedules.catchUp(connector.id());
-                }
-            }
-        });
-    }
-
-    /** The demo's databases: its source, seeded, and the back office the demo ERP writes to (returned, open). */
-    private static HikariDataSource prepareDemo(Registry registry, Path dataDir, int customers, int invoices)
-            throws Exception {
-        // the demo's own database: the demo never creates or changes tables in a source of the user's
-        DataSource source = registry.lookupByNameAndType(DEMO_SOURCE, DataSource.class);
-        if (source == null) {
-            throw new IllegalStateException("ferry.demo.enabled is true but there is no '" + DEMO_SOURCE + "' data source"
-                    + " (camel.beans." + DEMO_SOURCE + " in config/application-demo.properties: run with --profile demo)");
-        }
-        DemoSource.prepare(source, customers, invoices);
-        HikariConfig config = new HikariConfig();
-        config.setPoolName("demo-back-office");
-        config.setJdbcUrl("jdbc:h2:file:" + dataDir.resolve("demo/back-office") + ";DB_CLOSE_ON_EXIT=FALSE");
-        config.setUsername("sa");
-        config.setMaximumPoolSize(4);
-        HikariDataSource backOffice = new HikariDataSource(config);
-        try {
-            DemoBackOffice.prepare(backOffice);
-        } catch (Exception | Error e) {
-            backOffice.close();
-            throw e;
-        }
-        return backOffice;
     }
 
     private <T> SideBySide<T> sideBySide(String name, Callable<T> step, SideBySide.Undo<T> undo) {
