@@ -92,14 +92,12 @@ public final class Gatherer {
         try (Connection db = source.dataSource().getConnection()) {
             // PostgreSQL streams with a fetch size only inside a transaction; H2 only in lazy mode.
             db.setAutoCommit(false);
-            boolean h2 = "h2".equals(product(db));
-            if (h2) {
-                setH2Lazy(db, true);
-            }
+            SourceDialect dialect = SourceDialect.of(db);
+            dialect.streamRows(db, true);
             try {
                 ValueType[] types = describe(db, source);
-                Object upper = upperBound(db, types[0], source);
-                Pass main = mainPass(db, request, types, upper, "postgresql".equals(product(db)), writer);
+                Object upper = upperBound(db, dialect, types[0], source);
+                Pass main = mainPass(db, request, types, upper, dialect.comparesRowValues(), writer);
                 long skipped = request.from() == null ? 0 : retryPass(db, request, types, writer, main);
                 writer.commit();
                 db.commit();
@@ -112,13 +110,11 @@ public final class Gatherer {
                 }
                 throw explained(e);
             } finally {
-                if (h2) {
-                    // The connection goes back to a pool other steps use too; a broken one is discarded anyway.
-                    try {
-                        setH2Lazy(db, false);
-                    } catch (SQLException ignored) {
-                        // the pool's validation retires a connection that cannot take a statement
-                    }
+                // The connection goes back to a pool other steps use too; a broken one is discarded anyway.
+                try {
+                    dialect.streamRows(db, false);
+                } catch (SQLException ignored) {
+                    // the pool's validation retires a connection that cannot take a statement
                 }
             }
         }
@@ -136,12 +132,6 @@ public final class Gatherer {
                     + " when a connection opens (camel.beans.<source>.connection-init-sql)", sql.getSQLState(), sql);
         }
         return e;
-    }
-
-    private static void setH2Lazy(Connection db, boolean lazy) throws SQLException {
-        try (java.sql.Statement s = db.createStatement()) {
-            s.execute("SET LAZY_QUERY_EXECUTION " + lazy);
-        }
     }
 
     /** Counts of one pass and the position of its last row. */
@@ -167,7 +157,7 @@ public final class Gatherer {
             Object bound;
             String condition;
             if ("now".equalsIgnoreCase(spec)) {
-                bound = upperBound(db, types[0], source);
+                bound = upperBound(db, SourceDialect.of(db), types[0], source);
                 condition = bound == null ? "" : " WHERE " + c + " <= ?";
             } else {
                 try {
@@ -215,7 +205,8 @@ public final class Gatherer {
      * The database's clock minus the settle lag, frozen for the run. Date-time cursors only: a numeric
      * cursor has no clock to lag behind, and a date cursor gathers complete days only.
      */
-    private static Object upperBound(Connection db, ValueType cursorType, Source source) throws SQLException {
+    private static Object upperBound(Connection db, SourceDialect dialect, ValueType cursorType, Source source)
+            throws SQLException {
         String clock = switch (cursorType) {
             case LOCAL_DATE_TIME -> "LOCALTIMESTAMP";
             case OFFSET_DATE_TIME -> "CURRENT_TIMESTAMP";
@@ -225,8 +216,7 @@ public final class Gatherer {
         if (clock == null) {
             return null;
         }
-        String sql = "SELECT " + clock + ("oracle".equals(product(db)) ? " FROM DUAL" : "");
-        try (PreparedStatement ps = db.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = db.prepareStatement(dialect.selectClock(clock)); ResultSet rs = ps.executeQuery()) {
             rs.next();
             return switch (cursorType) {
                 case LOCAL_DATE_TIME -> rs.getObject(1, LocalDateTime.class).minus(source.settleLag());
@@ -234,10 +224,6 @@ public final class Gatherer {
                 default -> rs.getObject(1, LocalDate.class).minusDays(1);
             };
         }
-    }
-
-    private static String product(Connection db) throws SQLException {
-        return db.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT);
     }
 
     /** @param rowValues whether the source compares row values in index order (PostgreSQL) */
