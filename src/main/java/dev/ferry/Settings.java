@@ -1,10 +1,15 @@
 package dev.ferry;
 
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.util.OrderedLocationProperties;
@@ -131,7 +136,7 @@ public final class Settings {
             try {
                 return properties.parseUri(raw);
             } catch (RuntimeException unresolved) {
-                java.util.regex.Matcher env = java.util.regex.Pattern.compile("\\{\\{env:([A-Za-z0-9_]+)").matcher(raw);
+                Matcher env = Pattern.compile("\\{\\{env:([A-Za-z0-9_]+)").matcher(raw);
                 error(option, raw, env.find()
                         ? "needs the environment variable " + env.group(1) + " (or " + option.key() + " in the secrets file)"
                         : "does not resolve: " + unresolved.getMessage());
@@ -157,10 +162,10 @@ public final class Settings {
     /** A size: 512KB, 64MB, 1GB, or a number of bytes. */
     public long bytes(Option option) {
         String value = string(option).trim();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)(\\d+)\\s*(KB|MB|GB)?").matcher(value);
+        Matcher m = Pattern.compile("(?i)(\\d+)\\s*(KB|MB|GB)?").matcher(value);
         if (m.matches()) {
             long n = Long.parseLong(m.group(1));
-            String unit = m.group(2) == null ? "" : m.group(2).toUpperCase(java.util.Locale.ROOT);
+            String unit = m.group(2) == null ? "" : m.group(2).toUpperCase(Locale.ROOT);
             long bytes = switch (unit) {
                 case "KB" -> n << 10;
                 case "MB" -> n << 20;
@@ -206,16 +211,16 @@ public final class Settings {
     }
 
     /** The time zone option: an IANA id, or 'system'. */
-    public java.time.ZoneId zone(Option option) {
+    public ZoneId zone(Option option) {
         String value = string(option).trim();
         if (value.equalsIgnoreCase("system")) {
-            return java.time.ZoneId.systemDefault();
+            return ZoneId.systemDefault();
         }
         try {
-            return java.time.ZoneId.of(value);
-        } catch (java.time.DateTimeException e) {
+            return ZoneId.of(value);
+        } catch (DateTimeException e) {
             error(option, value, "is not a time zone; use a region id such as Europe/Berlin, UTC, or system");
-            return java.time.ZoneId.systemDefault();
+            return ZoneId.systemDefault();
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.ferry.component;
 
+import java.util.Collections;
 import java.util.List;
 
 import org.apache.camel.Exchange;
@@ -30,7 +31,7 @@ final class FailedProducer extends OutcomeProducer {
         List<String> keys = keys(m);
         List<String> versions = batch(m)
                 ? BatchHeaders.read(required(m, RecordHeaders.RECORD_VERSIONS, String.class))
-                : java.util.Collections.singletonList(m.getHeader(RecordHeaders.RECORD_VERSION, String.class));
+                : Collections.singletonList(m.getHeader(RecordHeaders.RECORD_VERSION, String.class));
         DeliveryError error = DeliveryError.of(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
         int maxAttempts = services().connectors().find(connector).map(Connector::maxAttempts)
                 .orElse(getEndpoint().getComponent().getMaxAttempts());

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -38,7 +39,7 @@ public final class ConnectorRunner {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectorRunner.class);
 
     private final ConnectorLock lock;
-    private final Map<String, ConnectorLock.Held> locks = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, ConnectorLock.Held> locks = new ConcurrentHashMap<>();
 
     /** In {@code processing}: the connector is held by a reload, not by a run. */
     private static final long RELOADING = -1L;
@@ -294,7 +295,7 @@ public final class ConnectorRunner {
             Run run = previewRun(connector, runId, "submitted");
             stored = watermarks.load(connector.id()).orElse(null);
             String now = stored == null ? null : stored.toString();
-            if (!java.util.Objects.equals(now, run.watermarkBefore())) {
+            if (!Objects.equals(now, run.watermarkBefore())) {
                 throw new Conflict("Connector " + connector.id() + " moved from " + describe(run.watermarkBefore()) + " to "
                         + describe(now) + " since preview run " + runId + " gathered; delete the preview and take a new one");
             }

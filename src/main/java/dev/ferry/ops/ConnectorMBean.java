@@ -1,6 +1,7 @@
 package dev.ferry.ops;
 
 import java.time.ZonedDateTime;
+import java.util.concurrent.Callable;
 
 import org.apache.camel.api.management.ManagedAttribute;
 import org.apache.camel.api.management.ManagedOperation;
@@ -34,7 +35,7 @@ public final class ConnectorMBean {
      * Runs an operation; its failure reaches the JMX client as a plain {@link IllegalStateException} with the
      * message (a client without Ferry's classes could not read Ferry's exceptions).
      */
-    static <T> T call(java.util.concurrent.Callable<T> operation) {
+    static <T> T call(Callable<T> operation) {
         try {
             return operation.call();
         } catch (Exception e) {

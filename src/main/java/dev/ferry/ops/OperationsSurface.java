@@ -2,6 +2,7 @@ package dev.ferry.ops;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 import javax.management.ObjectName;
 
@@ -38,14 +39,14 @@ public final class OperationsSurface {
     private final Connectors connectors;
     private final RunLedger runs;
     private final int degradedAfterFailedRuns;
-    private final java.util.function.Function<MeterRegistry, FerryMetrics> metricsFactory;
+    private final Function<MeterRegistry, FerryMetrics> metricsFactory;
     private final RunTracker tracker;
     private final Set<String> tracked = ConcurrentHashMap.newKeySet();
     private volatile FerryMetrics metrics;
 
     private OperationsSurface(CamelContext camel, Operations ops, Connectors connectors, RunLedger runs,
                               RunTracker tracker, int degradedAfterFailedRuns,
-                              java.util.function.Function<MeterRegistry, FerryMetrics> metricsFactory) {
+                              Function<MeterRegistry, FerryMetrics> metricsFactory) {
         this.camel = camel;
         this.ops = ops;
         this.connectors = connectors;
@@ -62,7 +63,7 @@ public final class OperationsSurface {
     public static OperationsSurface install(CamelContext camel, Operations ops, Access access, Housekeeping housekeeping,
                                             Connectors connectors, RunLedger runs, RunTracker tracker,
                                             int degradedAfterFailedRuns,
-                                            java.util.function.Function<MeterRegistry, FerryMetrics> metricsFactory)
+                                            Function<MeterRegistry, FerryMetrics> metricsFactory)
             throws Exception {
         OperationsSurface surface = new OperationsSurface(camel, ops, connectors, runs, tracker, degradedAfterFailedRuns,
                 metricsFactory);

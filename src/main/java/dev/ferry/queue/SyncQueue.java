@@ -1,6 +1,7 @@
 package dev.ferry.queue;
 
 import java.util.ArrayList;
+import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -238,7 +239,7 @@ public final class SyncQueue implements AutoCloseable {
 
     private static TextMessage copy(Session session, TextMessage message) throws JMSException {
         TextMessage copy = session.createTextMessage(message.getText());
-        for (java.util.Enumeration<?> names = message.getPropertyNames(); names.hasMoreElements(); ) {
+        for (Enumeration<?> names = message.getPropertyNames(); names.hasMoreElements(); ) {
             String name = (String) names.nextElement();
             if (!name.startsWith("JMSX") && !name.startsWith("_AMQ")) {
                 copy.setObjectProperty(name, message.getObjectProperty(name));
@@ -266,7 +267,7 @@ public final class SyncQueue implements AutoCloseable {
             Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
             try (jakarta.jms.QueueBrowser browser = session.createBrowser(session.createQueue(queue))) {
                 connection.start();
-                java.util.Enumeration<?> messages = browser.getEnumeration();
+                Enumeration<?> messages = browser.getEnumeration();
                 while (records.size() < max && messages.hasMoreElements()) {
                     TextMessage m = (TextMessage) messages.nextElement();
                     if (records(m) == 1 && !m.propertyExists(RecordHeaders.RECORD_KEYS)) {

@@ -22,6 +22,7 @@ import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.quartz.CronExpression;
@@ -238,8 +239,8 @@ public final class ScheduleParser {
         }
     }
 
-    private static final java.util.regex.Pattern INTERVAL =
-            java.util.regex.Pattern.compile("(?:(\\d+)\\s*h)?\\s*(?:(\\d+)\\s*m(?:in)?)?\\s*(?:(\\d+)\\s*s)?");
+    private static final Pattern INTERVAL =
+            Pattern.compile("(?:(\\d+)\\s*h)?\\s*(?:(\\d+)\\s*m(?:in)?)?\\s*(?:(\\d+)\\s*s)?");
 
     /** An interval in whole minutes, 1 minute to 24 hours: 15m, 2h, 1h30m or ISO-8601 PT30M. */
     private static Integer interval(String value) {

@@ -4,10 +4,14 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -79,9 +83,9 @@ public final class WatermarkStore {
             ps.setLong(1, runId);
             ps.setString(2, connector);
             if (position == null) {
-                ps.setNull(3, java.sql.Types.INTEGER);
+                ps.setNull(3, Types.INTEGER);
                 for (int i = 4; i <= 7; i++) {
-                    ps.setNull(i, java.sql.Types.VARCHAR);
+                    ps.setNull(i, Types.VARCHAR);
                 }
             } else {
                 ps.setInt(3, Watermark.FORMAT_VERSION);
@@ -211,16 +215,16 @@ public final class WatermarkStore {
     }
 
     /** One audited position change. */
-    public record Change(String connector, java.time.Instant changedAt, String changedBy, String oldPosition,
+    public record Change(String connector, Instant changedAt, String changedBy, String oldPosition,
                          String newPosition, String reason) {
     }
 
     /** The audited position changes of a connector, oldest first. */
-    public java.util.List<Change> changes(String connector) throws SQLException {
+    public List<Change> changes(String connector) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT * FROM ferry_watermark_audit WHERE connector = ? ORDER BY id")) {
             ps.setString(1, connector);
-            java.util.List<Change> changes = new java.util.ArrayList<>();
+            List<Change> changes = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     changes.add(new Change(rs.getString("connector"),
