@@ -45,7 +45,7 @@ public final class ConnectorFilesCollector extends DefaultRoutesCollector {
      * text, it spares parsing the file, which was a twentieth of a thousand connectors' start-up. Anything else is
      * parsed.
      */
-    private static final Pattern TOP_LEVEL_ROUTE = Pattern.compile("^- (route|from|rest|templatedRoute):",
+    private static final Pattern TOP_LEVEL_ROUTE = Pattern.compile("^- (" + String.join("|", ROUTE_KINDS) + "):",
             Pattern.MULTILINE);
 
     private final Set<Path> connectorFiles = new LinkedHashSet<>();
