@@ -41,7 +41,11 @@ final class ChildJvm implements AutoCloseable {
         this.log = log;
         this.onReady = onReady;
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                HEAP, "-XX:+UseG1GC"));
+                HEAP));
+        // G1 unless the options choose another collector (the JVM refuses two)
+        if (jvmOptions.stream().noneMatch(option -> option.matches("-XX:\\+Use\\w+GC"))) {
+            command.add("-XX:+UseG1GC");
+        }
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", classpath, mainClass));
         command.addAll(args);
