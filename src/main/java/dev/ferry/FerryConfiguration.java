@@ -36,7 +36,9 @@ import dev.ferry.cluster.InstanceName;
 import dev.ferry.cluster.Instances;
 import dev.ferry.cluster.RunRecovery;
 import dev.ferry.component.FerryComponent;
+import dev.ferry.component.FerryEndpoint;
 import dev.ferry.component.FerryServices;
+import dev.ferry.component.PackProgress;
 import dev.ferry.connector.Connector;
 import dev.ferry.connector.ConnectorLock;
 import dev.ferry.connector.ConnectorReloader;
@@ -97,6 +99,8 @@ public final class FerryConfiguration implements CamelConfiguration {
     public static final String DELIVERY_ERRORS = "classpath:dev/ferry/delivery/delivery-errors.camel.yaml";
     /** How old the queue depths that the connector list, JMX and metrics show may be (one broker question each). */
     private static final Duration QUEUE_DEPTHS_MAX_AGE = Duration.ofSeconds(1);
+    /** How often an instance of a cluster reads which queued packs another one gave back half-delivered. */
+    private static final Duration PACK_PROGRESS_REFRESH = Duration.ofSeconds(5);
 
     /** Services started here, stopped again if configuration fails half-way. */
     private final Deque<Service> started = new ArrayDeque<>();
@@ -239,6 +243,7 @@ public final class FerryConfiguration implements CamelConfiguration {
         ConnectorRunner runner = new ConnectorRunner(stateSource, runs, failures, watermarks,
                 new Gatherer(failures, maxRecordBytes),
                 queue, tracker, faults != null ? faults : FaultHooks.NONE, runLock);
+        runner.packRecordsOf(connector -> FerryEndpoint.deliveredByFerryQueue(camel, connector));
         ConnectorSchedules schedules = new ConnectorSchedules(camel, new ConnectorStates(stateSource, clock), clock,
                 () -> scheduleZone);
         // Quartz starts once the connector files are loaded (ConnectorReloader.loadConnectors): triggers are put in
@@ -263,8 +268,14 @@ public final class FerryConfiguration implements CamelConfiguration {
                     camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-toggles")));
         }
         FerryComponent ferry = camel.getComponent("ferry", FerryComponent.class);
+        // in a cluster another instance may give a pack back: learn of it before it comes here
+        PackProgress packProgress = runLock == ConnectorLock.LOCAL ? new PackProgress(stateSource, clock, null, null)
+                : new PackProgress(stateSource, clock, PACK_PROGRESS_REFRESH,
+                        camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-pack-progress"));
+        camel.addService(packProgress);
         ferry.wire(new FerryServices(connectors, runner, schedules, queue, failures, tracker, clock,
-                deliverySessions, new UnreachableSources(clock)));
+                deliverySessions, new UnreachableSources(clock), packProgress));
+        registry.bind("ferryPackProgress", packProgress);
         registry.bind("ferryConnectors", connectors);
         registry.bind("ferryRuns", runs);
         registry.bind("ferryFailures", failures);

@@ -8,6 +8,7 @@ import java.util.Locale;
 
 import javax.sql.DataSource;
 
+import org.apache.camel.CamelContext;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
@@ -99,8 +100,9 @@ public final class FerryEndpoint extends DefaultEndpoint {
     private Duration settleLag;
     @UriParam(label = "gather", defaultValue = "500", description = "Records per sync-queue transaction")
     private int transactionSize;
-    @UriParam(label = "gather", defaultValue = "1", description = "Records per queued message: above 1, the deliver"
-            + " route receives a JSON array of up to this many records (failed records are retried one by one)")
+    @UriParam(label = "gather", defaultValue = "1", description = "Records per queued message, and per exchange of the"
+            + " deliver route: above 1, it receives a JSON array of up to this many records (failed records are retried"
+            + " one by one); at 1, ferry:queue's connectors queue up to 100 records a message and deliver each alone")
     private int batchSize;
     @UriParam(label = "gather", defaultValue = "10", description = "Runs in which a record may fail before it is"
             + " parked (kept, shown, not retried)")
@@ -110,8 +112,9 @@ public final class FerryEndpoint extends DefaultEndpoint {
             + " (ferry.delivery.threads) only while records are there")
     private int concurrentConsumers;
     @UriParam(label = "consumer", defaultValue = "100", description = "Records acknowledged to the broker in one"
-            + " transaction at most: one journal write for many records; after a crash at most this many per consumer"
-            + " are delivered again, under the same idempotency keys")
+            + " transaction at most (a batch counts as one): one journal write for many records; after a crash at most"
+            + " this many per consumer, and those of the pack in hand, are delivered again, under the same idempotency"
+            + " keys")
     private int acknowledgeBatch;
     @UriParam(label = "consumer", defaultValue = IDEMPOTENCY_KEY_HEADER, description = "The request header that carries"
             + " each record's idempotency key (FerryIdempotencyKey) to the target; empty for none")
@@ -157,6 +160,17 @@ public final class FerryEndpoint extends DefaultEndpoint {
 
     public Step step() {
         return step;
+    }
+
+    /** Whether a route of {@code camel} delivers the connector's sync queue with {@code from: ferry:queue}. */
+    public static boolean deliveredByFerryQueue(CamelContext camel, String connector) {
+        for (Route route : camel.getRoutes()) {
+            if (route.getEndpoint() instanceof FerryEndpoint endpoint && endpoint.step == Step.QUEUE
+                    && connector.equals(endpoint.connector)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

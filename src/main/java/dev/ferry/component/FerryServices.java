@@ -14,5 +14,6 @@ import dev.ferry.schedule.ConnectorSchedules;
 /** What the {@code ferry:} steps work with in a running Ferry, handed to the component when Ferry is wired. */
 public record FerryServices(Connectors connectors, ConnectorRunner runner, ConnectorSchedules schedules, SyncQueue queue,
                             FailureLedger failures, RunTracker tracker, Clock clock,
-                            DeliverySessions deliverySessions, UnreachableSources unreachableSources) {
+                            DeliverySessions deliverySessions, UnreachableSources unreachableSources,
+                            PackProgress packProgress) {
 }

@@ -44,6 +44,26 @@ final class PendingOutcomes {
         runs.computeIfAbsent(runId, id -> new Counts(connector)).failed += records;
     }
 
+    /** Delivered records, of every run. */
+    int delivered() {
+        return runs.values().stream().mapToInt(counts -> counts.delivered).sum();
+    }
+
+    /** Failed records, of every run. */
+    int failed() {
+        return runs.values().stream().mapToInt(counts -> counts.failed).sum();
+    }
+
+    /** Moves every outcome into {@code other} (a pack's outcomes into its transaction's); then starts empty. */
+    void moveTo(PendingOutcomes other) {
+        runs.forEach((runId, counts) -> {
+            Counts into = other.runs.computeIfAbsent(runId, id -> new Counts(counts.connector));
+            into.delivered += counts.delivered;
+            into.failed += counts.failed;
+        });
+        runs.clear();
+    }
+
     /** Counts every outcome for its run, after the transaction committed; then starts empty. */
     void countIn(RunTracker tracker) {
         runs.forEach((runId, counts) -> {

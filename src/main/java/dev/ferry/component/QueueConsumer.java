@@ -1,5 +1,6 @@
 package dev.ferry.component;
 
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
@@ -23,8 +24,10 @@ import org.apache.camel.support.DefaultConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.ferry.queue.BatchHeaders;
 import dev.ferry.queue.DeliverySessions;
 import dev.ferry.queue.ForeignMessages;
+import dev.ferry.queue.QueuedRecord;
 import dev.ferry.queue.RecordHeaders;
 
 /**
@@ -153,32 +156,24 @@ final class QueueConsumer extends DefaultConsumer {
             }
         }
 
-        /** A record from the broker, on the delivery pool. */
+        /** A record (or a pack of records) from the broker, on the delivery pool. */
         private void deliver(ClientMessage message) {
             busy.lock();
             try {
                 if (closing || session == null) {
                     return; // not acknowledged: it goes back to the queue when the lane closes
                 }
-                Exchange exchange = createExchange(message);
-                if (exchange == null) {
-                    acknowledge(message);
+                if (refused(message)) {
+                    acknowledge(message, 1);
                     return;
                 }
-                try {
-                    getProcessor().process(exchange);
-                } catch (Exception e) {
-                    exchange.setException(e);
+                if (message.containsProperty(RecordHeaders.RECORD_LENGTHS)) {
+                    deliverPacked(message);
+                    return;
                 }
-                if (exchange.getException() != null) {
-                    // Not one of the failures the delivery error handling records (those end the route normally):
-                    // the state database stayed away until the route stopped, or a bug. Everything this
-                    // transaction took comes again.
-                    getExceptionHandler().handleException("Connector " + connector + ": delivery given back to the"
-                            + " sync queue", exchange, exchange.getException());
-                    rollback();
-                } else {
-                    acknowledge(message);
+                Exchange exchange = createExchange(message);
+                if (process(exchange)) {
+                    acknowledge(message, 1);
                 }
                 releaseExchange(exchange, false);
             } finally {
@@ -187,12 +182,122 @@ final class QueueConsumer extends DefaultConsumer {
         }
 
         /**
-         * The exchange for a record, with its {@code Ferry*} properties as headers, its idempotency key also under
-         * the header the target reads and its Content-Type; null for a message that is not one of this connector's
-         * records, which is logged and dropped unread. Set here rather than by two steps that every deliver route
-         * repeated, each a processor and a copy of the exchange by the delivery error handling.
+         * The records of a packed message, one exchange each, in order; the message is acknowledged once all are
+         * delivered (or recorded as failed). A lane that closes meanwhile records how far it got
+         * ({@link PackProgress}) and leaves the message unacknowledged: it comes again, and delivery goes on after the
+         * records already delivered. If that record cannot be written, everything the lane's open transaction took
+         * comes again instead, to be delivered again under the same idempotency keys and counted once.
          */
-        private Exchange createExchange(ClientMessage message) {
+        private void deliverPacked(ClientMessage message) {
+            String body = text(message);
+            String idempotencyKeysHeader = message.getStringProperty(RecordHeaders.IDEMPOTENCY_KEYS);
+            List<String> keys = BatchHeaders.read(message.getStringProperty(RecordHeaders.RECORD_KEYS));
+            List<String> versions = BatchHeaders.read(message.getStringProperty(RecordHeaders.RECORD_VERSIONS));
+            List<String> idempotencyKeys = BatchHeaders.read(idempotencyKeysHeader);
+            String operations = message.getStringProperty(RecordHeaders.OPERATIONS);
+            List<String> ops = operations == null ? null : BatchHeaders.read(operations);
+            String lengths = message.getStringProperty(RecordHeaders.RECORD_LENGTHS);
+            String connectorId = message.getStringProperty(RecordHeaders.CONNECTOR);
+            long runId = message.getLongProperty(RecordHeaders.RUN_ID);
+            boolean ledgerCheck = message.getBooleanProperty(RecordHeaders.LEDGER_CHECK);
+            String pack = PackProgress.id(connectorId, idempotencyKeysHeader);
+            PendingOutcomes packOutcomes = new PendingOutcomes();
+            // Not the broker's delivery count: a consumer that closes gives its messages back uncounted, and the count
+            // is not kept across a restart.
+            int skip = getEndpoint().services().packProgress().mayHave(connector, pack)
+                    ? resume(pack, runId, packOutcomes) : 0;
+            int start = 1; // after the array's '['
+            int from = 0;
+            for (int i = 0; i < keys.size(); i++) {
+                int comma = lengths.indexOf(',', from);
+                int length = Integer.parseInt(comma < 0 ? lengths.substring(from) : lengths.substring(from, comma));
+                from = comma + 1;
+                int recordStart = start;
+                start += length + 1;
+                if (i < skip) {
+                    continue;
+                }
+                if (closing) {
+                    giveBack(pack, new PackProgress.Done(runId, i, packOutcomes.delivered(), packOutcomes.failed()));
+                    return;
+                }
+                Exchange exchange = QueueConsumer.this.createExchange(false);
+                org.apache.camel.Message in = exchange.getIn();
+                in.setBody(body.substring(recordStart, recordStart + length));
+                in.setHeader(RecordHeaders.CONNECTOR, connectorId);
+                in.setHeader(RecordHeaders.RUN_ID, runId);
+                in.setHeader(RecordHeaders.RECORD_KEY, keys.get(i));
+                in.setHeader(RecordHeaders.RECORD_VERSION, versions.get(i));
+                in.setHeader(RecordHeaders.IDEMPOTENCY_KEY, idempotencyKeys.get(i));
+                in.setHeader(RecordHeaders.OPERATION, ops == null ? QueuedRecord.Operation.UPSERT.name() : ops.get(i));
+                in.setHeader(RecordHeaders.LEDGER_CHECK, ledgerCheck);
+                decorate(exchange, idempotencyKeys.get(i));
+                exchange.setProperty(PendingOutcomes.PROPERTY, packOutcomes);
+                boolean delivered = process(exchange);
+                releaseExchange(exchange, false);
+                if (!delivered) {
+                    return;
+                }
+            }
+            packOutcomes.moveTo(pending);
+            acknowledge(message, keys.size());
+        }
+
+        /**
+         * How many records of a pack that comes again were done before, their outcomes put with the pack's; 0 when
+         * nothing was recorded, or it cannot be read (then they are delivered again).
+         */
+        private int resume(String pack, long runId, PendingOutcomes packOutcomes) {
+            try {
+                return getEndpoint().services().packProgress().take(connector, pack, runId).map(done -> {
+                    packOutcomes.delivered(connector, runId, done.delivered());
+                    packOutcomes.failed(connector, runId, done.failed());
+                    return done.records();
+                }).orElse(0);
+            } catch (SQLException e) {
+                // the state database is away (its health check says so): delivering again is the safe side
+                LOG.debug("Connector {}: cannot read how far delivery got into a queued pack of records; any"
+                        + " delivered before are delivered again: {}", connector, e.toString());
+                return 0;
+            }
+        }
+
+        /** The lane closes in the middle of a pack: leave it unacknowledged, after recording how far it got. */
+        private void giveBack(String pack, PackProgress.Done done) {
+            if (done.records() == 0) {
+                return;
+            }
+            try {
+                getEndpoint().services().packProgress().save(connector, pack, done);
+            } catch (SQLException e) {
+                LOG.warn("Connector {}: cannot record how far delivery got into a queued pack of records ({} done);"
+                        + " they come again with the rest: {}", connector, done.records(), e.toString());
+                rollback();
+            }
+        }
+
+        /**
+         * Runs the deliver route; false when the exchange ended with an exception, which rolled the open transaction
+         * back. Failures the delivery error handling records end the route normally; any other exception — the state
+         * database stayed away until the route stopped, or a bug — gives back everything this transaction took.
+         */
+        private boolean process(Exchange exchange) {
+            try {
+                getProcessor().process(exchange);
+            } catch (Exception e) {
+                exchange.setException(e);
+            }
+            if (exchange.getException() == null) {
+                return true;
+            }
+            getExceptionHandler().handleException("Connector " + connector + ": delivery given back to the"
+                    + " sync queue", exchange, exchange.getException());
+            rollback();
+            return false;
+        }
+
+        /** Whether a message is not one of this connector's records: then it is logged, and dropped unread. */
+        private boolean refused(ClientMessage message) {
             String why = ForeignMessages.refusal(connector,
                     message.getType() == Message.TEXT_TYPE ? null : ForeignMessages.kind(message.getType()),
                     message.getStringProperty(RecordHeaders.CONNECTOR),
@@ -200,35 +305,59 @@ final class QueueConsumer extends DefaultConsumer {
             if (why != null) {
                 LOG.error("Connector {}: a message on its sync queue was refused unread and dropped (broker id {}): {}",
                         connector, message.getMessageID(), why);
-                return null;
             }
+            return why != null;
+        }
+
+        private static String text(ClientMessage message) {
+            SimpleString body = TextMessageUtil.readBodyText(message.getBodyBuffer());
+            return body == null ? null : body.toString();
+        }
+
+        /**
+         * The exchange for a record (or a batch), with its {@code Ferry*} properties as headers. Set here rather
+         * than by steps that every deliver route repeated, each a processor and a copy of the exchange by the
+         * delivery error handling.
+         */
+        private Exchange createExchange(ClientMessage message) {
             Exchange exchange = QueueConsumer.this.createExchange(false);
             org.apache.camel.Message in = exchange.getIn();
-            SimpleString body = TextMessageUtil.readBodyText(message.getBodyBuffer());
-            in.setBody(body == null ? null : body.toString());
+            in.setBody(text(message));
+            Object idempotencyKey = null;
             for (SimpleString name : message.getPropertyNames()) {
                 String header = name.toString();
                 if (header.startsWith(FERRY_PROPERTY_PREFIX)) {
                     Object value = message.getObjectProperty(name);
                     Object text = value instanceof SimpleString simple ? simple.toString() : value;
                     in.setHeader(header, text);
-                    if (idempotencyKeyHeader != null && header.equals(RecordHeaders.IDEMPOTENCY_KEY)) {
-                        in.setHeader(idempotencyKeyHeader, text);
+                    if (header.equals(RecordHeaders.IDEMPOTENCY_KEY)) {
+                        idempotencyKey = text;
                     }
                 }
             }
-            if (contentType != null) {
-                in.setHeader(Exchange.CONTENT_TYPE, contentType);
-            }
-            exchange.setProperty(PendingOutcomes.PROPERTY, pending);
+            decorate(exchange, idempotencyKey);
             return exchange;
         }
 
-        /** Acknowledges within the open transaction; commits when enough are open or none is in hand. */
-        private void acknowledge(ClientMessage message) {
+        /** The idempotency key also under the header the target reads, the Content-Type, the open transaction. */
+        private void decorate(Exchange exchange, Object idempotencyKey) {
+            if (idempotencyKeyHeader != null && idempotencyKey != null) {
+                exchange.getIn().setHeader(idempotencyKeyHeader, idempotencyKey);
+            }
+            if (contentType != null) {
+                exchange.getIn().setHeader(Exchange.CONTENT_TYPE, contentType);
+            }
+            exchange.setProperty(PendingOutcomes.PROPERTY, pending);
+        }
+
+        /**
+         * Acknowledges within the open transaction; commits when enough records are open or none is in hand. A batch
+         * counts as one: its records are already one message, one acknowledgement.
+         */
+        private void acknowledge(ClientMessage message, int records) {
             try {
                 message.acknowledge();
-                unacknowledged++;
+                unacknowledged += records;
                 if (unacknowledged >= acknowledgeBatch || consumer.getBufferSize() == 0 || closing) {
                     commit();
                 } else {

@@ -13,7 +13,7 @@ import dev.ferry.gather.Source;
  * @param source          where and how it reads
  * @param queue           its sync queue
  * @param transactionSize records per queue transaction
- * @param batchSize       records per queued message (and so per request when the deliver route posts it as it is)
+ * @param batchSize       records per exchange of the deliver route (and so per request when it posts the body as it is)
  * @param maxAttempts     runs in which a record may fail before it is parked
  * @param startPosition   where the first run starts: {@code beginning}, {@code now}, or a cursor value
  */

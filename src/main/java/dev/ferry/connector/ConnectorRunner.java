@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 import javax.sql.DataSource;
 
@@ -54,6 +55,8 @@ public final class ConnectorRunner {
     private final FaultHooks faults;
     /** Connectors with a run gathering or enqueueing (or an operator action on it), and that run's id (0 before it has one). */
     private final Map<String, Long> processing = new ConcurrentHashMap<>();
+    /** Connectors whose single records may travel packed ({@link SyncQueue.Writer}): those ferry:queue delivers. */
+    private volatile Predicate<String> packed = connector -> false;
 
     public ConnectorRunner(DataSource state, RunLedger runs, FailureLedger failures, WatermarkStore watermarks,
                            Gatherer gatherer, SyncQueue queue, RunTracker tracker, FaultHooks faults) {
@@ -192,6 +195,14 @@ public final class ConnectorRunner {
         processing.remove(connector, RELOADING);
     }
 
+    /**
+     * Which connectors' single records travel packed, many to a queued message: those whose deliver route is
+     * {@code from: ferry:queue}, which unpacks them (a route written for camel-jms reads one record a message).
+     */
+    public void packRecordsOf(Predicate<String> connectors) {
+        this.packed = connectors;
+    }
+
     /** The id of the connector's run that is gathering or enqueueing, if any. */
     public Optional<Long> processing(String connector) {
         return Optional.ofNullable(processing.get(connector)).filter(id -> id > 0);
@@ -216,7 +227,7 @@ public final class ConnectorRunner {
             }
             Gatherer.Result result;
             try (SyncQueue.Writer writer = queue.open(destination, connector.transactionSize(), connector.batchSize(),
-                    committed -> faults.afterQueueCommit(connector.id(), runId, committed))) {
+                    packed.test(connector.id()), committed -> faults.afterQueueCommit(connector.id(), runId, committed))) {
                 result = gatherer.gather(new Gatherer.Request(connector.id(), runId, connector.source(), from,
                         ledgerCheck, connector.maxAttempts(), stopping, preview), writer);
             }

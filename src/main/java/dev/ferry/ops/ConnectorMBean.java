@@ -75,7 +75,8 @@ public final class ConnectorMBean {
         return w == null ? "" : w;
     }
 
-    @ManagedAttribute(description = "Records in the sync queue, waiting or being delivered (-1: broker unavailable)")
+    @ManagedAttribute(description = "Messages in the sync queue (one record, a batch or a pack each), waiting or being"
+            + " delivered (-1: broker unavailable)")
     public long getQueueDepth() {
         Long depth = view().queue().depth();
         return depth == null ? -1 : depth;

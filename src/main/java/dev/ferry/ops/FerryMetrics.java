@@ -40,7 +40,7 @@ import dev.ferry.watermark.WatermarkStore;
  *   <li>{@code ferry_records_delivered_total}, {@code ferry_records_failed_total} — delivery outcomes;</li>
  *   <li>{@code ferry_runs_total{status}} — runs that reached a final status;</li>
  *   <li>{@code ferry_run_duration_seconds} — start to final status, a histogram;</li>
- *   <li>{@code ferry_queue_depth} — records in the connector's sync queue;</li>
+ *   <li>{@code ferry_queue_depth} — messages in the connector's sync queue (a message holds one record, a batch or a pack);</li>
  *   <li>{@code ferry_watermark_lag_seconds} — now minus the watermark's cursor, when the cursor is a time.</li>
  * </ul>
  *
@@ -94,7 +94,8 @@ public final class FerryMetrics implements RunEvents {
     public void track(String connector) {
         gauges.computeIfAbsent(connector, id -> new Meter.Id[] {
             Gauge.builder("ferry.queue.depth", () -> depths.getOrDefault(id, Double.NaN))
-                    .description("Records in the connector's sync queue: waiting, being delivered or awaiting redelivery")
+                    .description("Messages in the connector's sync queue (one record, a batch or a pack each):"
+                            + " waiting, being delivered or awaiting redelivery")
                     .tag(CONNECTOR, id).strongReference(true).register(registry).getId(),
             Gauge.builder("ferry.watermark.lag", () -> lagSeconds(id))
                     .description("Now minus the connector's watermark (the newest change it has queued); absent when"

@@ -11,6 +11,10 @@ import org.apache.camel.spi.Metadata;
  * JSON arrays in the same order ({@link #RECORD_KEYS}, {@link #RECORD_VERSIONS},
  * {@link #IDEMPOTENCY_KEYS}, {@link #OPERATIONS}). Its {@link #IDEMPOTENCY_KEY} stands for the whole
  * batch, and {@link #LEDGER_CHECK} is true when it is for any of its records.
+ *
+ * <p>A <b>packed</b> message carries single records the same way, plus {@link #RECORD_LENGTHS} and no batch
+ * idempotency key: {@code ferry:queue} delivers each of its records as an exchange with the headers of a
+ * single-record message.
  */
 public final class RecordHeaders {
 
@@ -41,6 +45,11 @@ public final class RecordHeaders {
     @Metadata(description = "A batch's per-record operations (UPSERT, DELETE), as a JSON array of strings;"
             + " absent when all are UPSERT.", javaType = "String")
     public static final String OPERATIONS = "FerryOperations";
+    @Metadata(description = "A message of single records packed together on the queue (a connector with batchSize 1"
+            + " that ferry:queue delivers): the length of each record's JSON in the body's array, comma-separated."
+            + " ferry:queue delivers each record as an exchange of its own, with the single-record headers; it is"
+            + " never a header of an exchange.", javaType = "String")
+    public static final String RECORD_LENGTHS = "FerryRecordLengths";
     @Metadata(description = "Records of one key go to one consumer at a time, in order: an old version never"
             + " overtakes a new one.", javaType = "String")
     public static final String GROUP_ID = "JMSXGroupID";

@@ -381,16 +381,17 @@ public final class SyncQueue implements AutoCloseable {
 
     /** Opens a writer of single-record messages that commits every {@code transactionSize} records. */
     public Writer open(String queue, int transactionSize) throws JMSException {
-        return new Writer(queue, transactionSize, 1, committed -> { });
+        return new Writer(queue, transactionSize, 1, false, committed -> { });
     }
 
     /**
-     * Opens a writer that puts up to {@code batchSize} records in a message and commits every
-     * {@code transactionSize} records, telling {@code afterCommit} how many records are queued after each commit.
+     * Opens a writer that puts up to {@code batchSize} records in a message — or, with a batch size of 1 and
+     * {@code packed}, up to {@link Writer#PACK_SIZE} single records — and commits every {@code transactionSize}
+     * records, telling {@code afterCommit} how many records are queued after each commit.
      */
-    public Writer open(String queue, int transactionSize, int batchSize, LongConsumer afterCommit)
+    public Writer open(String queue, int transactionSize, int batchSize, boolean packed, LongConsumer afterCommit)
             throws JMSException {
-        return new Writer(queue, transactionSize, batchSize, afterCommit);
+        return new Writer(queue, transactionSize, batchSize, packed, afterCommit);
     }
 
     /**
@@ -401,34 +402,52 @@ public final class SyncQueue implements AutoCloseable {
      * and a group's records go out as one message when it holds a batch (and at {@link #commit()}), so
      * all versions of one key stay in one group, in order. At most {@code BATCH_GROUPS × batchSize}
      * records wait in memory.
+     *
+     * <p><b>Packed</b> (a batch size of 1 for a connector that {@code ferry:queue} delivers): single records travel
+     * the same way, up to {@link #PACK_SIZE} a message, and {@code ferry:queue} delivers each as an exchange of its
+     * own ({@link RecordHeaders#RECORD_LENGTHS}). What the broker does per message — journal, paging, dispatch,
+     * acknowledgement — then happens once for many records instead of once for each, which was most of its CPU
+     * time with one record a request (bench/RESULTS.md, row 13).
      */
     public final class Writer implements AutoCloseable {
 
         /** Message groups of batches: enough to keep every delivery consumer of a connector busy. */
         public static final int BATCH_GROUPS = 16;
+        /**
+         * Single records in a packed message: as many as a delivery lane acknowledges in one broker transaction
+         * ({@code acknowledgeBatch}'s default), so a pack is one commit.
+         */
+        public static final int PACK_SIZE = 100;
 
         private final Connection connection;
         private final Session session;
         private final MessageProducer producer;
         private final int transactionSize;
         private final int batchSize;
+        /** Records in a message: the batch size, or {@link #PACK_SIZE} when single records are packed. */
+        private final int messageSize;
+        private final boolean packed;
         private final LongConsumer afterCommit;
         private final List<List<QueuedRecord>> groups;
         private int uncommitted;
+        /** Records given to a packing writer since its last commit, sent or still in a pack. */
+        private int packedSinceCommit;
         private long committed;
 
-        private Writer(String queue, int transactionSize, int batchSize, LongConsumer afterCommit)
+        private Writer(String queue, int transactionSize, int batchSize, boolean packed, LongConsumer afterCommit)
                 throws JMSException {
             if (batchSize < 1) {
                 throw new IllegalArgumentException("batchSize must be at least 1, was " + batchSize);
             }
             this.transactionSize = transactionSize;
             this.batchSize = batchSize;
+            this.packed = packed && batchSize == 1;
+            this.messageSize = this.packed ? PACK_SIZE : batchSize;
             this.afterCommit = afterCommit;
             this.groups = new ArrayList<>();
-            if (batchSize > 1) {
+            if (messageSize > 1) {
                 for (int i = 0; i < BATCH_GROUPS; i++) {
-                    groups.add(new ArrayList<>(batchSize));
+                    groups.add(new ArrayList<>(messageSize));
                 }
             }
             this.connection = connectionFactory.createConnection();
@@ -443,25 +462,42 @@ public final class SyncQueue implements AutoCloseable {
             }
         }
 
-        /** Queues a record: alone, or into its group's next batch when the batch size is above 1. */
+        /** Queues a record: alone, or into its group's next batch (or pack) when there are batches (or packs). */
         public void send(QueuedRecord record) throws JMSException {
-            if (batchSize == 1) {
+            if (messageSize == 1) {
                 sendAlone(record);
                 return;
             }
-            int group = Math.floorMod(record.key().hashCode(), BATCH_GROUPS);
+            int group = group(record);
             List<QueuedRecord> batch = groups.get(group);
             batch.add(record);
-            if (batch.size() >= batchSize) {
+            if (batch.size() >= messageSize) {
                 sendBatch(group);
             }
+            if (packed && ++packedSinceCommit >= transactionSize) {
+                // a transaction holds transactionSize records, packed or not: the packs still filling go now
+                commit();
+            }
+        }
+
+        private static int group(QueuedRecord record) {
+            return Math.floorMod(record.key().hashCode(), BATCH_GROUPS);
         }
 
         /**
          * Queues a record in a message of its own whatever the batch size: a record that failed before
-         * is retried alone, so that one bad record does not fail a whole batch again.
+         * is retried alone, so that one bad record does not fail a whole batch again. When records are packed, it
+         * goes after the records its group holds and in that group, so that it does not overtake them.
          */
         public void sendAlone(QueuedRecord record) throws JMSException {
+            String groupId = record.key();
+            if (packed) {
+                int group = group(record);
+                if (!groups.get(group).isEmpty()) {
+                    sendBatch(group);
+                }
+                groupId = batchGroupId(group);
+            }
             TextMessage message = session.createTextMessage(record.json());
             message.setStringProperty(RecordHeaders.CONNECTOR, record.connector());
             message.setLongProperty(RecordHeaders.RUN_ID, record.runId());
@@ -471,14 +507,22 @@ public final class SyncQueue implements AutoCloseable {
                     record.version()));
             message.setStringProperty(RecordHeaders.OPERATION, record.operation().name());
             message.setBooleanProperty(RecordHeaders.LEDGER_CHECK, record.ledgerCheck());
-            message.setStringProperty(RecordHeaders.GROUP_ID, record.key());
+            message.setStringProperty(RecordHeaders.GROUP_ID, groupId);
             sent(message, 1);
+            if (packed && ++packedSinceCommit >= transactionSize) {
+                commit();
+            }
+        }
+
+        private static String batchGroupId(int group) {
+            return "ferry-batch-" + group;
         }
 
         private void sendBatch(int group) throws JMSException {
             List<QueuedRecord> batch = groups.get(group);
             QueuedRecord first = batch.get(0);
             StringBuilder body = new StringBuilder(batch.size() * (first.json().length() + 1) + 2).append('[');
+            StringBuilder lengths = packed ? new StringBuilder(batch.size() * 4) : null;
             String[] keys = new String[batch.size()];
             String[] versions = new String[batch.size()];
             String[] idempotencyKeys = new String[batch.size()];
@@ -488,6 +532,9 @@ public final class SyncQueue implements AutoCloseable {
             for (int i = 0; i < batch.size(); i++) {
                 QueuedRecord record = batch.get(i);
                 body.append(i == 0 ? "" : ",").append(record.json());
+                if (packed) {
+                    lengths.append(i == 0 ? "" : ",").append(record.json().length());
+                }
                 keys[i] = record.key();
                 versions[i] = record.version();
                 idempotencyKeys[i] = IdempotencyKey.of(record.connector(), record.key(), record.version());
@@ -505,9 +552,14 @@ public final class SyncQueue implements AutoCloseable {
             if (deletes) {
                 message.setStringProperty(RecordHeaders.OPERATIONS, BatchHeaders.write(operations));
             }
-            message.setStringProperty(RecordHeaders.IDEMPOTENCY_KEY, BatchHeaders.idempotencyKey(first.connector(), idempotencyKeys));
+            if (packed) {
+                message.setStringProperty(RecordHeaders.RECORD_LENGTHS, lengths.toString());
+            } else {
+                message.setStringProperty(RecordHeaders.IDEMPOTENCY_KEY,
+                        BatchHeaders.idempotencyKey(first.connector(), idempotencyKeys));
+            }
             message.setBooleanProperty(RecordHeaders.LEDGER_CHECK, ledgerCheck);
-            message.setStringProperty(RecordHeaders.GROUP_ID, "ferry-batch-" + group);
+            message.setStringProperty(RecordHeaders.GROUP_ID, batchGroupId(group));
             int count = batch.size();
             batch.clear();
             sent(message, count);
@@ -516,7 +568,7 @@ public final class SyncQueue implements AutoCloseable {
         private void sent(TextMessage message, int records) throws JMSException {
             producer.send(message);
             uncommitted += records;
-            if (uncommitted >= transactionSize) {
+            if (uncommitted >= transactionSize && !packed) {
                 commitSent();
             }
         }
@@ -535,6 +587,7 @@ public final class SyncQueue implements AutoCloseable {
         }
 
         private void commitSent() throws JMSException {
+            packedSinceCommit = 0;
             if (uncommitted > 0) {
                 session.commit();
                 committed += uncommitted;

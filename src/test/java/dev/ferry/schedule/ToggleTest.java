@@ -13,6 +13,7 @@ import org.apache.camel.builder.NotifyBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.ferry.component.PackProgress;
 import dev.ferry.queue.SyncQueue;
 import dev.ferry.runs.Run;
 import dev.ferry.runs.RunStatus;
@@ -53,7 +54,9 @@ class ToggleTest {
             await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
                     .until(() -> target.customerNumbers(PATH).size() == deliveredBeforeDisable);
             assertThat(deliveredBeforeDisable).isLessThan(60);
-            assertThat(queueDepth(ferry)).isEqualTo(60 - deliveredBeforeDisable);
+            // Lanes stopped in the middle of packs of records and recorded how far they got.
+            assertThat(ferry.bean("ferryPackProgress", PackProgress.class).done(C)).isPositive();
+            assertThat(queuedRecords(ferry)).isEqualTo(60 - deliveredBeforeDisable);
 
             // No run starts while disabled, manual or scheduled.
             NotifyBuilder handled = new NotifyBuilder(ferry.camel()).fromRoute(C + "-gather").whenDone(2).create();
@@ -67,7 +70,7 @@ class ToggleTest {
             RunningFerry ferry = fixture.start();
             assertThat(ferry.schedules().states().get(C).enabled()).isFalse();
             assertThat(ferry.camel().getRouteController().getRouteStatus(C + "-deliver")).isEqualTo(ServiceStatus.Stopped);
-            assertThat(queueDepth(ferry)).isEqualTo(60 - deliveredBeforeDisable);
+            assertThat(queuedRecords(ferry)).isEqualTo(60 - deliveredBeforeDisable);
             assertThat(target.customerNumbers(PATH)).hasSize(deliveredBeforeDisable);
 
             ferry.schedules().enable(C, "operator");
@@ -77,11 +80,21 @@ class ToggleTest {
             assertThat(run.delivered()).isEqualTo(60);
             assertThat(target.customerNumbers(PATH)).hasSize(60).doesNotHaveDuplicates();
             assertThat(queueDepth(ferry)).isZero();
+            assertThat(ferry.bean("ferryPackProgress", PackProgress.class).done(C)).isZero();
             assertThat(ferry.schedules().states().get(C).enabled()).isTrue();
         }
     }
 
     private static long queueDepth(RunningFerry ferry) throws Exception {
         return ferry.bean("ferrySyncQueue", SyncQueue.class).depth("ferry." + C);
+    }
+
+    /**
+     * Records waiting, not messages: single records travel packed, many to a message, and a pack that disabling cut
+     * short waits whole, with how far it got recorded (its delivered records are not delivered again).
+     */
+    private static long queuedRecords(RunningFerry ferry) throws Exception {
+        return ferry.bean("ferrySyncQueue", SyncQueue.class).browse("ferry." + C, 1_000).size()
+                - ferry.bean("ferryPackProgress", PackProgress.class).done(C);
     }
 }
