@@ -423,7 +423,6 @@ public final class SyncQueue implements AutoCloseable {
         private final Session session;
         private final MessageProducer producer;
         private final int transactionSize;
-        private final int batchSize;
         /** Records in a message: the batch size, or {@link #PACK_SIZE} when single records are packed. */
         private final int messageSize;
         private final boolean packed;
@@ -440,7 +439,6 @@ public final class SyncQueue implements AutoCloseable {
                 throw new IllegalArgumentException("batchSize must be at least 1, was " + batchSize);
             }
             this.transactionSize = transactionSize;
-            this.batchSize = batchSize;
             this.packed = packed && batchSize == 1;
             this.messageSize = this.packed ? PACK_SIZE : batchSize;
             this.afterCommit = afterCommit;
