@@ -57,6 +57,12 @@ class ObservabilityTest {
         Api.Answer route = m.post("/observe/jolokia", jolokia("read", ROUTE_MBEAN, "\"attribute\":\"State\""));
         assertThat(route.json().path("status").asInt()).as(route.text()).isEqualTo(200);
         assertThat(route.json().path("value").asText()).isEqualTo("Started");
+        // MBeans of one class share their MBean info (ClassMBeanInfoAssembler), each answers for its own object
+        for (String id : List.of("customers-to-erp-gather", "customers-to-erp-deliver")) {
+            Api.Answer own = m.post("/observe/jolokia", jolokia("read",
+                    "org.apache.camel:context=ferry,type=routes,name=\"" + id + "\"", "\"attribute\":\"RouteId\""));
+            assertThat(own.json().path("value").asText()).as(own.text()).isEqualTo(id);
+        }
 
         // an MBean per route, consumer and endpoint, none per step (camel.main.jmx-management-mbeans-level = RoutesOnly):
         // each takes ~19 KB of heap, and steps were two thirds of a connector's MBeans
