@@ -1,27 +1,17 @@
 package dev.ferry.connector;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.ClosedWatchServiceException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.PathMatcher;
-import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchEvent;
-import java.nio.file.WatchKey;
-import java.nio.file.WatchService;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -29,12 +19,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -54,9 +42,10 @@ import org.slf4j.LoggerFactory;
 import dev.ferry.schedule.ConnectorSchedules;
 
 /**
- * Hot reload of connectors ({@code ferry.reload.enabled}, on in the dev profile): watches the connector route
- * files ({@code camel.main.routes-include-pattern}) and the configuration files, and when one changes
- * reloads only the connectors it concerns, with the others untouched.
+ * Loads the connector files at start-up, and with hot reload ({@code ferry.reload.enabled}, on in the dev profile)
+ * reloads only the connectors a changed file concerns, with the others untouched: the connector route files
+ * ({@code camel.main.routes-include-pattern}) and the configuration files ({@link ConfigurationFiles}), watched by
+ * {@link ConnectorFileWatcher}.
  *
  * <p>A reload swaps the connector's routes: the new file is parsed and checked first (route ids, schedule),
  * then the old routes are removed and the new ones added. If anything fails — invalid YAML, an unknown
@@ -101,8 +90,8 @@ public final class ConnectorReloader extends ServiceSupport {
     private final ScheduledExecutorService executor;
     private final boolean watch;
 
-    private final Map<Path, PathMatcher> routeDirectories = new LinkedHashMap<>();
-    private final List<Path> propertyFiles = new ArrayList<>();
+    /** The files watched, known once watching begins. */
+    private ConfigurationFiles files;
     /** Last good content of each route file, and the ids of the routes it runs. */
     private final Map<Path, String> good = new HashMap<>();
     private final Map<Path, Set<String>> routesOf = new HashMap<>();
@@ -110,12 +99,10 @@ public final class ConnectorReloader extends ServiceSupport {
     private Map<String, String> accepted = Map.of();
     /** Keys held at their previous value for a connector whose reload with the new value failed. */
     private final PinnedProperties pinned;
-    private final Map<Path, Instant> pending = new ConcurrentHashMap<>();
     private final Set<Path> waitingLogged = new LinkedHashSet<>();
     private final Map<String, Outcome> outcomes = new ConcurrentHashMap<>();
     private volatile boolean loaded;
-    private WatchService watcher;
-    private Thread watching;
+    private ConnectorFileWatcher watcher;
 
     public ConnectorReloader(CamelContext camel, Connectors connectors, ConnectorRunner runner, ConnectorSchedules schedules,
                              Listener listener, Clock clock, Duration quietPeriod, ScheduledExecutorService executor,
@@ -265,50 +252,34 @@ public final class ConnectorReloader extends ServiceSupport {
 
     /** Remembers what runs now, and starts watching. Called once the connectors are loaded. */
     private void begin() throws IOException {
-        String include = camel.getPropertiesComponent().resolveProperty("camel.main.routes-include-pattern").orElse("");
-        for (String pattern : include.split(",")) {
-            pattern = pattern.trim();
-            if (pattern.startsWith("file:")) {
-                Path glob = Path.of(pattern.substring("file:".length())).toAbsolutePath().normalize();
-                routeDirectories.put(glob.getParent(),
-                        FileSystems.getDefault().getPathMatcher("glob:" + glob.getFileName()));
-            }
-        }
-        for (String location : camel.getPropertiesComponent().getLocations()) {
-            // file:config/application-dev.properties;optional=true
-            if (location.startsWith("file:")) {
-                String path = location.substring("file:".length());
-                path = path.contains(";") ? path.substring(0, path.indexOf(';')) : path;
-                propertyFiles.add(Path.of(path).toAbsolutePath().normalize());
-            }
-        }
-        for (Path file : routeFiles()) {
+        files = new ConfigurationFiles(camel);
+        for (Path file : files.routeFiles()) {
             // the connectors are known already (loaded, or skipped and waiting for a fixed save); this is the rest
             if (!good.containsKey(file) && !outcomes.containsKey(connectorOf(file))) {
                 good.put(file, Files.readString(file, StandardCharsets.UTF_8));
                 routesOf.put(file, runningRoutesOf(file));
             }
         }
-        accepted = readProperties();
-
-        watcher = FileSystems.getDefault().newWatchService();
-        Set<Path> directories = new LinkedHashSet<>(routeDirectories.keySet());
-        propertyFiles.forEach(f -> directories.add(f.getParent()));
-        for (Path directory : directories) {
-            if (Files.isDirectory(directory)) {
-                directory.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
-                        StandardWatchEventKinds.ENTRY_DELETE);
+        accepted = files.readProperties();
+        watcher = new ConnectorFileWatcher(files, new ConnectorFileWatcher.Reload() {
+            @Override
+            public boolean routeFile(Path file) throws Exception {
+                return reloadRouteFile(file);
             }
-        }
-        directories.stream().filter(d -> !Files.isDirectory(d)).forEach(d -> LOG.warn(
-                "Hot reload: {} does not exist; files created there later are not watched", d));
-        watching = new Thread(this::watch, "ferry-reload-watch");
-        watching.setDaemon(true);
-        watching.start();
-        long tick = Math.max(50, Math.min(250, quietPeriod.toMillis() / 2));
-        executor.scheduleWithFixedDelay(this::reloadDue, tick, tick, TimeUnit.MILLISECONDS);
-        LOG.info("Hot reload on: watching {} and {} (a connector reloads {} ms after its file stops changing)",
-                routeDirectories.keySet(), propertyFiles, quietPeriod.toMillis());
+
+            @Override
+            public boolean properties() throws Exception {
+                return reloadProperties();
+            }
+
+            @Override
+            public Collection<Path> knownFiles() {
+                synchronized (ConnectorReloader.this) {
+                    return List.copyOf(good.keySet());
+                }
+            }
+        }, clock, quietPeriod, executor);
+        watcher.start();
     }
 
     @Override
@@ -317,52 +288,6 @@ public final class ConnectorReloader extends ServiceSupport {
             watcher.close();
         }
         executor.shutdownNow();
-    }
-
-    private void watch() {
-        try {
-            while (true) {
-                WatchKey key = watcher.take();
-                Path directory = (Path) key.watchable();
-                for (WatchEvent<?> event : key.pollEvents()) {
-                    if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
-                        // events were lost: look at every file again
-                        routeFiles().forEach(f -> pending.put(f, clock.instant()));
-                        good.keySet().forEach(f -> pending.put(f, clock.instant()));
-                        propertyFiles.forEach(f -> pending.put(f, clock.instant()));
-                    } else if (event.context() instanceof Path name) {
-                        Path file = directory.resolve(name).toAbsolutePath().normalize();
-                        if (isRouteFile(file) || propertyFiles.contains(file)) {
-                            pending.put(file, clock.instant());
-                        }
-                    }
-                }
-                key.reset();
-            }
-        } catch (ClosedWatchServiceException | InterruptedException stopped) {
-            // Ferry is stopping
-        } catch (IOException | RuntimeException e) {
-            LOG.error("Hot reload stopped watching files: {}", e.toString(), e);
-        }
-    }
-
-    /** Reloads the files that changed and have been quiet for the quiet period. */
-    private void reloadDue() {
-        Instant due = clock.instant().minus(quietPeriod);
-        List<Path> ready = pending.entrySet().stream().filter(e -> !e.getValue().isAfter(due)).map(Map.Entry::getKey)
-                .sorted().toList();
-        for (Path file : ready) {
-            Instant seen = pending.get(file);
-            try {
-                boolean done = propertyFiles.contains(file) ? reloadProperties() : reloadRouteFile(file);
-                if (done) {
-                    pending.remove(file, seen);
-                }
-            } catch (Exception | LinkageError e) {
-                pending.remove(file, seen);
-                LOG.error("Reloading {} failed: {}", file, e.toString(), e);
-            }
-        }
     }
 
     // ------------------------------------------------------------------------------- route files
@@ -675,23 +600,6 @@ public final class ConnectorReloader extends ServiceSupport {
         return ids;
     }
 
-    private List<Path> routeFiles() throws IOException {
-        List<Path> files = new ArrayList<>();
-        for (Path directory : routeDirectories.keySet()) {
-            if (Files.isDirectory(directory)) {
-                try (var list = Files.list(directory)) {
-                    list.map(p -> p.toAbsolutePath().normalize()).filter(this::isRouteFile).sorted().forEach(files::add);
-                }
-            }
-        }
-        return files;
-    }
-
-    private boolean isRouteFile(Path file) {
-        PathMatcher matcher = routeDirectories.get(file.getParent());
-        return matcher != null && matcher.matches(file.getFileName());
-    }
-
     static String connectorOf(Path file) {
         String name = file.getFileName().toString();
         return name.endsWith(SUFFIX) ? name.substring(0, name.length() - SUFFIX.length()) : name;
@@ -723,7 +631,7 @@ public final class ConnectorReloader extends ServiceSupport {
      * run of a connector to reload is processing.
      */
     synchronized boolean reloadProperties() throws Exception {
-        Map<String, String> now = readProperties();
+        Map<String, String> now = files.readProperties();
         Set<String> changed = new TreeSet<>();
         Set<String> keys = new LinkedHashSet<>(accepted.keySet());
         keys.addAll(now.keySet());
@@ -743,7 +651,7 @@ public final class ConnectorReloader extends ServiceSupport {
             return true;
         }
         Map<Path, String> connectorFiles = new LinkedHashMap<>();
-        for (Path file : routeFiles()) {
+        for (Path file : files.routeFiles()) {
             connectorFiles.put(file, connectorOf(file));
         }
         good.keySet().forEach(file -> connectorFiles.putIfAbsent(file, connectorOf(file)));
@@ -780,7 +688,7 @@ public final class ConnectorReloader extends ServiceSupport {
             if (!global.isEmpty()) {
                 global.stream().filter(accepted::containsKey).forEach(key -> pinned.pin(key, Optional.of(accepted.get(key))));
                 LOG.warn("Changed in {}: {}; these are not a connector's and take effect when Ferry starts again",
-                        propertyFiles.stream().map(ConnectorReloader::display).toList(), global);
+                        files.propertyFiles().stream().map(ConnectorReloader::display).toList(), global);
             }
             Map<String, String> next = new HashMap<>(accepted);
             for (Map.Entry<Path, Set<String>> entry : byFile.entrySet()) {
@@ -814,22 +722,5 @@ public final class ConnectorReloader extends ServiceSupport {
         } else {
             map.put(key, value);
         }
-    }
-
-    /** The configuration files' values, later files (lower priority) first so that earlier ones win. */
-    private Map<String, String> readProperties() throws IOException {
-        Map<String, String> values = new HashMap<>();
-        List<Path> lowestFirst = new ArrayList<>(propertyFiles);
-        Collections.reverse(lowestFirst);
-        for (Path file : lowestFirst) {
-            if (Files.isRegularFile(file)) {
-                Properties p = new Properties();
-                try (InputStream in = Files.newInputStream(file)) {
-                    p.load(new InputStreamReader(in, StandardCharsets.UTF_8));
-                }
-                p.stringPropertyNames().forEach(k -> values.put(k, p.getProperty(k).trim()));
-            }
-        }
-        return values;
     }
 }
