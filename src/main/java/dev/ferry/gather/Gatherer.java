@@ -351,7 +351,7 @@ public final class Gatherer {
             String json;
             try {
                 // The cursor and key are already read: the encoder writes them without parsing them again.
-                json = encoder.encode(rs, cursorIndex, cursor, keyIndex, keyValue);
+                json = encoder.encode(rs, cursorIndex, cursor, version, keyIndex, keyValue, key);
                 long size = utf8Length(json, maxRecordBytes);
                 if (size > maxRecordBytes) {
                     throw new RowEncoder.EncodingException("the record is " + megabytes(size) + " as JSON, more than the "

@@ -59,14 +59,16 @@ final class RowEncoder {
     }
 
     String encode(ResultSet rs) throws SQLException, EncodingException {
-        return encode(rs, 0, null, 0, null);
+        return encode(rs, 0, null, null, 0, null, null);
     }
 
     /**
      * Encodes the current row; the values of columns {@code indexA} and {@code indexB} are given, already
-     * read (the cursor and the key), and written as they are instead of being read and parsed again.
+     * read (the cursor and the key) with their text ({@code ValueType.format}), and written as they are instead of
+     * being read, parsed and formatted again.
      */
-    String encode(ResultSet rs, int indexA, Object valueA, int indexB, Object valueB) throws SQLException, EncodingException {
+    String encode(ResultSet rs, int indexA, Object valueA, String textA, int indexB, Object valueB, String textB)
+            throws SQLException, EncodingException {
         StringWriter out = new StringWriter(256);
         try (JsonGenerator json = JSON.createGenerator(out)) {
             json.writeStartObject();
@@ -74,7 +76,7 @@ final class RowEncoder {
                 json.writeFieldName(column.name());
                 try {
                     int i = column.index();
-                    if (!(i == indexA && writeKnown(json, valueA)) && !(i == indexB && writeKnown(json, valueB))) {
+                    if (!(i == indexA && writeKnown(json, valueA, textA)) && !(i == indexB && writeKnown(json, valueB, textB))) {
                         column.reader().write(rs, i, json);
                     }
                 } catch (EncodingException e) {
@@ -97,13 +99,18 @@ final class RowEncoder {
         return out.toString();
     }
 
-    /** Writes a value already read as its column's reader would; false for a type it leaves to the reader. */
-    private static boolean writeKnown(JsonGenerator json, Object value) throws IOException {
+    /**
+     * Writes a value already read as its column's reader would; false for a type it leaves to the reader. Text values
+     * are written as {@code text}, their {@code toString()} that {@code ValueType.format} made already.
+     */
+    private static boolean writeKnown(JsonGenerator json, Object value, String text) throws IOException {
         if (value instanceof Long || value instanceof Integer) {
             json.writeNumber(((Number) value).longValue());
-        } else if (value instanceof BigDecimal || value instanceof String || value instanceof OffsetDateTime
-                || value instanceof LocalDateTime || value instanceof LocalDate) {
-            writeOrNull(json, value);
+        } else if (value instanceof BigDecimal decimal) {
+            json.writeNumber(decimal);
+        } else if (value instanceof String || value instanceof OffsetDateTime || value instanceof LocalDateTime
+                || value instanceof LocalDate) {
+            json.writeString(text);
         } else {
             return false;
         }

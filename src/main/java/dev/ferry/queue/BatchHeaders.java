@@ -23,26 +23,45 @@ public final class BatchHeaders {
     }
 
     static String write(String[] values) {
-        StringBuilder out = new StringBuilder(values.length * 36 + 2).append('[');
+        int size = 2;
+        for (String value : values) {
+            size += value.length() + 3;
+        }
+        StringBuilder out = new StringBuilder(size).append('[');
         for (int i = 0; i < values.length; i++) {
             if (i > 0) {
                 out.append(',');
             }
             out.append('"');
             String value = values[i];
-            for (int c = 0; c < value.length(); c++) {
-                char ch = value.charAt(c);
-                if (ch == '"' || ch == '\\') {
-                    out.append('\\').append(ch);
-                } else if (ch < 0x20) {
-                    out.append(String.format("\\u%04x", (int) ch));
-                } else {
-                    out.append(ch);
+            if (plain(value)) {
+                out.append(value); // keys, versions and idempotency keys almost always: copied at once
+            } else {
+                for (int c = 0; c < value.length(); c++) {
+                    char ch = value.charAt(c);
+                    if (ch == '"' || ch == '\\') {
+                        out.append('\\').append(ch);
+                    } else if (ch < 0x20) {
+                        out.append(String.format("\\u%04x", (int) ch));
+                    } else {
+                        out.append(ch);
+                    }
                 }
             }
             out.append('"');
         }
         return out.append(']').toString();
+    }
+
+    /** Whether the value goes into a JSON string as it is: no quote, backslash or control character. */
+    private static boolean plain(String value) {
+        for (int c = 0; c < value.length(); c++) {
+            char ch = value.charAt(c);
+            if (ch == '"' || ch == '\\' || ch < 0x20) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The values of a header that {@link #write} wrote. */
