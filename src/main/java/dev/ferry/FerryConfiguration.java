@@ -43,8 +43,9 @@ import dev.ferry.connector.Connector;
 import dev.ferry.connector.ConnectorLock;
 import dev.ferry.connector.ConnectorReloader;
 import dev.ferry.connector.ConnectorRunner;
-import dev.ferry.connector.FaultHooks;
 import dev.ferry.connector.Connectors;
+import dev.ferry.connector.FaultHooks;
+import dev.ferry.connector.Previews;
 import dev.ferry.delivery.InsecureTls;
 import dev.ferry.delivery.RetryAfter;
 import dev.ferry.delivery.TargetHeaderFilterStrategy;
@@ -256,7 +257,7 @@ public final class FerryConfiguration implements CamelConfiguration {
         camel.addService(new Heartbeat(instances, instance, FerryInfo.version(), tracker,
                 camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-heartbeat"),
                 heartbeatInterval));
-        RunRecovery recovery = new RunRecovery(runs, tracker, runLock, runner::holds,
+        RunRecovery recovery = new RunRecovery(runs, tracker, runLock, runner.claims()::holds,
                 connector -> queue.depth(connectors.find(connector).map(Connector::queue).orElse(Connector.defaultQueue(connector))),
                 instances, clock, lease,
                 camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-run-recovery"),
@@ -286,7 +287,9 @@ public final class FerryConfiguration implements CamelConfiguration {
         registry.bind("ferrySchedules", schedules);
 
         Housekeeping housekeeping = new Housekeeping(runs, failures, clock, housekeepingAge);
-        Operations operations = new Operations(camel, connectors, runner, schedules, runs, failures, watermarks, depths,
+        Previews previews = new Previews(runner, stateSource, runs, failures, watermarks, queue, tracker,
+                faults != null ? faults : FaultHooks.NONE);
+        Operations operations = new Operations(camel, connectors, runner, previews, schedules, runs, failures, watermarks, depths,
                 housekeeping, recovery, camel.getExecutorServiceManager().newCachedThreadPool(this, "ferry-operator-runs"));
         registry.bind("ferryOperations", operations);
         Clock metricsClock = clock;
@@ -296,7 +299,7 @@ public final class FerryConfiguration implements CamelConfiguration {
                         camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-metrics")));
         registry.bind("ferryOperationsSurface", surface);
         // Connector files are loaded one by one once Camel runs (FerryApplication), and watched with hot reload on.
-        ConnectorReloader reloader = new ConnectorReloader(camel, connectors, runner, schedules,
+        ConnectorReloader reloader = new ConnectorReloader(camel, connectors, runner.claims(), schedules,
                 new ConnectorReloader.Listener() {
                     @Override
                     public void added(String connector) throws Exception {

@@ -82,7 +82,7 @@ public final class ConnectorReloader extends ServiceSupport {
 
     private final CamelContext camel;
     private final Connectors connectors;
-    private final ConnectorRunner runner;
+    private final ConnectorClaims claims;
     private final ConnectorSchedules schedules;
     private final Listener listener;
     private final Clock clock;
@@ -104,12 +104,12 @@ public final class ConnectorReloader extends ServiceSupport {
     private volatile boolean loaded;
     private ConnectorFileWatcher watcher;
 
-    public ConnectorReloader(CamelContext camel, Connectors connectors, ConnectorRunner runner, ConnectorSchedules schedules,
+    public ConnectorReloader(CamelContext camel, Connectors connectors, ConnectorClaims claims, ConnectorSchedules schedules,
                              Listener listener, Clock clock, Duration quietPeriod, ScheduledExecutorService executor,
                              boolean watch) {
         this.camel = camel;
         this.connectors = connectors;
-        this.runner = runner;
+        this.claims = claims;
         this.schedules = schedules;
         this.listener = listener;
         this.clock = clock;
@@ -323,20 +323,20 @@ public final class ConnectorReloader extends ServiceSupport {
                 apply(file, connector, content, Map.of(), false);
             }
         } finally {
-            runner.unhold(connector);
+            claims.unhold(connector);
         }
         return true;
     }
 
     /** Holds the connector against runs while its routes change; false (and the reload waits) while a run holds it. */
     private boolean hold(Path file, String connector) {
-        if (runner.hold(connector)) {
+        if (claims.hold(connector)) {
             waitingLogged.remove(file);
             return true;
         }
         if (waitingLogged.add(file)) {
             LOG.info("Connector {}: {} changed; the reload waits until its run{} has queued its records", connector,
-                    display(file), runner.processing(connector).map(id -> " " + id).orElse(""));
+                    display(file), claims.processing(connector).map(id -> " " + id).orElse(""));
         }
         return false;
     }
@@ -712,7 +712,7 @@ public final class ConnectorReloader extends ServiceSupport {
             accepted = Map.copyOf(next);
             return true;
         } finally {
-            held.forEach(runner::unhold);
+            held.forEach(claims::unhold);
         }
     }
 

@@ -22,6 +22,7 @@ import dev.ferry.cluster.RunRecovery;
 import dev.ferry.connector.Connector;
 import dev.ferry.connector.ConnectorRunner;
 import dev.ferry.connector.Connectors;
+import dev.ferry.connector.Previews;
 import dev.ferry.queue.QueueDepths;
 import dev.ferry.queue.SyncQueue;
 import dev.ferry.runs.Conflict;
@@ -57,6 +58,7 @@ public final class Operations {
     private final CamelContext camel;
     private final Connectors connectors;
     private final ConnectorRunner runner;
+    private final Previews previews;
     private final ConnectorSchedules schedules;
     private final RunLedger runs;
     private final FailureLedger failures;
@@ -68,13 +70,15 @@ public final class Operations {
     private final ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
 
-    public Operations(CamelContext camel, Connectors connectors, ConnectorRunner runner, ConnectorSchedules schedules,
+    public Operations(CamelContext camel, Connectors connectors, ConnectorRunner runner, Previews previews,
+                      ConnectorSchedules schedules,
                       RunLedger runs, FailureLedger failures, WatermarkStore watermarks, QueueDepths queue,
                       Housekeeping housekeeping, RunRecovery cluster, ExecutorService executor) {
         this.cluster = cluster;
         this.camel = camel;
         this.connectors = connectors;
         this.runner = runner;
+        this.previews = previews;
         this.schedules = schedules;
         this.runs = runs;
         this.failures = failures;
@@ -164,7 +168,7 @@ public final class Operations {
         }
         return new ConnectorView(c.id(), state.enabled(), state.ended(), state.endedAt(), state.endedReason(),
                 connectors.rejection(c.id()).orElse(null), schedule, watermark.map(Watermark::toString).orElse(null),
-                c.startPosition(), new QueueView(c.queue(), depth), lastRun, runner.processing(c.id()).orElse(null),
+                c.startPosition(), new QueueView(c.queue(), depth), lastRun, runner.claims().processing(c.id()).orElse(null),
                 pendingPreview, failureCounts, state.skippedFires(), state.changedAt(), state.changedBy());
     }
 
@@ -240,7 +244,7 @@ public final class Operations {
             Optional<Connector> c = connectors.find(run.connector());
             if (c.isPresent()) {
                 sample = new ArrayList<>();
-                for (SyncQueue.Browsed b : runner.sample(c.get(), SAMPLE_SIZE)) {
+                for (SyncQueue.Browsed b : previews.sample(c.get(), SAMPLE_SIZE)) {
                     sample.add(new StagedRecord(b.key(), b.version(), b.operation(), json.readTree(b.json())));
                 }
             }
@@ -250,12 +254,12 @@ public final class Operations {
 
     public Run submit(long id, String by) throws NotFound, Conflict, SQLException {
         Run run = findRun(id);
-        return runner.submitPreview(connectorOf(run), id, by, executor);
+        return previews.submit(connectorOf(run), id, by, executor);
     }
 
     public Run delete(long id, String by) throws NotFound, Conflict, SQLException {
         Run run = findRun(id);
-        return runner.deletePreview(connectorOf(run), id, by);
+        return previews.delete(connectorOf(run), id, by);
     }
 
     private Connector connectorOf(Run run) throws Conflict {
