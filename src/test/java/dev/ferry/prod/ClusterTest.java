@@ -153,7 +153,9 @@ class ClusterTest {
 
         // the survivor finds the run orphaned (its lock went with the dead instance's connection)
         await().atMost(Duration.ofSeconds(60)).until(() -> status(stateUrl, run).equals("FAILED"));
-        assertThat(survivor.log()).contains("Run " + run + " customers-to-erp was interrupted");
+        // the survivor says so right after marking it, and its output reaches this test through a pipe: wait for it
+        await().atMost(Duration.ofSeconds(10)).until(() -> survivor.log().contains("Run " + run
+                + " customers-to-erp was interrupted"));
         // and its next run gathers from the unmoved watermark: every row reaches the target
         survivor.api().post("/api/connectors/" + C + "/runs");
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(
