@@ -79,12 +79,12 @@ final class ConnectorFileWatcher implements AutoCloseable {
                 files.routeDirectories(), files.propertyFiles(), quietPeriod.toMillis());
     }
 
+    /** Stops watching; the executor is the reloader's, which shuts it down. */
     @Override
     public void close() throws IOException {
         if (watcher != null) {
             watcher.close();
         }
-        executor.shutdownNow();
     }
 
     private void watch() {
