@@ -18,7 +18,7 @@ final class DeliveredProducer extends OutcomeProducer {
     }
 
     @Override
-    public void process(Exchange exchange) throws Exception {
+    void processNow(Exchange exchange) throws Exception {
         Message m = exchange.getMessage();
         long runId = required(m, RecordHeaders.RUN_ID, Long.class);
         String connector = required(m, RecordHeaders.CONNECTOR, String.class);

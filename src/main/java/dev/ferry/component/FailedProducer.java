@@ -24,7 +24,7 @@ final class FailedProducer extends OutcomeProducer {
     }
 
     @Override
-    public void process(Exchange exchange) throws Exception {
+    void processNow(Exchange exchange) throws Exception {
         Message m = exchange.getMessage();
         String connector = required(m, RecordHeaders.CONNECTOR, String.class);
         long runId = required(m, RecordHeaders.RUN_ID, Long.class);

@@ -4,7 +4,6 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.apache.camel.Exchange;
-import org.apache.camel.support.DefaultProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +19,7 @@ import dev.ferry.schedule.ConnectorSchedules;
  * fire starts a run only if {@link ConnectorSchedules#admit} admits it and the connector's previous run is not
  * still processing. Sets {@code FerryRunId} on the exchange (absent when no run started).
  */
-final class GatherProducer extends DefaultProducer {
+final class GatherProducer extends SynchronousProducer {
 
     private static final Logger LOG = LoggerFactory.getLogger(GatherProducer.class);
 
@@ -32,12 +31,7 @@ final class GatherProducer extends DefaultProducer {
     }
 
     @Override
-    public FerryEndpoint getEndpoint() {
-        return (FerryEndpoint) super.getEndpoint();
-    }
-
-    @Override
-    public void process(Exchange exchange) throws Exception {
+    void processNow(Exchange exchange) throws Exception {
         Connector definition = getEndpoint().definition();
         FerryServices services = getEndpoint().services();
         Trigger trigger = trigger(exchange);

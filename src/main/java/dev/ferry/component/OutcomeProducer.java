@@ -10,7 +10,6 @@ import java.util.List;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.ServiceStatus;
-import org.apache.camel.support.DefaultProducer;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,17 +22,12 @@ import dev.ferry.queue.RecordHeaders;
  * message — one record, or every record of a batch — from the message's {@code Ferry*} headers, and hold the
  * message while the state database is away rather than lose or repeat the outcome.
  */
-abstract class OutcomeProducer extends DefaultProducer {
+abstract class OutcomeProducer extends SynchronousProducer {
 
     static final Logger LOG = LoggerFactory.getLogger("dev.ferry.delivery");
 
     OutcomeProducer(FerryEndpoint endpoint) {
         super(endpoint);
-    }
-
-    @Override
-    public FerryEndpoint getEndpoint() {
-        return (FerryEndpoint) super.getEndpoint();
     }
 
     FerryServices services() {

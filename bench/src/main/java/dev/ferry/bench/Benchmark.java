@@ -54,7 +54,14 @@ public final class Benchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        Options options = Options.parse(args);
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException wrong) {
+            System.err.println("bench/run: " + wrong.getMessage());
+            System.exit(2);
+            return;
+        }
         try (BenchDatabase db = new BenchDatabase(); Receiver receiver = new Receiver()) {
             Benchmark bench = new Benchmark(options, db, receiver);
             String machine = machine(db);
@@ -626,6 +633,11 @@ public final class Benchmark {
                            Set<String> only, boolean write, boolean jfr, String classpath, String modes, int connectors,
                            int running, int scaleRows, String scaleHeap, List<String> ferryJvm) {
 
+        private static final Set<String> FLAGS = Set.of("no-write", "jfr");
+        private static final Set<String> VALUED = Set.of("rows", "big-rows", "small-rows", "changed", "repeat", "batch",
+                "concurrency", "only", "classpath", "modes", "connectors", "running", "scale-rows", "scale-heap",
+                "ferry-jvm");
+
         /** Records per request of the full-sync rounds: 1 (single) and --batch (batch). */
         int[] batches() {
             return java.util.Arrays.stream(modes.split(",")).mapToInt(m -> "single".equals(m) ? 1 : batch).toArray();
@@ -634,9 +646,13 @@ public final class Benchmark {
         static Options parse(String[] args) {
             Map<String, String> a = new LinkedHashMap<>();
             for (int i = 0; i < args.length; i++) {
-                String name = args[i].substring(2);
-                if (name.equals("no-write") || name.equals("jfr")) {
+                String name = args[i].startsWith("--") ? args[i].substring(2) : "";
+                if (FLAGS.contains(name)) {
                     a.put(name, "true");
+                } else if (!VALUED.contains(name)) {
+                    throw new IllegalArgumentException("Unknown option '" + args[i] + "' (bench/run --help lists them)");
+                } else if (i + 1 == args.length) {
+                    throw new IllegalArgumentException("Option '" + args[i] + "' needs a value (bench/run --help)");
                 } else {
                     a.put(name, args[++i]);
                 }
