@@ -45,6 +45,7 @@ import dev.ferry.connector.ConnectorReloader;
 import dev.ferry.connector.ConnectorRunner;
 import dev.ferry.connector.Connectors;
 import dev.ferry.connector.FaultHooks;
+import dev.ferry.connector.Positions;
 import dev.ferry.connector.Previews;
 import dev.ferry.delivery.InsecureTls;
 import dev.ferry.delivery.RetryAfter;
@@ -241,8 +242,8 @@ public final class FerryConfiguration implements CamelConfiguration {
         camel.addService(tracker);
 
         FaultHooks faults = registry.lookupByNameAndType(FaultHooks.BEAN, FaultHooks.class);
-        ConnectorRunner runner = new ConnectorRunner(stateSource, runs, failures, watermarks,
-                new Gatherer(failures, maxRecordBytes),
+        Gatherer gatherer = new Gatherer(failures, maxRecordBytes);
+        ConnectorRunner runner = new ConnectorRunner(runs, failures, watermarks, gatherer,
                 queue, tracker, faults != null ? faults : FaultHooks.NONE, runLock);
         runner.packRecordsOf(connector -> FerryEndpoint.deliveredByFerryQueue(camel, connector));
         ConnectorSchedules schedules = new ConnectorSchedules(camel, new ConnectorStates(stateSource, clock), clock,
@@ -287,9 +288,12 @@ public final class FerryConfiguration implements CamelConfiguration {
         registry.bind("ferrySchedules", schedules);
 
         Housekeeping housekeeping = new Housekeeping(runs, failures, clock, housekeepingAge);
-        Previews previews = new Previews(runner, stateSource, runs, failures, watermarks, queue, tracker,
+        Previews previews = new Previews(runner, runs, failures, watermarks, queue, tracker,
                 faults != null ? faults : FaultHooks.NONE);
-        Operations operations = new Operations(camel, connectors, runner, previews, schedules, runs, failures, watermarks, depths,
+        Positions positions = new Positions(runner.claims(), runs, watermarks, gatherer);
+        registry.bind("ferryPositions", positions);
+        Operations operations = new Operations(camel, connectors, runner, previews, positions, schedules, runs, failures,
+                watermarks, depths,
                 housekeeping, recovery, camel.getExecutorServiceManager().newCachedThreadPool(this, "ferry-operator-runs"));
         registry.bind("ferryOperations", operations);
         Clock metricsClock = clock;

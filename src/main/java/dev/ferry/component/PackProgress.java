@@ -1,8 +1,5 @@
 package dev.ferry.component;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,7 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.ferry.gather.IdempotencyKey;
-import dev.ferry.state.Jdbc;
+import dev.ferry.state.JdbcRunner;
 
 /**
  * How far a delivery lane got into a packed message it gave back when it closed ({@code ferry_pack_progress}): when
@@ -49,7 +46,7 @@ public final class PackProgress extends ServiceSupport {
     public record Done(long runId, int records, int delivered, int failed) {
     }
 
-    private final DataSource state;
+    private final JdbcRunner jdbc;
     private final Clock clock;
     /** Null: read once, at start. */
     private final Duration refresh;
@@ -65,7 +62,7 @@ public final class PackProgress extends ServiceSupport {
      * @param executor runs that reading; may be null when {@code refresh} is
      */
     public PackProgress(DataSource state, Clock clock, Duration refresh, ScheduledExecutorService executor) {
-        this.state = state;
+        this.jdbc = new JdbcRunner(state);
         this.clock = clock;
         this.refresh = refresh;
         this.executor = executor;
@@ -90,11 +87,8 @@ public final class PackProgress extends ServiceSupport {
     /** Reads which packs have a record; keeps what it knew when the database does not answer. */
     private void read() {
         Set<String> packs = ConcurrentHashMap.newKeySet();
-        try (Connection c = state.getConnection(); PreparedStatement ps = c.prepareStatement(ALL);
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                packs.add(rs.getString(1) + '\0' + rs.getString(2));
-            }
+        try {
+            packs.addAll(jdbc.query(ALL, rs -> rs.getString(1) + '\0' + rs.getString(2)));
         } catch (SQLException e) {
             LOG.debug("Cannot read which queued packs of records were given back half-delivered: {}", e.toString());
             return;
@@ -116,26 +110,11 @@ public final class PackProgress extends ServiceSupport {
 
     /** Records how far delivery got into a pack, replacing what an earlier pass recorded. */
     void save(String connector, String pack, Done done) throws SQLException {
-        try (Connection c = state.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                forget(c, connector, pack);
-                try (PreparedStatement ps = c.prepareStatement(SAVE)) {
-                    ps.setString(1, connector);
-                    ps.setString(2, pack);
-                    ps.setLong(3, done.runId());
-                    ps.setInt(4, done.records());
-                    ps.setInt(5, done.delivered());
-                    ps.setInt(6, done.failed());
-                    Jdbc.setInstant(ps, 7, clock.instant());
-                    ps.executeUpdate();
-                }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        }
+        jdbc.inTransaction(c -> {
+            jdbc.update(c, FORGET, connector, pack);
+            return jdbc.update(c, SAVE, connector, pack, done.runId(), done.records(), done.delivered(), done.failed(),
+                    clock.instant());
+        });
         savedHere.add(connector + '\0' + pack);
     }
 
@@ -144,43 +123,21 @@ public final class PackProgress extends ServiceSupport {
      * A record of another run (the same records gathered again) does not apply.
      */
     Optional<Done> take(String connector, String pack, long runId) throws SQLException {
-        try (Connection c = state.getConnection()) {
-            Done done = null;
-            try (PreparedStatement ps = c.prepareStatement(FIND)) {
-                ps.setString(1, connector);
-                ps.setString(2, pack);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        done = new Done(rs.getLong("run_id"), rs.getInt("done"), rs.getInt("delivered"), rs.getInt("failed"));
-                    }
-                }
-            }
+        return jdbc.withConnection(c -> {
+            Optional<Done> done = jdbc.queryFirst(c, FIND, rs -> new Done(rs.getLong("run_id"), rs.getInt("done"),
+                    rs.getInt("delivered"), rs.getInt("failed")), connector, pack);
             savedHere.remove(connector + '\0' + pack);
             known.remove(connector + '\0' + pack);
-            if (done == null) {
+            if (done.isEmpty()) {
                 return Optional.empty();
             }
-            forget(c, connector, pack);
-            return done.runId() == runId ? Optional.of(done) : Optional.empty();
-        }
+            jdbc.update(c, FORGET, connector, pack);
+            return done.filter(d -> d.runId() == runId);
+        });
     }
 
     /** Records of the connector's queued packs that were delivered (or failed) before their pack was given back. */
     public long done(String connector) throws SQLException {
-        try (Connection c = state.getConnection(); PreparedStatement ps = c.prepareStatement(DONE)) {
-            ps.setString(1, connector);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
-    }
-
-    private static void forget(Connection c, String connector, String pack) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(FORGET)) {
-            ps.setString(1, connector);
-            ps.setString(2, pack);
-            ps.executeUpdate();
-        }
+        return jdbc.queryLong(DONE, connector);
     }
 }

@@ -7,8 +7,6 @@ import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
-import javax.sql.DataSource;
-
 import dev.ferry.gather.Gatherer;
 import dev.ferry.queue.SyncQueue;
 import dev.ferry.runs.Conflict;
@@ -36,7 +34,6 @@ public final class ConnectorRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectorRunner.class);
 
-    private final DataSource state;
     private final RunLedger runs;
     private final FailureLedger failures;
     private final WatermarkStore watermarks;
@@ -48,16 +45,15 @@ public final class ConnectorRunner {
     /** Connectors whose single records may travel packed ({@link SyncQueue.Writer}): those ferry:queue delivers. */
     private volatile Predicate<String> packed = connector -> false;
 
-    public ConnectorRunner(DataSource state, RunLedger runs, FailureLedger failures, WatermarkStore watermarks,
+    public ConnectorRunner(RunLedger runs, FailureLedger failures, WatermarkStore watermarks,
                            Gatherer gatherer, SyncQueue queue, RunTracker tracker, FaultHooks faults) {
-        this(state, runs, failures, watermarks, gatherer, queue, tracker, faults, ConnectorLock.LOCAL);
+        this(runs, failures, watermarks, gatherer, queue, tracker, faults, ConnectorLock.LOCAL);
     }
 
     /** ... with the lock that keeps runs of one connector apart across Ferry instances. */
-    public ConnectorRunner(DataSource state, RunLedger runs, FailureLedger failures, WatermarkStore watermarks,
+    public ConnectorRunner(RunLedger runs, FailureLedger failures, WatermarkStore watermarks,
                            Gatherer gatherer, SyncQueue queue, RunTracker tracker, FaultHooks faults, ConnectorLock lock) {
         this.claims = new ConnectorClaims(lock);
-        this.state = state;
         this.runs = runs;
         this.failures = failures;
         this.watermarks = watermarks;
@@ -192,17 +188,11 @@ public final class ConnectorRunner {
      * A first run that started at a configured start position records that in the watermark audit.
      */
     private void submit(Connector connector, long runId, Watermark stored, Gatherer.Result result) throws SQLException {
-        try (Connection c = state.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                moveWatermark(c, connector, runId, stored, result.after());
-                runs.markSubmitted(c, runId, result.gathered(), result.failed(), result.skipped(), result.after());
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        }
+        runs.jdbc().inTransaction(c -> {
+            moveWatermark(c, connector, runId, stored, result.after());
+            runs.markSubmitted(c, runId, result.gathered(), result.failed(), result.skipped(), result.after());
+            return null;
+        });
     }
 
     void moveWatermark(Connection c, Connector connector, long runId, Watermark stored, Watermark after)
@@ -231,30 +221,6 @@ public final class ConnectorRunner {
             LOG.warn("Run {} failed unexpectedly", runId, e);
         } else {
             LOG.debug("Run {} failed", runId, e);
-        }
-    }
-
-    /**
-     * Moves the connector's watermark, as an operator: {@code beginning} (everything again), {@code now}
-     * (only later changes), or a cursor value (rows at it and after). Audited; refused while a run of the
-     * connector is processing.
-     */
-    public Watermark reposition(Connector connector, String position, String by) throws Conflict, SQLException {
-        claims.claim(connector.id());
-        try {
-            // A preview gathered from the current position; moving it would make its submit skip or repeat rows.
-            Optional<Run> preview = runs.pendingPreview(connector.id());
-            if (preview.isPresent()) {
-                throw new Conflict("Preview run " + preview.get().id() + " of connector " + connector.id()
-                        + " awaits review; submit or delete it before moving the position");
-            }
-            Watermark target = gatherer.position(connector.source(), position);
-            watermarks.reposition(connector.id(), target, by, "position set to '" + position + "'");
-            LOG.info("Connector {}: position set to {} ({}) by {}", connector.id(), position,
-                    target == null ? "the beginning" : target, by);
-            return target;
-        } finally {
-            claims.release(connector.id());
         }
     }
 

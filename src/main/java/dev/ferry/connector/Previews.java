@@ -1,13 +1,10 @@
 package dev.ferry.connector;
 
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
-
-import javax.sql.DataSource;
 
 import dev.ferry.queue.SyncQueue;
 import dev.ferry.runs.Conflict;
@@ -32,7 +29,6 @@ public final class Previews {
 
     private final ConnectorRunner runner;
     private final ConnectorClaims claims;
-    private final DataSource state;
     private final RunLedger runs;
     private final FailureLedger failures;
     private final WatermarkStore watermarks;
@@ -40,11 +36,10 @@ public final class Previews {
     private final RunTracker tracker;
     private final FaultHooks faults;
 
-    public Previews(ConnectorRunner runner, DataSource state, RunLedger runs, FailureLedger failures,
+    public Previews(ConnectorRunner runner, RunLedger runs, FailureLedger failures,
                     WatermarkStore watermarks, SyncQueue queue, RunTracker tracker, FaultHooks faults) {
         this.runner = runner;
         this.claims = runner.claims();
-        this.state = state;
         this.runs = runs;
         this.failures = failures;
         this.watermarks = watermarks;
@@ -106,19 +101,13 @@ public final class Previews {
             moved = queue.move(stagingQueue(connector), connector.queue(), connector.transactionSize());
             failures.promote(runId, connector.maxAttempts());
             faults.beforeWatermarkCommit(connector.id(), runId);
-            try (Connection c = state.getConnection()) {
-                c.setAutoCommit(false);
-                try {
-                    Optional<Optional<Watermark>> staged = WatermarkStore.staged(c, runId);
-                    runner.moveWatermark(c, connector, runId, stored, staged.flatMap(w -> w).orElse(stored));
-                    WatermarkStore.unstage(c, runId);
-                    runs.markPreviewSubmitted(c, runId);
-                    c.commit();
-                } catch (SQLException | RuntimeException e) {
-                    c.rollback();
-                    throw e;
-                }
-            }
+            runs.jdbc().inTransaction(c -> {
+                Optional<Optional<Watermark>> staged = watermarks.staged(c, runId);
+                runner.moveWatermark(c, connector, runId, stored, staged.flatMap(w -> w).orElse(stored));
+                watermarks.unstage(c, runId);
+                runs.markPreviewSubmitted(c, runId);
+                return null;
+            });
             LOG.info("Run {} {}: {} staged record(s) moved to the sync queue", runId, connector.id(), moved);
             tracker.submitted(runId);
         } catch (Exception e) {
@@ -152,19 +141,16 @@ public final class Previews {
         claims.claim(connector.id());
         try {
             Run run = previewRun(connector, runId, "deleted");
-            try (Connection c = state.getConnection()) {
-                c.setAutoCommit(false);
-                try {
-                    if (!runs.markDeleted(c, runId, "Preview deleted by " + by + "; its " + (run.gathered() - run.failed())
-                            + " staged record(s) were dropped, nothing was delivered and the watermark did not move")) {
-                        throw new Conflict("Run " + runId + " is no longer a preview");
-                    }
-                    WatermarkStore.unstage(c, runId);
-                    c.commit();
-                } catch (Conflict | SQLException | RuntimeException e) {
-                    c.rollback();
-                    throw e;
+            boolean wasPreview = runs.jdbc().inTransaction(c -> {
+                if (!runs.markDeleted(c, runId, "Preview deleted by " + by + "; its " + (run.gathered() - run.failed())
+                        + " staged record(s) were dropped, nothing was delivered and the watermark did not move")) {
+                    return false; // nothing changed: the commit is empty
                 }
+                watermarks.unstage(c, runId);
+                return true;
+            });
+            if (!wasPreview) {
+                throw new Conflict("Run " + runId + " is no longer a preview");
             }
             // After the commit: should this fail, the next preview purges the staging queue before it gathers.
             try {

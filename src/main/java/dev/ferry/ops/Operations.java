@@ -22,6 +22,7 @@ import dev.ferry.cluster.RunRecovery;
 import dev.ferry.connector.Connector;
 import dev.ferry.connector.ConnectorRunner;
 import dev.ferry.connector.Connectors;
+import dev.ferry.connector.Positions;
 import dev.ferry.connector.Previews;
 import dev.ferry.queue.QueueDepths;
 import dev.ferry.queue.SyncQueue;
@@ -59,6 +60,7 @@ public final class Operations {
     private final Connectors connectors;
     private final ConnectorRunner runner;
     private final Previews previews;
+    private final Positions positions;
     private final ConnectorSchedules schedules;
     private final RunLedger runs;
     private final FailureLedger failures;
@@ -71,7 +73,7 @@ public final class Operations {
             .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
 
     public Operations(CamelContext camel, Connectors connectors, ConnectorRunner runner, Previews previews,
-                      ConnectorSchedules schedules,
+                      Positions positions, ConnectorSchedules schedules,
                       RunLedger runs, FailureLedger failures, WatermarkStore watermarks, QueueDepths queue,
                       Housekeeping housekeeping, RunRecovery cluster, ExecutorService executor) {
         this.cluster = cluster;
@@ -79,6 +81,7 @@ public final class Operations {
         this.connectors = connectors;
         this.runner = runner;
         this.previews = previews;
+        this.positions = positions;
         this.schedules = schedules;
         this.runs = runs;
         this.failures = failures;
@@ -203,7 +206,7 @@ public final class Operations {
         if (position == null || position.isBlank()) {
             throw new IllegalArgumentException("position is required: beginning, now, or a value of the cursor column");
         }
-        runner.reposition(c, position.trim(), by);
+        positions.move(c, position.trim(), by);
         return connector(id);
     }
 

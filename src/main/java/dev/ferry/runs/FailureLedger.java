@@ -1,12 +1,12 @@
 package dev.ferry.runs;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -17,6 +17,7 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 import dev.ferry.state.Jdbc;
+import dev.ferry.state.JdbcRunner;
 
 /**
  * The failure ledger ({@code ferry_failure}): per connector and record key, the last failed delivery.
@@ -27,11 +28,11 @@ public final class FailureLedger {
 
     static final int ERROR_MAX = 4000;
 
-    private final DataSource dataSource;
+    private final JdbcRunner jdbc;
     private final Clock clock;
 
     public FailureLedger(DataSource dataSource, Clock clock) {
-        this.dataSource = dataSource;
+        this.jdbc = new JdbcRunner(dataSource);
         this.clock = clock;
     }
 
@@ -42,7 +43,7 @@ public final class FailureLedger {
     public Failure.Status record(String connector, String key, String version, long runId, Integer httpStatus,
                                  String error, int maxAttempts) throws SQLException {
         Instant now = clock.instant();
-        try (Connection c = dataSource.getConnection()) {
+        return jdbc.withConnection(c -> {
             recordInRun(c, connector, key, version, runId, httpStatus, error, now);
             for (int attempt = 0; ; attempt++) {
                 if (update(c, connector, key, version, runId, httpStatus, error, maxAttempts, now)) {
@@ -58,15 +59,16 @@ public final class FailureLedger {
                     }
                 }
             }
-        }
+        });
     }
 
     /** Records a failure in the run's own history only (a preview's: the ledger gets it on submit). */
     public void recordInRun(String connector, String key, String version, long runId, Integer httpStatus, String error)
             throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
+        jdbc.withConnection(c -> {
             recordInRun(c, connector, key, version, runId, httpStatus, error, clock.instant());
-        }
+            return null;
+        });
     }
 
     /**
@@ -88,30 +90,17 @@ public final class FailureLedger {
     }
 
     /** The run's own history of failed records: one row per record (a redelivered one updates its row). */
-    private static void recordInRun(Connection c, String connector, String key, String version, long runId,
-                                    Integer httpStatus, String error, Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE ferry_run_failure SET record_version = ?, http_status = ?,"
-                + " error = ?, failed_at = ? WHERE run_id = ? AND record_key = ?")) {
-            ps.setString(1, version);
-            Jdbc.setInteger(ps, 2, httpStatus);
-            ps.setString(3, Jdbc.clip(error, ERROR_MAX));
-            Jdbc.setInstant(ps, 4, now);
-            ps.setLong(5, runId);
-            ps.setString(6, key);
-            if (ps.executeUpdate() == 1) {
-                return;
-            }
+    private void recordInRun(Connection c, String connector, String key, String version, long runId,
+                             Integer httpStatus, String error, Instant now) throws SQLException {
+        if (jdbc.update(c, "UPDATE ferry_run_failure SET record_version = ?, http_status = ?, error = ?, failed_at = ?"
+                + " WHERE run_id = ? AND record_key = ?", version, httpStatus, Jdbc.clip(error, ERROR_MAX), now, runId,
+                key) == 1) {
+            return;
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO ferry_run_failure (run_id, record_key, connector,"
-                + " record_version, http_status, error, failed_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-            ps.setLong(1, runId);
-            ps.setString(2, key);
-            ps.setString(3, connector);
-            ps.setString(4, version);
-            Jdbc.setInteger(ps, 5, httpStatus);
-            ps.setString(6, Jdbc.clip(error, ERROR_MAX));
-            Jdbc.setInstant(ps, 7, now);
-            ps.executeUpdate();
+        try {
+            jdbc.update(c, "INSERT INTO ferry_run_failure (run_id, record_key, connector, record_version, http_status,"
+                            + " error, failed_at) VALUES (?, ?, ?, ?, ?, ?, ?)", runId, key, connector, version, httpStatus,
+                    Jdbc.clip(error, ERROR_MAX), now);
         } catch (SQLException e) {
             // The same record failed on two consumers at once (a redelivery): the other row says the same.
             if (!isUniqueViolation(e)) {
@@ -127,37 +116,17 @@ public final class FailureLedger {
 
     /** One page of the records that failed in a run, in key order. */
     public Page<RunFailure> ofRun(long runId, int offset, int limit) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            long total;
-            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM ferry_run_failure WHERE run_id = ?")) {
-                ps.setLong(1, runId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    total = rs.getLong(1);
-                }
-            }
-            List<RunFailure> items = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT * FROM ferry_run_failure WHERE run_id = ?"
-                    + " ORDER BY record_key OFFSET ? ROWS FETCH FIRST ? ROWS ONLY")) {
-                ps.setLong(1, runId);
-                ps.setInt(2, offset);
-                ps.setInt(3, limit);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        Integer status = httpStatus(rs);
-                        items.add(new RunFailure(rs.getLong("run_id"), rs.getString("connector"), rs.getString("record_key"),
-                                rs.getString("record_version"), status, rs.getString("error"), Jdbc.getInstant(rs, "failed_at")));
-                    }
-                }
-            }
-            return new Page<>(items, offset, limit, total);
-        }
+        return jdbc.withConnection(c -> new Page<>(jdbc.query(c, "SELECT * FROM ferry_run_failure WHERE run_id = ?"
+                        + " ORDER BY record_key OFFSET ? ROWS FETCH FIRST ? ROWS ONLY",
+                rs -> new RunFailure(rs.getLong("run_id"), rs.getString("connector"), rs.getString("record_key"),
+                        rs.getString("record_version"), httpStatus(rs), rs.getString("error"),
+                        Jdbc.getInstant(rs, "failed_at")), runId, offset, limit), offset, limit,
+                jdbc.queryLong(c, "SELECT COUNT(*) FROM ferry_run_failure WHERE run_id = ?", runId)));
     }
 
-    private static boolean update(Connection c, String connector, String key, String version, long runId,
-                                  Integer httpStatus, String error, int maxAttempts, Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE ferry_failure SET"
+    private boolean update(Connection c, String connector, String key, String version, long runId,
+                           Integer httpStatus, String error, int maxAttempts, Instant now) throws SQLException {
+        return jdbc.update(c, "UPDATE ferry_failure SET"
                         + " first_failed_at = CASE WHEN status = 'RESOLVED' THEN ? ELSE first_failed_at END,"
                         + " status = CASE WHEN status = 'PARKED'"
                         + "   OR (CASE WHEN status = 'RESOLVED' THEN 1 ELSE attempts + 1 END) >= ?"
@@ -165,36 +134,17 @@ public final class FailureLedger {
                         + " attempts = CASE WHEN status = 'RESOLVED' THEN 1 ELSE attempts + 1 END,"
                         + " last_failed_at = ?, resolved_at = NULL, record_version = ?, http_status = ?,"
                         + " last_error = ?, run_id = ?"
-                        + " WHERE connector = ? AND record_key = ?")) {
-            Jdbc.setInstant(ps, 1, now);
-            ps.setInt(2, maxAttempts);
-            Jdbc.setInstant(ps, 3, now);
-            ps.setString(4, version);
-            Jdbc.setInteger(ps, 5, httpStatus);
-            ps.setString(6, Jdbc.clip(error, ERROR_MAX));
-            ps.setLong(7, runId);
-            ps.setString(8, connector);
-            ps.setString(9, key);
-            return ps.executeUpdate() == 1;
-        }
+                        + " WHERE connector = ? AND record_key = ?",
+                now, maxAttempts, now, version, httpStatus, Jdbc.clip(error, ERROR_MAX), runId, connector, key) == 1;
     }
 
-    private static void insert(Connection c, String connector, String key, String version, long runId,
-                               Integer httpStatus, String error, int maxAttempts, Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO ferry_failure (connector, record_key, status, attempts, first_failed_at, last_failed_at,"
-                        + " record_version, http_status, last_error, run_id) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?)")) {
-            ps.setString(1, connector);
-            ps.setString(2, key);
-            ps.setString(3, (maxAttempts <= 1 ? Failure.Status.PARKED : Failure.Status.OPEN).name());
-            Jdbc.setInstant(ps, 4, now);
-            Jdbc.setInstant(ps, 5, now);
-            ps.setString(6, version);
-            Jdbc.setInteger(ps, 7, httpStatus);
-            ps.setString(8, Jdbc.clip(error, ERROR_MAX));
-            ps.setLong(9, runId);
-            ps.executeUpdate();
-        }
+    private void insert(Connection c, String connector, String key, String version, long runId,
+                        Integer httpStatus, String error, int maxAttempts, Instant now) throws SQLException {
+        jdbc.update(c, "INSERT INTO ferry_failure (connector, record_key, status, attempts, first_failed_at,"
+                        + " last_failed_at, record_version, http_status, last_error, run_id)"
+                        + " VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?)",
+                connector, key, maxAttempts <= 1 ? Failure.Status.PARKED : Failure.Status.OPEN, now, now, version,
+                httpStatus, Jdbc.clip(error, ERROR_MAX), runId);
     }
 
     /**
@@ -203,21 +153,14 @@ public final class FailureLedger {
      * and its failure must stay visible even if this delivery arrives after it).
      */
     public boolean resolve(String connector, String key, long runId) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "UPDATE ferry_failure SET status = 'RESOLVED', resolved_at = ?"
-                             + " WHERE connector = ? AND record_key = ? AND status <> 'RESOLVED' AND run_id <= ?")) {
-            Jdbc.setInstant(ps, 1, clock.instant());
-            ps.setString(2, connector);
-            ps.setString(3, key);
-            ps.setLong(4, runId);
-            return ps.executeUpdate() == 1;
-        }
+        return jdbc.update("UPDATE ferry_failure SET status = 'RESOLVED', resolved_at = ? WHERE connector = ?"
+                + " AND record_key = ? AND status <> 'RESOLVED' AND run_id <= ?", clock.instant(), connector, key, runId)
+                == 1;
     }
 
     /** Whether the state database answers now (within 2 s). */
     public boolean reachable() {
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = jdbc.dataSource().getConnection()) {
             return c.isValid(2);
         } catch (SQLException e) {
             return false;
@@ -227,20 +170,14 @@ public final class FailureLedger {
     /** Resolves entries whose record no longer exists at the source: there is nothing left to deliver. */
     public void resolveGone(String connector, Collection<String> keys) throws SQLException {
         Instant now = clock.instant();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "UPDATE ferry_failure SET status = 'RESOLVED', resolved_at = ?,"
-                             + " last_error = SUBSTRING('Resolved: the record no longer exists at the source. Last error: '"
-                             + " || last_error FROM 1 FOR " + ERROR_MAX + ")"
-                             + " WHERE connector = ? AND record_key = ? AND status = 'OPEN'")) {
-            for (String key : keys) {
-                Jdbc.setInstant(ps, 1, now);
-                ps.setString(2, connector);
-                ps.setString(3, key);
-                ps.addBatch();
-            }
-            ps.executeBatch();
+        List<Object[]> rows = new ArrayList<>(keys.size());
+        for (String key : keys) {
+            rows.add(new Object[] {now, connector, key});
         }
+        jdbc.batch("UPDATE ferry_failure SET status = 'RESOLVED', resolved_at = ?,"
+                + " last_error = SUBSTRING('Resolved: the record no longer exists at the source. Last error: '"
+                + " || last_error FROM 1 FOR " + ERROR_MAX + ")"
+                + " WHERE connector = ? AND record_key = ? AND status = 'OPEN'", rows);
     }
 
     /** An operator re-queues a parked record: the next run reads it again and delivers its current state. */
@@ -254,48 +191,28 @@ public final class FailureLedger {
     }
 
     private boolean setStatus(String connector, String key, Failure.Status from, String assignments) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("UPDATE ferry_failure SET " + assignments
-                     + " WHERE connector = ? AND record_key = ? AND status = ?")) {
-            ps.setString(1, connector);
-            ps.setString(2, key);
-            ps.setString(3, from.name());
-            return ps.executeUpdate() == 1;
-        }
+        return jdbc.update("UPDATE ferry_failure SET " + assignments + " WHERE connector = ? AND record_key = ?"
+                + " AND status = ?", connector, key, from) == 1;
     }
 
     /** Re-queues every parked record of the connector; returns how many. */
     public int requeueAll(String connector) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("UPDATE ferry_failure SET status = 'OPEN', attempts = 0"
-                     + " WHERE connector = ? AND status = 'PARKED'")) {
-            ps.setString(1, connector);
-            return ps.executeUpdate();
-        }
+        return jdbc.update("UPDATE ferry_failure SET status = 'OPEN', attempts = 0 WHERE connector = ?"
+                + " AND status = 'PARKED'", connector);
     }
 
     /** Deletes entries resolved before {@code cutoff}; open and parked ones stay whatever their age. */
     public int deleteResolvedBefore(Instant cutoff) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "DELETE FROM ferry_failure WHERE status = 'RESOLVED' AND resolved_at < ?")) {
-            Jdbc.setInstant(ps, 1, cutoff);
-            return ps.executeUpdate();
-        }
+        return jdbc.update("DELETE FROM ferry_failure WHERE status = 'RESOLVED' AND resolved_at < ?", cutoff);
     }
 
     /** Counts of the connector's entries by status. */
     public Map<Failure.Status, Long> counts(String connector) throws SQLException {
         Map<Failure.Status, Long> counts = noCounts();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "SELECT status, COUNT(*) FROM ferry_failure WHERE connector = ? GROUP BY status")) {
-            ps.setString(1, connector);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    counts.put(Failure.Status.valueOf(rs.getString(1)), rs.getLong(2));
-                }
-            }
+        for (Map.Entry<Failure.Status, Long> count : jdbc.query("SELECT status, COUNT(*) FROM ferry_failure"
+                + " WHERE connector = ? GROUP BY status", rs -> Map.entry(Failure.Status.valueOf(rs.getString(1)),
+                rs.getLong(2)), connector)) {
+            counts.put(count.getKey(), count.getValue());
         }
         return counts;
     }
@@ -315,64 +232,37 @@ public final class FailureLedger {
      */
     public Map<String, Map<Failure.Status, Long>> countsByConnector() throws SQLException {
         Map<String, Map<Failure.Status, Long>> counts = new HashMap<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "SELECT connector, status, COUNT(*) FROM ferry_failure GROUP BY connector, status");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                counts.computeIfAbsent(rs.getString(1), connector -> noCounts())
-                        .put(Failure.Status.valueOf(rs.getString(2)), rs.getLong(3));
-            }
+        for (StatusCount count : jdbc.query("SELECT connector, status, COUNT(*) FROM ferry_failure"
+                + " GROUP BY connector, status", rs -> new StatusCount(rs.getString(1),
+                Failure.Status.valueOf(rs.getString(2)), rs.getLong(3)))) {
+            counts.computeIfAbsent(count.connector(), connector -> noCounts()).put(count.status(), count.count());
         }
         return counts;
     }
 
+    private record StatusCount(String connector, Failure.Status status, long count) {
+    }
+
     /** Whether the connector has entries that a delivery may resolve (open or parked). */
     public boolean hasUnresolved(String connector) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "SELECT 1 FROM ferry_failure WHERE connector = ? AND status <> 'RESOLVED' FETCH FIRST 1 ROWS ONLY")) {
-            ps.setString(1, connector);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
+        return jdbc.queryFirst("SELECT 1 FROM ferry_failure WHERE connector = ? AND status <> 'RESOLVED'"
+                + " FETCH FIRST 1 ROWS ONLY", rs -> true, connector).isPresent();
     }
 
     /** Open keys after {@code afterKey} (null: from the start), in key order, for paging through them. */
     public List<String> openKeys(String connector, String afterKey, int limit) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "SELECT record_key FROM ferry_failure WHERE connector = ? AND status = 'OPEN' AND record_key > ?"
-                             + " ORDER BY record_key FETCH FIRST ? ROWS ONLY")) {
-            ps.setString(1, connector);
-            ps.setString(2, afterKey == null ? "" : afterKey);
-            ps.setInt(3, limit);
-            List<String> keys = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    keys.add(rs.getString(1));
-                }
-            }
-            return keys;
-        }
+        return jdbc.query("SELECT record_key FROM ferry_failure WHERE connector = ? AND status = 'OPEN'"
+                        + " AND record_key > ? ORDER BY record_key FETCH FIRST ? ROWS ONLY", rs -> rs.getString(1),
+                connector, afterKey == null ? "" : afterKey, limit);
     }
 
     public Optional<Failure> find(String connector, String key) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return find(c, connector, key);
-        }
+        return jdbc.withConnection(c -> find(c, connector, key));
     }
 
-    private static Optional<Failure> find(Connection c, String connector, String key) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT * FROM ferry_failure WHERE connector = ? AND record_key = ?")) {
-            ps.setString(1, connector);
-            ps.setString(2, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(map(rs)) : Optional.empty();
-            }
-        }
+    private Optional<Failure> find(Connection c, String connector, String key) throws SQLException {
+        return jdbc.queryFirst(c, "SELECT * FROM ferry_failure WHERE connector = ? AND record_key = ?",
+                FailureLedger::map, connector, key);
     }
 
     /** Entries of a connector, optionally of one status, most recent failure first. */
@@ -383,38 +273,14 @@ public final class FailureLedger {
     /** One page of a connector's entries, optionally of one status, most recent failure first. */
     public Page<Failure> list(String connector, Failure.Status status, int offset, int limit) throws SQLException {
         String where = " WHERE connector = ?" + (status == null ? "" : " AND status = ?");
-        try (Connection c = dataSource.getConnection()) {
-            long total;
-            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM ferry_failure" + where)) {
-                bind(ps, connector, status);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    total = rs.getLong(1);
-                }
-            }
-            try (PreparedStatement ps = c.prepareStatement("SELECT * FROM ferry_failure" + where
-                    + " ORDER BY last_failed_at DESC, record_key OFFSET ? ROWS FETCH FIRST ? ROWS ONLY")) {
-                int next = bind(ps, connector, status);
-                ps.setInt(next, offset);
-                ps.setInt(next + 1, limit);
-                List<Failure> failures = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        failures.add(map(rs));
-                    }
-                }
-                return new Page<>(failures, offset, limit, total);
-            }
-        }
-    }
-
-    private static int bind(PreparedStatement ps, String connector, Failure.Status status) throws SQLException {
-        ps.setString(1, connector);
-        if (status == null) {
-            return 2;
-        }
-        ps.setString(2, status.name());
-        return 3;
+        Object[] filter = status == null ? new Object[] {connector} : new Object[] {connector, status};
+        Object[] paged = Arrays.copyOf(filter, filter.length + 2);
+        paged[filter.length] = offset;
+        paged[filter.length + 1] = limit;
+        return jdbc.withConnection(c -> new Page<>(jdbc.query(c, "SELECT * FROM ferry_failure" + where
+                        + " ORDER BY last_failed_at DESC, record_key OFFSET ? ROWS FETCH FIRST ? ROWS ONLY",
+                FailureLedger::map, paged), offset, limit,
+                jdbc.queryLong(c, "SELECT COUNT(*) FROM ferry_failure" + where, filter)));
     }
 
     /** The HTTP status column, or null (wasNull must follow its getInt at once). */

@@ -166,11 +166,12 @@ public final class RunTracker extends ServiceSupport {
     public void flush() throws SQLException {
         synchronized (flushLock) {
             writeOutcomes();
-            try (Connection c = ledger.dataSource().getConnection()) {
+            ledger.jdbc().withConnection(c -> {
                 for (Long runId : watchedRuns()) {
                     finishIfDone(c, runId);
                 }
-            }
+                return null;
+            });
         }
     }
 
@@ -199,17 +200,13 @@ public final class RunTracker extends ServiceSupport {
             snapshot = new HashMap<>(outcomes);
             outcomes.clear();
         }
-        try (Connection c = ledger.dataSource().getConnection()) {
-            c.setAutoCommit(false);
-            try {
+        try {
+            ledger.jdbc().inTransaction(c -> {
                 for (Map.Entry<Long, long[]> e : snapshot.entrySet()) {
                     ledger.addOutcomes(c, e.getKey(), e.getValue()[0], e.getValue()[1]);
                 }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
+                return null;
+            });
         } catch (SQLException | RuntimeException e) {
             synchronized (this) {
                 snapshot.forEach((runId, n) -> {

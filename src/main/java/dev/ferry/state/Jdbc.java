@@ -3,12 +3,11 @@ package dev.ferry.state;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 
-/** Instant ↔ {@code TIMESTAMP WITH TIME ZONE}, identically on H2 and PostgreSQL. */
+/** Instant ↔ {@code TIMESTAMP WITH TIME ZONE}, identically on H2 and PostgreSQL; error texts clipped to their columns. */
 public final class Jdbc {
 
     private Jdbc() {
@@ -16,14 +15,6 @@ public final class Jdbc {
 
     public static void setInstant(PreparedStatement ps, int index, Instant instant) throws SQLException {
         ps.setObject(index, instant == null ? null : instant.atOffset(ZoneOffset.UTC));
-    }
-
-    public static void setInteger(PreparedStatement ps, int index, Integer value) throws SQLException {
-        if (value == null) {
-            ps.setNull(index, Types.INTEGER);
-        } else {
-            ps.setInt(index, value);
-        }
     }
 
     public static Instant getInstant(ResultSet rs, String column) throws SQLException {

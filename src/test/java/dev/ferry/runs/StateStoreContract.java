@@ -237,10 +237,10 @@ abstract class StateStoreContract {
         watermarks.stage(first, "alpha", position);
         watermarks.stage(second, "alpha", null);
         try (Connection c = dataSource().getConnection()) {
-            assertThat(WatermarkStore.staged(c, first)).contains(java.util.Optional.of(position));
-            assertThat(WatermarkStore.staged(c, second)).contains(java.util.Optional.empty());
-            WatermarkStore.unstage(c, first);
-            assertThat(WatermarkStore.staged(c, first)).isEmpty();
+            assertThat(watermarks.staged(c, first)).contains(java.util.Optional.of(position));
+            assertThat(watermarks.staged(c, second)).contains(java.util.Optional.empty());
+            watermarks.unstage(c, first);
+            assertThat(watermarks.staged(c, first)).isEmpty();
         }
     }
 

@@ -31,8 +31,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.ferry.connector.ConnectorRunner;
 import dev.ferry.connector.Connectors;
+import dev.ferry.connector.Positions;
 import dev.ferry.connector.FaultHooks;
 import dev.ferry.runs.Failure;
 import dev.ferry.runs.Run;
@@ -360,8 +360,8 @@ abstract class SyncContract {
         insertItems(11, 12, i -> later);
         assertThat(ferry.runAndAwait(C).gathered()).isEqualTo(2);
 
-        ConnectorRunner runner = ferry.bean("ferryRunner", ConnectorRunner.class);
-        runner.reposition(ferry.bean("ferryConnectors", Connectors.class).find(C).orElseThrow(), "beginning", "ops-anna");
+        Positions positions = ferry.bean("ferryPositions", Positions.class);
+        positions.move(ferry.bean("ferryConnectors", Connectors.class).find(C).orElseThrow(), "beginning", "ops-anna");
         assertThat(ferry.watermark(C)).isNull();
         assertThat(ferry.runAndAwait(C).gathered()).isEqualTo(12);
 
