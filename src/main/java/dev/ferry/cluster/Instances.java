@@ -1,16 +1,15 @@
 package dev.ferry.cluster;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 import javax.sql.DataSource;
 
 import dev.ferry.state.Jdbc;
+import dev.ferry.state.JdbcRunner;
 
 /**
  * The instances that share the state database ({@code ferry_instance}): each registers under its name when it
@@ -20,10 +19,10 @@ import dev.ferry.state.Jdbc;
  */
 public final class Instances {
 
-    private final DataSource dataSource;
+    private final JdbcRunner jdbc;
 
     public Instances(DataSource dataSource) {
-        this.dataSource = dataSource;
+        this.jdbc = new JdbcRunner(dataSource);
     }
 
     /** One row: an instance, its last beat and, after a clean stop, when it stopped. */
@@ -40,70 +39,40 @@ public final class Instances {
      * a crash), or a new instance. Returns the row it replaced, if any.
      */
     public Instance register(String name, String host, String version, String incarnation) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
+        return jdbc.withConnection(c -> {
             Instance before = find(c, name);
-            try (PreparedStatement ps = c.prepareStatement(before == null
+            jdbc.update(c, before == null
                     ? "INSERT INTO ferry_instance (host, version, incarnation, started_at, beats, beat_at, stopped_at, name)"
                             + " VALUES (?, ?, ?, CURRENT_TIMESTAMP, 0, CURRENT_TIMESTAMP, NULL, ?)"
                     : "UPDATE ferry_instance SET host = ?, version = ?, incarnation = ?, started_at = CURRENT_TIMESTAMP,"
-                            + " beats = beats + 1, beat_at = CURRENT_TIMESTAMP, stopped_at = NULL WHERE name = ?")) {
-                ps.setString(1, Jdbc.clip(host, 200));
-                ps.setString(2, Jdbc.clip(version, 50));
-                ps.setString(3, incarnation);
-                ps.setString(4, name);
-                ps.executeUpdate();
-            }
+                            + " beats = beats + 1, beat_at = CURRENT_TIMESTAMP, stopped_at = NULL WHERE name = ?",
+                    Jdbc.clip(host, 200), Jdbc.clip(version, 50), incarnation, name);
             return before;
-        }
+        });
     }
 
     /** One beat; false when another process has registered under this name since (it beats there now). */
     public boolean beat(String name, String incarnation) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("UPDATE ferry_instance SET beats = beats + 1,"
-                     + " beat_at = CURRENT_TIMESTAMP WHERE name = ? AND incarnation = ?")) {
-            ps.setString(1, name);
-            ps.setString(2, incarnation);
-            return ps.executeUpdate() == 1;
-        }
+        return jdbc.update("UPDATE ferry_instance SET beats = beats + 1, beat_at = CURRENT_TIMESTAMP"
+                + " WHERE name = ? AND incarnation = ?", name, incarnation) == 1;
     }
 
     /** A clean stop: every count of this instance is written, the others need not wait for it. */
     public void stopped(String name, String incarnation) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("UPDATE ferry_instance SET stopped_at = CURRENT_TIMESTAMP"
-                     + " WHERE name = ? AND incarnation = ?")) {
-            ps.setString(1, name);
-            ps.setString(2, incarnation);
-            ps.executeUpdate();
-        }
+        jdbc.update("UPDATE ferry_instance SET stopped_at = CURRENT_TIMESTAMP WHERE name = ? AND incarnation = ?",
+                name, incarnation);
     }
 
     public List<Instance> all() throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT * FROM ferry_instance ORDER BY name");
-             ResultSet rs = ps.executeQuery()) {
-            List<Instance> all = new ArrayList<>();
-            while (rs.next()) {
-                all.add(map(rs));
-            }
-            return all;
-        }
+        return jdbc.query("SELECT * FROM ferry_instance ORDER BY name", Instances::map);
     }
 
     public Instance find(String name) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return find(c, name);
-        }
+        return jdbc.withConnection(c -> find(c, name));
     }
 
-    private static Instance find(Connection c, String name) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM ferry_instance WHERE name = ?")) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? map(rs) : null;
-            }
-        }
+    private Instance find(Connection c, String name) throws SQLException {
+        return jdbc.queryFirst(c, "SELECT * FROM ferry_instance WHERE name = ?", Instances::map, name).orElse(null);
     }
 
     private static Instance map(ResultSet rs) throws SQLException {

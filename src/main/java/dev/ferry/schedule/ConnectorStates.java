@@ -1,29 +1,37 @@
 package dev.ferry.schedule;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import dev.ferry.state.Jdbc;
+import dev.ferry.state.JdbcRunner;
 
 /** Connector state in the state database ({@code ferry_connector}); a connector's row appears on first use. */
 public final class ConnectorStates {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectorStates.class);
+
     private static final String INSERT = "INSERT INTO ferry_connector (connector, enabled, activated_at, scheduled_runs,"
             + " skipped_fires, changed_at, changed_by) VALUES (?, TRUE, ?, 0, 0, ?, 'ferry')";
 
-    private final DataSource dataSource;
+    private final JdbcRunner jdbc;
     private final Clock clock;
     /**
      * The states read at once for the connectors loading at start-up ({@link #preload}), which are asked for each
@@ -34,7 +42,7 @@ public final class ConnectorStates {
     private final Map<String, ConnectorState> preloaded = new ConcurrentHashMap<>();
 
     public ConnectorStates(DataSource dataSource, Clock clock) {
-        this.dataSource = dataSource;
+        this.jdbc = new JdbcRunner(dataSource);
         this.clock = clock;
     }
 
@@ -44,25 +52,22 @@ public final class ConnectorStates {
         if (known != null) {
             return known;
         }
-        try (Connection c = dataSource.getConnection()) {
-            ConnectorState state = find(c, connector);
-            if (state != null) {
-                return state;
+        return jdbc.withConnection(c -> {
+            Optional<ConnectorState> state = find(c, connector);
+            if (state.isPresent()) {
+                return state.get();
             }
             Instant now = clock.instant();
-            try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-                ps.setString(1, connector);
-                Jdbc.setInstant(ps, 2, now);
-                Jdbc.setInstant(ps, 3, now);
-                ps.executeUpdate();
+            try {
+                jdbc.update(c, INSERT, connector, now, now);
             } catch (SQLException e) {
                 // Another instance created it meanwhile: read theirs.
                 if (e.getSQLState() == null || !e.getSQLState().startsWith("23")) {
                     throw e;
                 }
             }
-            return find(c, connector);
-        }
+            return find(c, connector).orElseThrow();
+        });
     }
 
     /**
@@ -70,16 +75,8 @@ public final class ConnectorStates {
      * for the first time: {@link #get} makes its state.
      */
     public Map<String, ConnectorState> all() throws SQLException {
-        Map<String, ConnectorState> states = new HashMap<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT * FROM ferry_connector");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                ConnectorState state = map(rs);
-                states.put(state.connector(), state);
-            }
-        }
-        return states;
+        return jdbc.query("SELECT * FROM ferry_connector", ConnectorStates::map).stream()
+                .collect(Collectors.toMap(ConnectorState::connector, state -> state, (a, b) -> b, HashMap::new));
     }
 
     /**
@@ -91,21 +88,15 @@ public final class ConnectorStates {
         List<String> missing = connectors.stream().filter(c -> !states.containsKey(c)).distinct().toList();
         if (!missing.isEmpty()) {
             Instant now = clock.instant();
-            try (Connection c = dataSource.getConnection()) {
-                c.setAutoCommit(false);
-                try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-                    for (String connector : missing) {
-                        ps.setString(1, connector);
-                        Jdbc.setInstant(ps, 2, now);
-                        Jdbc.setInstant(ps, 3, now);
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                    c.commit();
-                } catch (SQLException e) {
-                    // another instance made some of them meanwhile: get() makes the rest, one by one
-                    c.rollback();
-                }
+            List<Object[]> rows = missing.stream().map(connector -> new Object[] {connector, now, now}).toList();
+            try {
+                jdbc.inTransaction(c -> {
+                    jdbc.batch(c, INSERT, rows);
+                    return null;
+                });
+            } catch (SQLException e) {
+                // another instance made some of them meanwhile (rolled back): get() makes the rest, one by one
+                LOG.debug("Connector states not made in one batch: {}", e.toString());
             }
             states.putAll(all());
         }
@@ -154,28 +145,13 @@ public final class ConnectorStates {
 
     private void update(String connector, String assignments, Object... values) throws SQLException {
         preloaded.remove(connector);
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("UPDATE ferry_connector SET " + assignments + " WHERE connector = ?")) {
-            int i = 1;
-            for (Object value : values) {
-                if (value instanceof Instant instant) {
-                    Jdbc.setInstant(ps, i++, instant);
-                } else {
-                    ps.setObject(i++, value);
-                }
-            }
-            ps.setString(i, connector);
-            ps.executeUpdate();
-        }
+        Object[] parameters = Arrays.copyOf(values, values.length + 1);
+        parameters[values.length] = connector;
+        jdbc.update("UPDATE ferry_connector SET " + assignments + " WHERE connector = ?", parameters);
     }
 
-    private static ConnectorState find(Connection c, String connector) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM ferry_connector WHERE connector = ?")) {
-            ps.setString(1, connector);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? map(rs) : null;
-            }
-        }
+    private Optional<ConnectorState> find(Connection c, String connector) throws SQLException {
+        return jdbc.queryFirst(c, "SELECT * FROM ferry_connector WHERE connector = ?", ConnectorStates::map, connector);
     }
 
     private static ConnectorState map(ResultSet rs) throws SQLException {

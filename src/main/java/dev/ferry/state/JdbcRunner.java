@@ -78,7 +78,14 @@ public final class JdbcRunner {
 
     /** One statement for each row of parameters, sent together on a connection of its own. */
     public void batch(String sql, List<Object[]> rows) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection()) {
+            batch(c, sql, rows);
+        }
+    }
+
+    /** One statement for each row of parameters, sent together in the caller's transaction. */
+    public void batch(Connection c, String sql, List<Object[]> rows) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (Object[] row : rows) {
                 bind(ps, row);
                 ps.addBatch();
