@@ -99,11 +99,7 @@ public final class ConnectorRunner {
     private Reservation reserve(Connector connector, Trigger trigger, RunMode mode) throws Conflict, SQLException {
         claims.claim(connector.id());
         try {
-            Optional<Run> preview = runs.pendingPreview(connector.id());
-            if (preview.isPresent()) {
-                throw new Conflict("Preview run " + preview.get().id() + " of connector " + connector.id()
-                        + " awaits review; submit or delete it before the connector runs again");
-            }
+            runs.requireNoPendingPreview(connector.id(), "the connector runs again");
             Watermark stored = watermarks.load(connector.id()).orElse(null);
             long runId = runs.create(connector.id(), trigger, mode, stored);
             claims.running(connector.id(), runId);

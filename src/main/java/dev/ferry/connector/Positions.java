@@ -1,14 +1,12 @@
 package dev.ferry.connector;
 
 import java.sql.SQLException;
-import java.util.Optional;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.ferry.gather.Gatherer;
 import dev.ferry.runs.Conflict;
-import dev.ferry.runs.Run;
 import dev.ferry.runs.RunLedger;
 import dev.ferry.watermark.Watermark;
 import dev.ferry.watermark.WatermarkStore;
@@ -41,12 +39,7 @@ public final class Positions {
     public Watermark move(Connector connector, String position, String by) throws Conflict, SQLException {
         claims.claim(connector.id());
         try {
-            // A preview gathered from the current position; moving it would make its submit skip or repeat rows.
-            Optional<Run> preview = runs.pendingPreview(connector.id());
-            if (preview.isPresent()) {
-                throw new Conflict("Preview run " + preview.get().id() + " of connector " + connector.id()
-                        + " awaits review; submit or delete it before moving the position");
-            }
+            runs.requireNoPendingPreview(connector.id(), "moving the position");
             Watermark target = gatherer.position(connector.source(), position);
             watermarks.reposition(connector.id(), target, by, "position set to '" + position + "'");
             LOG.info("Connector {}: position set to {} ({}) by {}", connector.id(), position,

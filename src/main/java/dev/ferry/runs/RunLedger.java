@@ -117,6 +117,18 @@ public final class RunLedger {
                 + " FETCH FIRST 1 ROWS ONLY", RunLedger::map, connector, RunStatus.PREVIEW);
     }
 
+    /**
+     * Refuses what would change the position a preview of the connector gathered from while it awaits review:
+     * its submit would skip or repeat rows. {@code what} completes "submit or delete it before ...".
+     */
+    public void requireNoPendingPreview(String connector, String what) throws Conflict, SQLException {
+        Optional<Run> preview = pendingPreview(connector);
+        if (preview.isPresent()) {
+            throw new Conflict("Preview run " + preview.get().id() + " of connector " + connector
+                    + " awaits review; submit or delete it before " + what);
+        }
+    }
+
     /** What to list: every field optional. Times bound the run's creation, {@code from} included, {@code to} not. */
     public record Query(String connector, RunStatus status, Instant from, Instant to) {
     }
