@@ -153,6 +153,7 @@ public final class FerryConfiguration implements CamelConfiguration {
                     + " is " + stateUrl.substring(0, Math.min(stateUrl.length(), 16)) + "...)");
         }
         Duration reloadQuiet = settings.duration(Settings.RELOAD_QUIET_PERIOD);
+        int startBeforeReady = settings.nonNegativeInt(Settings.CONNECTORS_START_BEFORE_READY);
         settings.validate();
         InstanceName instance = InstanceName.of(camel.getPropertiesComponent());
         registry.bind(INSTANCE_NAME, instance);
@@ -315,7 +316,7 @@ public final class FerryConfiguration implements CamelConfiguration {
                         surface.untrack(connector);
                     }
                 }, clock, reloadQuiet,
-                camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-reload"), reload);
+                camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-reload"), reload, startBeforeReady);
         camel.addService(reloader);
         registry.bind(CONNECTOR_FILES, reloader);
         FerryHealth.register(camel, stateSource, artemis, brokerUrl, reloader::loaded);

@@ -113,6 +113,9 @@ public final class Settings {
     public static final Option METRICS_REFRESH_INTERVAL = new Option("ferry.metrics.refresh-interval", "5s",
             "How often the queue depth and watermark gauges are read from the broker and the state database (a"
                     + " scrape returns the last values at once, even while the broker is down).");
+    public static final Option CONNECTORS_START_BEFORE_READY = new Option("ferry.connectors.start-before-ready", "100",
+            "How many connectors' routes start before Ferry reports ready, those due to fire first; the others start"
+                    + " right after, in the background in the same order (one at once when an operator acts on it).");
     public static final Option RELOAD_ENABLED = new Option("ferry.reload.enabled", "false",
             "Reload a connector when its route file or its properties change (the dev profile turns it on).");
     public static final Option RELOAD_QUIET_PERIOD = new Option("ferry.reload.quiet-period", "500ms",
@@ -156,6 +159,20 @@ public final class Settings {
             // reported below
         }
         error(option, value, "is not a positive whole number");
+        return Integer.parseInt(option.defaultValue());
+    }
+
+    public int nonNegativeInt(Option option) {
+        String value = string(option);
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        error(option, value, "is not a whole number of at least 0");
         return Integer.parseInt(option.defaultValue());
     }
 

@@ -82,6 +82,17 @@ public final class ConnectorFileCheck {
         return problems.stream().filter(p -> !p.warning()).map(Problem::toString).toList();
     }
 
+    /** The {@code ferry:gather} steps of the routes. */
+    static List<ToDefinition> gatherSteps(List<RouteDefinition> routes) {
+        List<ToDefinition> steps = new ArrayList<>();
+        routes.forEach(r -> each(r.getOutputs(), step -> {
+            if (step instanceof ToDefinition to && uri(to).startsWith(GATHER)) {
+                steps.add(to);
+            }
+        }));
+        return steps;
+    }
+
     private void run(List<RouteDefinition> routes) {
         if (routes.isEmpty()) {
             error(0, "defines no routes", "a connector file holds a gather route (ferry:gather) and a deliver route");

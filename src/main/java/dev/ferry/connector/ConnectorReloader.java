@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -27,12 +28,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.Component;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.builder.RouteConfigurationBuilder;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.ToDefinition;
 import org.apache.camel.spi.Resource;
+import org.apache.camel.support.EndpointHelper;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
 import org.apache.camel.support.service.ServiceSupport;
@@ -89,6 +93,8 @@ public final class ConnectorReloader extends ServiceSupport {
     private final Duration quietPeriod;
     private final ScheduledExecutorService executor;
     private final boolean watch;
+    /** How many connectors' routes start before Ferry reports ready ({@code ferry.connectors.start-before-ready}). */
+    private final int startBeforeReady;
 
     /** The files watched, known once watching begins. */
     private ConfigurationFiles files;
@@ -101,12 +107,19 @@ public final class ConnectorReloader extends ServiceSupport {
     private final PinnedProperties pinned;
     private final Set<Path> waitingLogged = new LinkedHashSet<>();
     private final Map<String, Outcome> outcomes = new ConcurrentHashMap<>();
+    /**
+     * Connectors defined at start-up whose routes start after Ferry is ready, in the order they start: the soonest due
+     * first. Each is known already (listed, tracked); {@link #startNow} brings one forward.
+     */
+    private final Map<String, Prepared> waiting = new LinkedHashMap<>();
+    private int filesFound;
     private volatile boolean loaded;
+    private volatile boolean allStarted;
     private ConnectorFileWatcher watcher;
 
     public ConnectorReloader(CamelContext camel, Connectors connectors, ConnectorClaims claims, ConnectorSchedules schedules,
                              Listener listener, Clock clock, Duration quietPeriod, ScheduledExecutorService executor,
-                             boolean watch) {
+                             boolean watch, int startBeforeReady) {
         this.camel = camel;
         this.connectors = connectors;
         this.claims = claims;
@@ -117,6 +130,8 @@ public final class ConnectorReloader extends ServiceSupport {
         this.quietPeriod = quietPeriod;
         this.executor = executor;
         this.watch = watch;
+        this.startBeforeReady = startBeforeReady;
+        connectors.starter(this::startNow);
     }
 
     /** The last reload of the connector, if there was one. */
@@ -127,30 +142,106 @@ public final class ConnectorReloader extends ServiceSupport {
     /**
      * Loads the connector files Camel Main found ({@link ConnectorFilesCollector}) once Camel runs, each on its
      * own: a file that does not load is reported with its file (and line) and skipped, and the others run.
-     * Then connectors that missed fires while Ferry was stopped run once, and, with hot reload on, the files
-     * are watched — a skipped file loads when it is saved fixed.
+     * Connectors that missed fires while Ferry was stopped run once. Every file is parsed and checked before Ferry
+     * is ready, and every connector is known; the routes of the first {@code startBeforeReady} start then, those due
+     * first, and the others' right after, in the background ({@link #startWaiting}). Then, with hot reload on, the
+     * files are watched — a skipped file loads when it is saved fixed.
      */
     public synchronized void loadConnectors(List<Path> files) throws Exception {
         FaultHooks faults = camel.getRegistry().lookupByNameAndType(FaultHooks.BEAN, FaultHooks.class);
         if (faults != null) {
             faults.beforeConnectorsLoad();
         }
+        filesFound = files.size();
         try {
             load(files);
         } finally {
-            schedules.startScheduler();
+            // a clustered job store holds every connector's triggers: a fire here needs the connector's routes
+            if (waiting.isEmpty() || !schedules.clustered()) {
+                schedules.startScheduler();
+            }
         }
         loaded = true;
-        LOG.info("Connectors loaded: {} of {} file(s) run{}", routesOf.size(), files.size(),
-                routesOf.size() == files.size() ? "" : "; the others are reported above with their problems");
-        if (watch) {
-            begin();
+        if (waiting.isEmpty()) {
+            everyConnectorStarted();
+            return;
+        }
+        LOG.info("Ready with {} connector(s) running; the routes of the other {} start now in the background, soonest"
+                + " due first (one at once when an operator acts on it)", routesOf.size(), waiting.size());
+        FaultHooks hooks = faults == null ? FaultHooks.NONE : faults;
+        executor.execute(() -> {
+            hooks.beforeWaitingConnectorsStart();
+            startWaiting();
+        });
+    }
+
+    /** Whether Ferry is ready: every connector file found at start-up is checked, the connectors due first run. */
+    public boolean loaded() {
+        return loaded;
+    }
+
+    /** Whether every connector loaded at start-up runs: none waits for its routes to start. */
+    public boolean allStarted() {
+        return allStarted;
+    }
+
+    /**
+     * The waiting connectors' routes, {@value #START_CHUNK} connectors at a time, each step holding the loader only
+     * for itself: an operator's action ({@link #startNow}) or a reload waits for one step at most.
+     */
+    private void startWaiting() {
+        while (true) {
+            synchronized (this) {
+                if (isStoppingOrStopped() || camel.isStopping() || !camel.isStarted()) {
+                    return;
+                }
+                if (waiting.isEmpty()) {
+                    try {
+                        schedules.startScheduler();
+                        everyConnectorStarted();
+                    } catch (Exception e) {
+                        LOG.error("Every connector runs, but {}", describe(e), e);
+                    }
+                    return;
+                }
+                List<Prepared> step = new ArrayList<>();
+                var next = waiting.values().iterator();
+                while (next.hasNext() && step.size() < START_CHUNK) {
+                    step.add(next.next());
+                    next.remove();
+                }
+                catchUp(startTogether(step));
+            }
         }
     }
 
-    /** Whether the connector files found at start-up have been loaded (or skipped, each with its error). */
-    public boolean loaded() {
-        return loaded;
+    /** An operator acts on a connector whose routes still wait to start: they start now, in the caller's thread. */
+    synchronized void startNow(String connector) {
+        Prepared p = waiting.remove(connector);
+        if (p != null) {
+            LOG.info("Connector {}: its routes start now, ahead of their turn, for an operator's action", connector);
+            catchUp(startTogether(List.of(p)));
+        }
+    }
+
+    private void catchUp(List<String> started) {
+        for (String connector : started) {
+            try {
+                schedules.catchUp(connector);
+            } catch (Exception e) {
+                LOG.warn("Connector {}: whether it missed fires could not be told: {}", connector, describe(e));
+            }
+        }
+    }
+
+    /** Every connector found at start-up runs, or was reported: hot reload may watch the files now. */
+    private void everyConnectorStarted() throws IOException {
+        allStarted = true;
+        LOG.info("Connectors loaded: {} of {} file(s) run{}", routesOf.size(), filesFound,
+                routesOf.size() == filesFound ? "" : "; the others are reported above with their problems");
+        if (watch) {
+            begin();
+        }
     }
 
     private void load(List<Path> files) throws Exception {
@@ -184,13 +275,41 @@ public final class ConnectorReloader extends ServiceSupport {
             LOG.debug("The connectors' states could not be read at once", e);
         }
         try {
-            List<String> loaded = startAll(prepared);
-            for (String connector : loaded) {
-                schedules.catchUp(connector);
+            List<Prepared> due = new ArrayList<>(prepared);
+            Map<String, Instant> dueAt = new HashMap<>();
+            due.forEach(p -> dueAt.put(p.connector(), schedules.dueAt(p.connector())));
+            due.sort(Comparator.comparing((Prepared p) -> dueAt.get(p.connector())));
+            int first = Math.min(due.size(), startBeforeReady);
+            catchUp(startAll(due.subList(0, first)));
+            for (Prepared p : due.subList(first, due.size())) {
+                define(p);
             }
         } finally {
             schedules.states().preloaded();
         }
+    }
+
+    /**
+     * A connector whose routes start after Ferry is ready: known now — its {@code ferry:gather} step's options make its
+     * definition, as the route's endpoint will, without starting anything — with its MBean, gauges and health check.
+     */
+    private void define(Prepared p) {
+        Component ferry = camel.getComponent("ferry");
+        for (ToDefinition gather : ConnectorFileCheck.gatherSteps(routes(p.builders()))) {
+            try {
+                ferry.createEndpoint(EndpointHelper.resolveEndpointUriPropertyPlaceholders(camel, gather.getEndpointUri()));
+            } catch (Exception e) {
+                rejected(p.file(), p.connector(), display(p.file()) + ":" + gather.getLineNumber() + ": ferry:gather: "
+                        + describe(e), true);
+                return;
+            }
+        }
+        try {
+            listener.added(p.connector());
+        } catch (Exception e) {
+            LOG.warn("Connector {}: its MBean, gauges or health check could not be set up: {}", p.connector(), e.toString());
+        }
+        waiting.put(p.connector(), p);
     }
 
     /**

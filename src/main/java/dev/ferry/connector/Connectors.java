@@ -6,11 +6,33 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The connectors defined by the loaded route files, by id. */
+/**
+ * The connectors defined by the loaded route files, by id: those whose routes run, and those whose routes start
+ * after Ferry is ready ({@code ferry.connectors.start-before-ready}).
+ */
 public final class Connectors {
+
+    /** Starts a connector's routes at once if they are still waiting for their turn after start-up. */
+    public interface Starter {
+        void startNow(String connector);
+    }
 
     private final Map<String, Connector> byId = new ConcurrentHashMap<>();
     private final Map<String, String> rejected = new ConcurrentHashMap<>();
+    private volatile Starter starter = connector -> {
+    };
+
+    public void starter(Starter starter) {
+        this.starter = starter;
+    }
+
+    /**
+     * Makes sure the connector's routes run before an operator acts on it: a connector defined at start-up whose
+     * routes still wait for their turn in the background starts now, in the caller's thread.
+     */
+    public void requireRoutes(String id) {
+        starter.startNow(id);
+    }
 
     public void register(Connector connector) {
         byId.put(connector.id(), connector);

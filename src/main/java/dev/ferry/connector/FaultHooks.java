@@ -16,6 +16,10 @@ public interface FaultHooks {
     default void beforeConnectorsLoad() {
     }
 
+    /** Ferry is ready; the routes of the connectors that start after it are about to start, in the background. */
+    default void beforeWaitingConnectorsStart() {
+    }
+
     /** After a sync-queue transaction committed; {@code committed} records of the run are now queued. */
     default void afterQueueCommit(String connector, long runId, long committed) {
     }

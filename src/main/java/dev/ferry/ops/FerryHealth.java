@@ -30,7 +30,8 @@ import dev.ferry.security.Redact;
  * <ul>
  *   <li>{@code ferry-state-database} (readiness) — a connection from the state pool answers;</li>
  *   <li>{@code ferry-broker} (readiness) — a new connection to the broker opens;</li>
- *   <li>{@code ferry-connectors} (readiness) — the connector files found at start-up are loaded (a file that did
+ *   <li>{@code ferry-connectors} (readiness) — the connector files found at start-up are checked, every connector is
+ *       known and those due first run, the others' routes starting after ({@code ConnectorReloader}) (a file that did
  *       not load counts as loaded: it is reported, and the others run);</li>
  *   <li>{@code ferry-connector-<id>} (overall health only) — DOWN, reported as degraded, when the connector's
  *       last {@code ferry.health.failed-runs} runs all FAILED, or when it was rejected; with its last error.

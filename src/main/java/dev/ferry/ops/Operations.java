@@ -176,13 +176,13 @@ public final class Operations {
     }
 
     public ConnectorView enable(String id, String by) throws Exception {
-        find(id);
+        running(id);
         schedules.enable(id, by);
         return connector(id);
     }
 
     public ConnectorView disable(String id, String by) throws Exception {
-        find(id);
+        running(id);
         schedules.disable(id, by);
         return connector(id);
     }
@@ -193,7 +193,7 @@ public final class Operations {
      * left as it is. Conflict when its end-at is still in the past: the message says which key to change.
      */
     public ConnectorView activate(String id, String by) throws Exception {
-        find(id);
+        running(id);
         if (schedules.states().get(id).ended()) {
             schedules.activate(id, by);
         }
@@ -202,7 +202,7 @@ public final class Operations {
 
     /** Moves the connector's position ({@code beginning}, {@code now} or a cursor value); audited. */
     public ConnectorView reposition(String id, String position, String by) throws Exception {
-        Connector c = find(id);
+        Connector c = running(id);
         if (position == null || position.isBlank()) {
             throw new IllegalArgumentException("position is required: beginning, now, or a value of the cursor column");
         }
@@ -219,7 +219,7 @@ public final class Operations {
 
     /** Starts a run of the connector now: {@code MANUAL}, delivering, or a preview that stages only. */
     public Run start(String id, boolean preview, String by) throws NotFound, Conflict, SQLException {
-        Connector c = find(id);
+        Connector c = running(id);
         Optional<String> rejected = connectors.rejection(id);
         if (rejected.isPresent()) {
             throw new Conflict("Connector " + id + " was rejected at start-up and does not run: " + rejected.get());
@@ -266,8 +266,10 @@ public final class Operations {
     }
 
     private Connector connectorOf(Run run) throws Conflict {
-        return connectors.find(run.connector()).orElseThrow(() -> new Conflict("Run " + run.id() + " belongs to connector "
-                + run.connector() + ", which no route file defines any more"));
+        Connector c = connectors.find(run.connector()).orElseThrow(() -> new Conflict("Run " + run.id()
+                + " belongs to connector " + run.connector() + ", which no route file defines any more"));
+        connectors.requireRoutes(c.id());
+        return c;
     }
 
     private Run findRun(long id) throws NotFound, SQLException {
@@ -325,6 +327,13 @@ public final class Operations {
 
     public HousekeepingResult housekeep(String by) throws SQLException {
         return housekeeping.run(by);
+    }
+
+    /** The connector, its routes running: acting on one whose routes wait to start after start-up starts them first. */
+    private Connector running(String id) throws NotFound {
+        Connector c = find(id);
+        connectors.requireRoutes(id);
+        return c;
     }
 
     private Connector find(String id) throws NotFound {

@@ -387,6 +387,29 @@ public final class ConnectorSchedules {
         return missed.size();
     }
 
+    /**
+     * When the connector is next due to run on schedule: now if it missed fires ({@link #catchUp} runs it once), its
+     * next fire time, or never (disabled, ended, an invalid schedule). The order connectors start in after start-up.
+     */
+    public Instant dueAt(String connector) {
+        Compiled c = compile(connector);
+        if (!c.valid()) {
+            return Instant.MAX;
+        }
+        ConnectorState state;
+        try {
+            state = states.get(connector);
+        } catch (SQLException e) {
+            return clock.instant(); // not known: soon, as the ones that may have missed fires
+        }
+        if (!state.enabled() || state.ended()) {
+            return Instant.MAX;
+        }
+        Instant now = clock.instant();
+        List<ZonedDateTime> next = c.schedule().next(state.coveredUntil(), 1);
+        return next.isEmpty() ? Instant.MAX : next.get(0).toInstant().isAfter(now) ? next.get(0).toInstant() : now;
+    }
+
     // ------------------------------------------------------------------------------- explain
 
     /** The connector's next fire times from now, or none when its schedule is invalid. */
@@ -402,6 +425,12 @@ public final class ConnectorSchedules {
             LOG.info("Starting the scheduler: the connectors' triggers are in place");
             scheduler.start();
         }
+    }
+
+    /** Whether the schedules are in Quartz's clustered job store, where a fire may come for any connector at once. */
+    public boolean clustered() throws SchedulerException {
+        Scheduler scheduler = scheduler();
+        return scheduler != null && scheduler.getMetaData().isJobStoreClustered();
     }
 
     private Scheduler scheduler() {

@@ -1,10 +1,12 @@
 package dev.ferry.fault;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -135,6 +137,60 @@ class BadConnectorFileTest {
         for (int i = 1; i <= copies; i++) {
             String name = String.format("copy-%02d", i);
             if (!name.equals(broken)) {
+                assertThat(ferry.camel().getRoute(name + "-gather")).as(name).isNotNull();
+                assertThat(ferry.camel().getRoute(name + "-deliver")).as(name).isNotNull();
+            }
+        }
+        for (String connector : new String[] {"copy-01", "copy-56", C}) {
+            Run run = ferry.runAndAwait(connector);
+            assertThat(run.status()).as(connector).isEqualTo(RunStatus.COMPLETED);
+            assertThat(run.delivered()).as(connector).isEqualTo(60);
+        }
+    }
+
+    /**
+     * The same with most connectors starting after ready ({@code ferry.connectors.start-before-ready}), in the
+     * background: a broken file among them is reported with its file and line too, also one whose {@code ferry:gather}
+     * step has an option that does not exist (found when the connector is defined, before ready), and every other
+     * connector runs.
+     */
+    @Test
+    void aBrokenFileAmongManyStartingAfterReadyIsReportedAndEveryOtherConnectorRuns() throws Exception {
+        fixture.properties().put("ferry.connectors.start-before-ready", "5");
+        int copies = 60;
+        String broken = "copy-55";
+        String badOption = "copy-57";
+        String badOptionFile = null;
+        for (int i = 1; i <= copies; i++) {
+            String name = String.format("copy-%02d", i);
+            String file = connector(name, Map.of());
+            if (name.equals(broken)) {
+                file = file.replace("uri: \"{{" + name + ".target.url}}\"", "uri: \"no-such-component:erp\"");
+            } else if (name.equals(badOption)) {
+                file = file.replace("              connector: " + name + "\n",
+                        "              connector: " + name + "\n              noSuchOption: 3\n");
+                assertThat(file).contains("noSuchOption");
+                badOptionFile = file;
+            }
+            write(name, file);
+        }
+
+        RunningFerry ferry = fixture.start();
+        ConnectorReloader files = ferry.bean("ferryReloader", ConnectorReloader.class);
+        // the line of the step, '- to:', just above its 'uri: ferry:gather'
+        assertThat(problem(badOption)).contains(badOption + ".camel.yaml:" + (lineOf(badOptionFile, "uri: ferry:gather") - 1)
+                + ": ferry:gather")
+                .contains("noSuchOption");
+        await().atMost(Duration.ofSeconds(60)).until(files::allStarted);
+
+        assertThat(problem(broken)).contains(broken + ".camel.yaml:").contains("no-such-component");
+        for (String bad : new String[] {broken, badOption}) {
+            assertThat(ferry.camel().getRoute(bad + "-gather")).as(bad).isNull();
+            assertThat(ferry.camel().getRoute(bad + "-deliver")).as(bad).isNull();
+        }
+        for (int i = 1; i <= copies; i++) {
+            String name = String.format("copy-%02d", i);
+            if (!name.equals(broken) && !name.equals(badOption)) {
                 assertThat(ferry.camel().getRoute(name + "-gather")).as(name).isNotNull();
                 assertThat(ferry.camel().getRoute(name + "-deliver")).as(name).isNotNull();
             }

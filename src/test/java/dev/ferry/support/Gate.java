@@ -9,7 +9,7 @@ import dev.ferry.connector.FaultHooks;
  * Holds a run in the middle until a test opens the gate: every record gathered and queued, the run
  * PROCESSING, its watermark not yet committed. Ferry's fault hook, so it holds the same on every source
  * database: {@code fixture.bindOnce("ferryFaultHooks", Gate.HOOKS)}. {@link #BEFORE_CONNECTORS_LOAD} holds
- * start-up instead.
+ * start-up instead, {@link #BEFORE_WAITING_CONNECTORS_START} the routes that start after ready.
  */
 public final class Gate {
 
@@ -25,6 +25,14 @@ public final class Gate {
     public static final FaultHooks BEFORE_CONNECTORS_LOAD = new FaultHooks() {
         @Override
         public void beforeConnectorsLoad() {
+            pass();
+        }
+    };
+
+    /** Ferry is ready; the connectors whose routes start after it wait at the gate, not started. */
+    public static final FaultHooks BEFORE_WAITING_CONNECTORS_START = new FaultHooks() {
+        @Override
+        public void beforeWaitingConnectorsStart() {
             pass();
         }
     };

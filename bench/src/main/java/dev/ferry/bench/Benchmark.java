@@ -114,6 +114,7 @@ public final class Benchmark {
             for (int i = 0; i < options.repeat; i++) {
                 try (ChildJvm ferry = ferry(t, 1, "beginning")) {
                     ferry.await("ready", 120);
+                    ferry.await("started", 120);
                 }
                 try (ChildJvm base = baseline(List.of("table=" + t, "mode=scan"))) {
                     base.await("ready", 60);
@@ -155,6 +156,7 @@ public final class Benchmark {
         scaleTable.add(new String[] {"Connectors on the instance", String.valueOf(SCALE_BASE_CONNECTORS),
                 String.format(Locale.ROOT, "%,d", options.connectors), "", ""});
         scaleRow(figures, "Start-up to ready (s)", "startup", "%.1f", 15, sizes);
+        scaleRow(figures, "  to every connector's routes running (s)", "allStarted", "%.1f", 0, sizes);
         scaleRow(figures, "Threads, idle", "threads", "%.0f", 200, sizes);
         scaleRow(figures, "RSS, idle (MB)", "rss", "%.0f", 1024, sizes);
         scaleRow(figures, "Live heap, idle, after a full collection (MB)", "liveHeap", "%.0f", 0, sizes);
@@ -171,6 +173,15 @@ public final class Benchmark {
                 + " %d calls after one more; the runs are MANUAL fires of the first connectors, all at once, timed from the"
                 + " fire to the receiver's last row.", options.running * options.scaleRows, 4,
                 options.scaleHeap == null ? ChildJvm.HEAP : "-Xmx" + options.scaleHeap, LIST_CALLS));
+    }
+
+    /** GET /api/connectors, which must list every one of the instance's connectors. */
+    private static void listAll(HttpClient http, HttpRequest list, int connectors) throws Exception {
+        HttpResponse<String> answer = http.send(list, HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() != 200 || JSON.readTree(answer.body()).size() != connectors) {
+            throw new IllegalStateException("GET /api/connectors answered " + answer.statusCode() + " without the "
+                    + connectors + " connectors: " + answer.body().substring(0, Math.min(500, answer.body().length())));
+        }
     }
 
     private void scaleRound(String t, int connectors, int running, Map<String, List<Double>> figures) throws Exception {
@@ -202,15 +213,16 @@ public final class Benchmark {
             ferry.await("ready", 900);
             HttpClient http = HttpClient.newHttpClient();
             HttpRequest list = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/connectors")).build();
+            // ready: every connector is known, whether or not its routes have started yet
+            listAll(http, list, connectors);
+            JsonNode started = ferry.await("started", 900);
+            figures.computeIfAbsent("allStarted", k -> new ArrayList<>())
+                    .add((started.path("at").asLong() - ferry.spawnedAt()) / 1000.0);
             List<Double> calls = new ArrayList<>();
             for (int call = 0; call <= LIST_CALLS; call++) {
                 long t0 = System.nanoTime();
-                HttpResponse<String> answer = http.send(list, HttpResponse.BodyHandlers.ofString());
+                listAll(http, list, connectors);
                 double ms = (System.nanoTime() - t0) / 1e6;
-                if (answer.statusCode() != 200 || JSON.readTree(answer.body()).size() != connectors) {
-                    throw new IllegalStateException("GET /api/connectors answered " + answer.statusCode() + " without the "
-                            + connectors + " connectors: " + answer.body().substring(0, Math.min(500, answer.body().length())));
-                }
                 if (call > 0) {
                     calls.add(ms);
                 }
@@ -324,6 +336,7 @@ public final class Benchmark {
             for (int batch : new int[] {1, options.batch}) {
                 try (ChildJvm ferry = ferry(t, batch, "now")) {
                     ferry.await("ready", 120);
+                    ferry.await("started", 120);
                     receiver.expect(Receiver.Expectation.of(Map.of()));
                     ferry.send("run");
                     check(ferry.await("run", 600), 0, "the first run of a connector that starts now");
@@ -419,6 +432,7 @@ public final class Benchmark {
     private Round ferryFull(String t, int batch, int rows, boolean sampleLiveHeap) throws Exception {
         try (ChildJvm ferry = ferry(t, batch, "beginning", sampleLiveHeap)) {
             ferry.await("ready", 120);
+            ferry.await("started", 120);
             receiver.expect(Receiver.Expectation.range(rows));
             ferry.send("run");
             JsonNode run = ferry.await("run", 3600);

@@ -84,6 +84,11 @@ final class ChildJvm implements AutoCloseable {
         }
     }
 
+    /** When the JVM was spawned, in epoch milliseconds: what the children's {@code at} figures count from. */
+    long spawnedAt() {
+        return spawnedAt;
+    }
+
     void send(String command) {
         commands.println(command);
     }

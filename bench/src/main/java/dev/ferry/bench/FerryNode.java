@@ -12,7 +12,9 @@ import java.util.Map;
 import org.apache.camel.main.Main;
 
 import dev.ferry.FerryApplication;
+import dev.ferry.FerryConfiguration;
 import dev.ferry.Installation;
+import dev.ferry.connector.ConnectorReloader;
 import dev.ferry.runs.Run;
 import dev.ferry.runs.RunLedger;
 import dev.ferry.runs.RunStatus;
@@ -22,7 +24,7 @@ import dev.ferry.schedule.ConnectorSchedules;
 /**
  * Ferry in a child JVM of the benchmark: the real Main, {@code config/application.properties} and
  * {@code bench/config/ferry.properties}, plus the harness's {@code key=value} arguments (and the keys of a
- * properties file given as {@code @<file>}). Reports {@code ready} once started; on {@code run} fires the
+ * properties file given as {@code @<file>}). Reports {@code ready} once started and {@code started} once every connector's routes run; on {@code run} fires the
  * connector's Quartz job (a MANUAL run, as an operator's "run now") and reports the run once it has ended; on
  * {@code runs <prefix> <n>} fires the jobs of connectors {@code <prefix>0001} to {@code <prefix><n>} at once and
  * reports when all have ended; {@code idle} reports the threads and resident memory; {@code stop} stops Ferry.
@@ -59,6 +61,12 @@ public final class FerryNode {
                 ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() / 1e9, Memory.processCpuSeconds());
         Child.report("ready", "{\"at\":" + at + "}");
         var registry = main.getCamelContext().getRegistry();
+        // ready once the connectors due first run; the others' routes start right after, in the background
+        ConnectorReloader files = registry.lookupByNameAndType(FerryConfiguration.CONNECTOR_FILES, ConnectorReloader.class);
+        while (!files.allStarted()) {
+            Thread.sleep(10);
+        }
+        Child.report("started", "{\"at\":" + System.currentTimeMillis() + "}");
         RunLedger runs = registry.lookupByNameAndType("ferryRuns", RunLedger.class);
         ConnectorSchedules schedules = registry.lookupByNameAndType("ferrySchedules", ConnectorSchedules.class);
         try {
