@@ -33,6 +33,10 @@ final class Memory {
     private final AtomicLong livePeak = new AtomicLong();
     private volatile long cpuAtReset;
     private final java.util.Map<Long, Long> threadCpuAtReset = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The JVM's own threads' CPU at {@link #reset()} (nanoseconds by thread id), which no Java thread accounts for. */
+    private volatile Map<Integer, Long> jvmThreadCpuAtReset = Map.of();
+    /** The kernel's clock ticks a second, in which /proc counts a thread's CPU time (USER_HZ: 100 on Linux). */
+    private static final long TICKS_PER_SECOND = 100;
 
     /** Starts watching collections; call first thing in the JVM. */
     static Memory watch() {
@@ -94,6 +98,7 @@ final class Memory {
         for (long id : threads.getAllThreadIds()) {
             threadCpuAtReset.put(id, Math.max(0, threads.getThreadCpuTime(id)));
         }
+        jvmThreadCpuAtReset = jvmThreadCpu();
         livePeak.set(0);
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             pool.resetPeakUsage();
@@ -116,8 +121,8 @@ final class Memory {
     }
 
     /**
-     * CPU seconds since {@link #reset()} by kind of thread (names with digits folded), largest first; what
-     * no live Java thread accounts for (garbage collection, the JIT compilers, threads that ended) is "other".
+     * CPU seconds since {@link #reset()} by kind of thread (names with digits folded), largest first, the JVM's own
+     * threads (JIT compilers, collector) among them; what no live thread accounts for (threads that ended) is "other".
      */
     String threadsJson() {
         var threads = ManagementFactory.getThreadMXBean();
@@ -135,12 +140,69 @@ final class Memory {
             String kind = info.getThreadName().replaceAll("[0-9]+", "N");
             byKind.merge(kind, cpu, Long::sum);
         }
-        byKind.put("other (GC, JIT, ended threads)", Math.max(0, cpuNanos() - cpuAtReset - javaThreads));
+        Map<Integer, Long> jvmNow = jvmThreadCpu();
+        for (Map.Entry<Integer, Long> thread : jvmNow.entrySet()) {
+            long cpu = thread.getValue() - jvmThreadCpuAtReset.getOrDefault(thread.getKey(), 0L);
+            if (cpu > 0) {
+                javaThreads += cpu;
+                byKind.merge(jvmKind(thread.getKey()), cpu, Long::sum);
+            }
+        }
+        byKind.put("other (ended threads)", Math.max(0, cpuNanos() - cpuAtReset - javaThreads));
         StringBuilder json = new StringBuilder("{");
         byKind.entrySet().stream().sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed()).limit(8)
                 .forEach(e -> json.append(json.length() > 1 ? "," : "").append(Child.quote(e.getKey())).append(':')
                         .append(String.format(java.util.Locale.ROOT, "%.2f", e.getValue() / 1e9)));
         return json.append('}').toString();
+    }
+
+    /**
+     * CPU nanoseconds of the JVM's own threads — the JIT's compilers, the collector's threads, the VM thread — by
+     * thread id, from /proc/self/task (Linux; empty elsewhere).
+     */
+    private static Map<Integer, Long> jvmThreadCpu() {
+        Map<Integer, Long> cpu = new java.util.HashMap<>();
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String name = Files.readString(task.resolve("comm")).trim();
+                    if (jvmKindOf(name) == null) {
+                        continue;
+                    }
+                    String stat = Files.readString(task.resolve("stat"));
+                    // after "(comm)": state is field 3; utime and stime are fields 14 and 15
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                    cpu.put(Integer.parseInt(task.getFileName().toString()), ticks * 1_000_000_000L / TICKS_PER_SECOND);
+                    JVM_KINDS.put(Integer.parseInt(task.getFileName().toString()), jvmKindOf(name));
+                } catch (IOException | RuntimeException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException notLinux) {
+            return Map.of();
+        }
+        return cpu;
+    }
+
+    private static final Map<Integer, String> JVM_KINDS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static String jvmKind(int tid) {
+        return JVM_KINDS.getOrDefault(tid, "JVM");
+    }
+
+    /** The kind of a JVM thread by its (truncated) kernel name, or null for a Java thread. */
+    private static String jvmKindOf(String name) {
+        if (name.startsWith("C2 CompilerThre")) {
+            return "JIT: C2 compiler";
+        } else if (name.startsWith("C1 CompilerThre")) {
+            return "JIT: C1 compiler";
+        } else if (name.startsWith("GC Thread") || name.startsWith("G1 ")) {
+            return "GC: G1's threads";
+        } else if (name.equals("VM Thread")) {
+            return "VM thread (safepoints, GC pauses)";
+        }
+        return null;
     }
 
     /** CPU seconds the process has used so far. */
