@@ -18,10 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.regex.Matcher;
@@ -751,40 +749,18 @@ public final class ConnectorReloader extends ServiceSupport {
      */
     synchronized boolean reloadProperties() throws Exception {
         Map<String, String> now = files.readProperties();
-        Set<String> changed = new TreeSet<>();
-        Set<String> keys = new LinkedHashSet<>(accepted.keySet());
-        keys.addAll(now.keySet());
-        for (String key : keys) {
-            if (!Objects.equals(accepted.get(key), now.get(key))) {
-                changed.add(key);
-            }
-        }
-        // a key held at its previous value whose file has that value again is simply in effect
-        Set<String> restored = new TreeSet<>();
-        for (String key : pinned.keys()) {
-            if (Objects.equals(accepted.get(key), now.get(key))) {
-                restored.add(key);
-            }
-        }
-        if (changed.isEmpty() && restored.isEmpty()) {
-            return true;
-        }
         Map<Path, String> connectorFiles = new LinkedHashMap<>();
         for (Path file : files.routeFiles()) {
             connectorFiles.put(file, connectorOf(file));
         }
         good.keySet().forEach(file -> connectorFiles.putIfAbsent(file, connectorOf(file)));
-        Map<Path, Set<String>> byFile = new LinkedHashMap<>();
-        Set<String> global = new TreeSet<>();
-        for (String key : changed) {
-            Optional<Path> owner = connectorFiles.entrySet().stream()
-                    .filter(e -> key.startsWith(e.getValue() + ".")).map(Map.Entry::getKey).findFirst();
-            if (owner.isPresent()) {
-                byFile.computeIfAbsent(owner.get(), f -> new TreeSet<>()).add(key);
-            } else {
-                global.add(key);
-            }
+        PropertyChanges changes = PropertyChanges.of(accepted, now, pinned.keys(), connectorFiles);
+        if (changes.none()) {
+            return true;
         }
+        Map<Path, Set<String>> byFile = changes.byFile();
+        Set<String> global = changes.global();
+        Set<String> restored = changes.restored();
         List<String> held = new ArrayList<>();
         try {
             for (Path file : byFile.keySet()) {

@@ -86,11 +86,14 @@ public final class Benchmark {
                 List<Double> base = new ArrayList<>();
                 List<JsonNode> ferryMemory = new ArrayList<>();
                 List<JsonNode> baseMemory = new ArrayList<>();
+                List<JsonNode> warmMemory = new ArrayList<>();
                 for (int i = 0; i < options.repeat; i++) {
                     Round b = baselineRound(t, batch, null, Receiver.Expectation.range(options.rows));
                     base.add(options.rows / b.seconds);
                     baseMemory.add(b.memory);
-                    Round f = ferryFull(t, batch, options.rows);
+                    // with batches a round is short, and a fresh JVM's compilers take a large share of it: the same
+                    // sync again in that JVM shows what a Ferry that has run for a while pays
+                    Round f = ferryFull(t, batch, options.rows, false, batch > 1 ? warmMemory : null);
                     ferry.add(options.rows / f.seconds);
                     ferryMemory.add(f.memory);
                 }
@@ -100,6 +103,10 @@ public final class Benchmark {
                 double per100k = 100_000.0 / options.rows;
                 row("  CPU seconds per 100,000 records, that JVM", medianOf(ferryMemory, "cpuSeconds") * per100k,
                         medianOf(baseMemory, "cpuSeconds") * per100k, "%.1f", 0, false);
+                if (!warmMemory.isEmpty()) {
+                    table.add(new String[] {"  the same sync again in Ferry's JVM (CPU seconds per 100,000 records)",
+                            String.format(Locale.ROOT, "%.1f", medianOf(warmMemory, "cpuSeconds") * per100k), "", "", "", ""});
+                }
             }
         }
         if (options.only.contains("incremental")) {
@@ -430,6 +437,11 @@ public final class Benchmark {
     }
 
     private Round ferryFull(String t, int batch, int rows, boolean sampleLiveHeap) throws Exception {
+        return ferryFull(t, batch, rows, sampleLiveHeap, null);
+    }
+
+    /** ... and, when {@code warm} is given, the same sync again in that JVM from the beginning, its memory added there. */
+    private Round ferryFull(String t, int batch, int rows, boolean sampleLiveHeap, List<JsonNode> warm) throws Exception {
         try (ChildJvm ferry = ferry(t, batch, "beginning", sampleLiveHeap)) {
             ferry.await("ready", 120);
             ferry.await("started", 120);
@@ -437,7 +449,17 @@ public final class Benchmark {
             ferry.send("run");
             JsonNode run = ferry.await("run", 3600);
             check(run, rows, "a full sync");
-            return finish(run, "Ferry, batch " + batch);
+            Round round = finish(run, "Ferry, batch " + batch);
+            if (warm != null) {
+                ferry.send("rewind");
+                ferry.await("rewound", 60);
+                receiver.expect(Receiver.Expectation.range(rows));
+                ferry.send("run");
+                JsonNode again = ferry.await("run", 3600);
+                check(again, rows, "a full sync again");
+                warm.add(finish(again, "Ferry, batch " + batch + ", again in its JVM").memory);
+            }
+            return round;
         }
     }
 

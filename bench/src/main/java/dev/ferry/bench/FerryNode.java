@@ -14,7 +14,10 @@ import org.apache.camel.main.Main;
 import dev.ferry.FerryApplication;
 import dev.ferry.FerryConfiguration;
 import dev.ferry.Installation;
+import dev.ferry.connector.Connector;
 import dev.ferry.connector.ConnectorReloader;
+import dev.ferry.connector.Connectors;
+import dev.ferry.connector.Positions;
 import dev.ferry.runs.Run;
 import dev.ferry.runs.RunLedger;
 import dev.ferry.runs.RunStatus;
@@ -27,7 +30,7 @@ import dev.ferry.schedule.ConnectorSchedules;
  * properties file given as {@code @<file>}). Reports {@code ready} once started and {@code started} once every connector's routes run; on {@code run} fires the
  * connector's Quartz job (a MANUAL run, as an operator's "run now") and reports the run once it has ended; on
  * {@code runs <prefix> <n>} fires the jobs of connectors {@code <prefix>0001} to {@code <prefix><n>} at once and
- * reports when all have ended; {@code idle} reports the threads and resident memory; {@code stop} stops Ferry.
+ * reports when all have ended; {@code rewind} moves the connector back to the beginning; {@code idle} reports the threads and resident memory; {@code stop} stops Ferry.
  */
 public final class FerryNode {
 
@@ -86,6 +89,12 @@ public final class FerryNode {
                 } else if (command.startsWith("runs ")) {
                     String[] words = command.split(" ");
                     runs(runs, schedules, memory, words[1], Integer.parseInt(words[2]));
+                } else if ("rewind".equals(command)) {
+                    // the connector's position back to the beginning: the next run syncs every row again
+                    Connectors connectors = registry.lookupByNameAndType("ferryConnectors", Connectors.class);
+                    registry.lookupByNameAndType("ferryPositions", Positions.class)
+                            .move(connectors.find(CONNECTOR).orElseThrow(), Connector.BEGINNING, "bench");
+                    Child.report("rewound", "{}");
                 } else if ("idle".equals(command)) {
                     System.gc();
                     Child.report("idle", "{\"threads\":" + ManagementFactory.getThreadMXBean().getThreadCount()
