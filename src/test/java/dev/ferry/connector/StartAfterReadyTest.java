@@ -8,9 +8,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.camel.CamelContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.ferry.FerryConfiguration;
@@ -88,6 +90,21 @@ class StartAfterReadyTest {
                 .contains(SOON + "-gather", SOON + "-deliver", LATER + "-gather", LATER + "-deliver");
         // started once only: no second run of it came from the background start
         assertThat(ferry.runsOf(LATER)).hasSize(1);
+    }
+
+    @Test
+    @Timeout(60)
+    void ferryStoppedWhileRoutesWaitToStartStopsWithoutStartingThem() throws Exception {
+        properties.put("ferry.connectors.start-before-ready", "0");
+        Gate.close();
+        RunningFerry ferry = fixture.bindOnce("ferryFaultHooks", Gate.BEFORE_WAITING_CONNECTORS_START).start();
+        assertThat(Gate.awaitReached(30)).isTrue();
+        CamelContext camel = ferry.camel();
+
+        fixture.stop(); // the gate stays closed: the background start is interrupted, not let through
+
+        assertThat(camel.isStopped()).isTrue();
+        assertThat(camel.getRoutes()).extracting(r -> r.getRouteId()).noneMatch(id -> id.startsWith(SOON) || id.startsWith(LATER));
     }
 
     @Test

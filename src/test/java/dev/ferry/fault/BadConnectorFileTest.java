@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -132,14 +133,16 @@ class BadConnectorFileTest {
         RunningFerry ferry = fixture.start();
 
         assertThat(problem(broken)).contains(broken + ".camel.yaml:").contains("no-such-component");
-        assertThat(ferry.camel().getRoute(broken + "-gather")).isNull();
-        assertThat(ferry.camel().getRoute(broken + "-deliver")).isNull();
+        assertOnlyTheBrokenDoNotRun(ferry, copies, Set.of(broken));
+    }
+
+    /** The broken copies have no routes; every other copy has both, and a run of some of them delivers. */
+    private static void assertOnlyTheBrokenDoNotRun(RunningFerry ferry, int copies, Set<String> broken) throws Exception {
         for (int i = 1; i <= copies; i++) {
             String name = String.format("copy-%02d", i);
-            if (!name.equals(broken)) {
-                assertThat(ferry.camel().getRoute(name + "-gather")).as(name).isNotNull();
-                assertThat(ferry.camel().getRoute(name + "-deliver")).as(name).isNotNull();
-            }
+            boolean runs = !broken.contains(name);
+            assertThat(ferry.camel().getRoute(name + "-gather") != null).as(name).isEqualTo(runs);
+            assertThat(ferry.camel().getRoute(name + "-deliver") != null).as(name).isEqualTo(runs);
         }
         for (String connector : new String[] {"copy-01", "copy-56", C}) {
             Run run = ferry.runAndAwait(connector);
@@ -184,22 +187,7 @@ class BadConnectorFileTest {
         await().atMost(Duration.ofSeconds(60)).until(files::allStarted);
 
         assertThat(problem(broken)).contains(broken + ".camel.yaml:").contains("no-such-component");
-        for (String bad : new String[] {broken, badOption}) {
-            assertThat(ferry.camel().getRoute(bad + "-gather")).as(bad).isNull();
-            assertThat(ferry.camel().getRoute(bad + "-deliver")).as(bad).isNull();
-        }
-        for (int i = 1; i <= copies; i++) {
-            String name = String.format("copy-%02d", i);
-            if (!name.equals(broken) && !name.equals(badOption)) {
-                assertThat(ferry.camel().getRoute(name + "-gather")).as(name).isNotNull();
-                assertThat(ferry.camel().getRoute(name + "-deliver")).as(name).isNotNull();
-            }
-        }
-        for (String connector : new String[] {"copy-01", "copy-56", C}) {
-            Run run = ferry.runAndAwait(connector);
-            assertThat(run.status()).as(connector).isEqualTo(RunStatus.COMPLETED);
-            assertThat(run.delivered()).as(connector).isEqualTo(60);
-        }
+        assertOnlyTheBrokenDoNotRun(ferry, copies, Set.of(broken, badOption));
     }
 
     @Test
