@@ -319,7 +319,7 @@ public final class FerryConfiguration implements CamelConfiguration {
                 camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-reload"), reload, startBeforeReady);
         camel.addService(reloader);
         registry.bind(CONNECTOR_FILES, reloader);
-        FerryHealth.register(camel, stateSource, artemis, brokerUrl, reloader::loaded);
+        FerryHealth.register(camel, stateSource, artemis, brokerUrl, reloader::loaded, reloader::waiting);
         ActiveMQConnectionFactory probes = BrokerWatch.probeFactory(brokerUrl,
                 blankToNull(settings.string(Settings.BROKER_USERNAME)), blankToNull(settings.string(Settings.BROKER_PASSWORD)));
         manage(camel, closing("broker probes", probes::close));

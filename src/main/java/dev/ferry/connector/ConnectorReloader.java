@@ -111,6 +111,8 @@ public final class ConnectorReloader extends ServiceSupport {
      */
     private final Map<String, Prepared> waiting = new LinkedHashMap<>();
     private int filesFound;
+    /** {@link #waiting}'s size, for readers that must not wait for the loader. */
+    private volatile int waitingCount;
     private volatile boolean loaded;
     private volatile boolean allStarted;
     private ConnectorFileWatcher watcher;
@@ -183,6 +185,11 @@ public final class ConnectorReloader extends ServiceSupport {
         return allStarted;
     }
 
+    /** How many connectors known since start-up still wait for their routes to start. */
+    public int waiting() {
+        return waitingCount;
+    }
+
     /**
      * The waiting connectors' routes, {@value #START_CHUNK} connectors at a time, each step holding the loader only
      * for itself: an operator's action ({@link #startNow}) or a reload waits for one step at most.
@@ -208,6 +215,7 @@ public final class ConnectorReloader extends ServiceSupport {
                     step.add(next.next());
                     next.remove();
                 }
+                waitingCount = waiting.size();
                 catchUp(startTogether(step));
             }
         }
@@ -216,6 +224,7 @@ public final class ConnectorReloader extends ServiceSupport {
     /** An operator acts on a connector whose routes still wait to start: they start now, in the caller's thread. */
     synchronized void startNow(String connector) {
         Prepared p = waiting.remove(connector);
+        waitingCount = waiting.size();
         if (p != null) {
             LOG.info("Connector {}: its routes start now, ahead of their turn, for an operator's action", connector);
             catchUp(startTogether(List.of(p)));
@@ -308,6 +317,7 @@ public final class ConnectorReloader extends ServiceSupport {
             LOG.warn("Connector {}: its MBean, gauges or health check could not be set up: {}", p.connector(), e.toString());
         }
         waiting.put(p.connector(), p);
+        waitingCount = waiting.size();
     }
 
     /**

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 import java.util.stream.Stream;
 
 import javax.sql.DataSource;
@@ -50,11 +51,11 @@ public final class FerryHealth {
     }
 
     public static void register(CamelContext camel, DataSource state, ConnectionFactory broker, String brokerUrl,
-                                BooleanSupplier connectorsLoaded) {
+                                BooleanSupplier connectorsLoaded, IntSupplier connectorsWaiting) {
         HealthCheckRegistry registry = HealthCheckRegistry.get(camel);
         registry.register(new StateDatabaseCheck(state));
         registry.register(new BrokerCheck(broker, brokerUrl));
-        registry.register(new ConnectorsLoadedCheck(connectorsLoaded));
+        registry.register(new ConnectorsLoadedCheck(connectorsLoaded, connectorsWaiting));
     }
 
     /** Adds the connector's check if it has none yet (a connector added by a reload). */
@@ -167,21 +168,30 @@ public final class FerryHealth {
         }
     }
 
-    /** Not ready before the connectors are: until then the API knows none of them. */
+    /**
+     * Not ready before the connectors are: until then the API knows none of them. Ready, it says how many connectors'
+     * routes still wait to start in the background (detail {@code waiting}).
+     */
     static final class ConnectorsLoadedCheck extends ReadinessCheck {
         private final BooleanSupplier loaded;
+        private final IntSupplier waiting;
 
-        ConnectorsLoadedCheck(BooleanSupplier loaded) {
+        ConnectorsLoadedCheck(BooleanSupplier loaded, IntSupplier waiting) {
             super("ferry-connectors");
             this.loaded = loaded;
+            this.waiting = waiting;
         }
 
         @Override
         protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-            if (loaded.getAsBoolean()) {
-                builder.up();
-            } else {
+            if (!loaded.getAsBoolean()) {
                 builder.down().message("the connector files are being loaded");
+                return;
+            }
+            int starting = waiting.getAsInt();
+            builder.up().detail("waiting", starting);
+            if (starting > 0) {
+                builder.message(starting + " connector(s) known, their routes starting in the background");
             }
         }
     }

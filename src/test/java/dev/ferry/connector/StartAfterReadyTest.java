@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -66,6 +68,8 @@ class StartAfterReadyTest {
 
         assertThat(files.loaded()).isTrue();
         assertThat(files.allStarted()).isFalse();
+        assertThat(readiness(ferry).getState()).isEqualTo(HealthCheck.State.UP);
+        assertThat(readiness(ferry).getDetails()).containsEntry("waiting", 1);
         assertThat(ferry.camel().getRoute(SOON + "-gather")).isNotNull();
         assertThat(ferry.camel().getRoute(SOON + "-deliver")).isNotNull();
         assertThat(ferry.camel().getRoute(LATER + "-gather")).isNull();
@@ -84,12 +88,17 @@ class StartAfterReadyTest {
         assertThat(ended.delivered()).isEqualTo(120);
         assertThat(fixture.target().received("/erp/invoices")).hasSize(120);
 
+        assertThat(readiness(ferry).getDetails()).containsEntry("waiting", 0);
         Gate.open();
         await().atMost(Duration.ofSeconds(30)).until(files::allStarted);
         assertThat(ferry.camel().getRoutes()).extracting(r -> r.getRouteId())
                 .contains(SOON + "-gather", SOON + "-deliver", LATER + "-gather", LATER + "-deliver");
         // started once only: no second run of it came from the background start
         assertThat(ferry.runsOf(LATER)).hasSize(1);
+    }
+
+    private static HealthCheck.Result readiness(RunningFerry ferry) {
+        return HealthCheckRegistry.get(ferry.camel()).getCheck("ferry-connectors").orElseThrow().call();
     }
 
     @Test
