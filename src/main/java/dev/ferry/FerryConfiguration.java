@@ -76,6 +76,7 @@ import dev.ferry.schedule.ScheduleHooks;
 import dev.ferry.schedule.ToggleFollower;
 import dev.ferry.security.Access;
 import dev.ferry.state.StateDatabase;
+import dev.ferry.watermark.WatermarkLag;
 import dev.ferry.watermark.WatermarkStore;
 
 /**
@@ -293,14 +294,13 @@ public final class FerryConfiguration implements CamelConfiguration {
                 faults != null ? faults : FaultHooks.NONE);
         Positions positions = new Positions(runner.claims(), runs, watermarks, gatherer);
         registry.bind("ferryPositions", positions);
+        WatermarkLag lag = new WatermarkLag(clock, scheduleZone);
         Operations operations = new Operations(camel, connectors, runner, previews, positions, schedules, runs, failures,
-                watermarks, depths,
+                watermarks, lag, depths,
                 housekeeping, recovery, camel.getExecutorServiceManager().newCachedThreadPool(this, "ferry-operator-runs"));
         registry.bind("ferryOperations", operations);
-        Clock metricsClock = clock;
         OperationsSurface surface = OperationsSurface.install(camel, operations, access, housekeeping, connectors, runs,
-                tracker, degradedAfter, meters -> new FerryMetrics(meters, connectors, depths, watermarks,
-                        metricsClock, scheduleZone, metricsRefresh,
+                tracker, degradedAfter, meters -> new FerryMetrics(meters, connectors, depths, watermarks, lag, metricsRefresh,
                         camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-metrics")));
         registry.bind("ferryOperationsSurface", surface);
         // Connector files are loaded one by one once Camel runs (FerryApplication), and watched with hot reload on.

@@ -116,6 +116,8 @@ public final class Settings {
     public static final Option CONNECTORS_START_BEFORE_READY = new Option("ferry.connectors.start-before-ready", "100",
             "How many connectors' routes start before Ferry reports ready, those due to fire first; the others start"
                     + " right after, in the background in the same order (one at once when an operator acts on it).");
+    public static final Option CONSOLE_ENABLED = new Option("ferry.console.enabled", "true",
+            "Serve the operator console at /console on the API server (camel.server.*), under the API's access rules.");
     public static final Option RELOAD_ENABLED = new Option("ferry.reload.enabled", "false",
             "Reload a connector when its route file or its properties change (the dev profile turns it on).");
     public static final Option RELOAD_QUIET_PERIOD = new Option("ferry.reload.quiet-period", "500ms",

@@ -29,6 +29,8 @@ import org.apache.camel.main.MainHttpServerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.ferry.Settings;
+import dev.ferry.console.OperatorConsole;
 import dev.ferry.security.Access;
 import dev.ferry.security.JsonError;
 import dev.ferry.security.RequestGuard;
@@ -59,9 +61,11 @@ public final class FerryHttpServerFactory implements MainHttpServerFactory {
             server.setMaxBodySize(configuration.getMaxBodySize());
         }
         server.setUseGlobalSslContextParameters(configuration.isUseGlobalSslContextParameters());
-        // no uploads and no static files: Ferry serves JSON only
+        // no uploads and no files from the disk: the console's files are Ferry's own (OperatorConsole)
         server.setFileUploadEnabled(false);
         server.setStaticEnabled(false);
+        server.console = new Settings(context.getPropertiesComponent()).bool(Settings.CONSOLE_ENABLED)
+                ? OperatorConsole.load(FerryHttpServerFactory.class.getClassLoader()) : null;
         guard(server.getConfiguration().getAuthenticationConfig(), access, configuration.getAuthenticationPath());
         announce(access, ApiServer.WHAT, configuration.getHost(), configuration.getPort());
         return server;
@@ -160,13 +164,20 @@ public final class FerryHttpServerFactory implements MainHttpServerFactory {
         });
     }
 
-    /** The main server: the operations API (and the demo back office in the default profile). */
+    /** The main server: the operations API, the operator console (and the demo back office in the demo profile). */
     static final class ApiServer extends MainHttpServer {
         static final String WHAT = "the HTTP server (operations API)";
+
+        private OperatorConsole console;
 
         @Override
         protected void doStart() throws Exception {
             super.doStart();
+            if (console != null) {
+                console.mount(getRouter());
+                getCamelContext().getComponent("platform-http", PlatformHttpComponent.class)
+                        .addHttpEndpoint(OperatorConsole.PATH + "/", "GET", null, "text/html", null);
+            }
             notFoundLast(getRouter());
         }
 

@@ -1,12 +1,7 @@
 package dev.ferry.ops;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneId;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,6 +23,7 @@ import dev.ferry.runs.Run;
 import dev.ferry.runs.RunEvents;
 import dev.ferry.runs.RunStatus;
 import dev.ferry.watermark.Watermark;
+import dev.ferry.watermark.WatermarkLag;
 import dev.ferry.watermark.WatermarkStore;
 
 /**
@@ -61,25 +57,20 @@ public final class FerryMetrics implements RunEvents {
     private final Connectors connectors;
     private final QueueDepths queue;
     private final WatermarkStore watermarks;
-    private final Clock clock;
-    private final ZoneId localCursorZone;
+    private final WatermarkLag lag;
     private final Map<String, Meter.Id[]> gauges = new ConcurrentHashMap<>();
     /** Last values read per connector: queue depth (NaN: unknown) and the watermark's instant (null: none, or not a time). */
     private final Map<String, Double> depths = new ConcurrentHashMap<>();
     private final Map<String, Optional<Instant>> cursors = new ConcurrentHashMap<>();
     private final ScheduledExecutorService refresher;
 
-    /**
-     * @param localCursorZone the zone a cursor without one (a {@code timestamp} column) is read in for the lag
-     */
     public FerryMetrics(MeterRegistry registry, Connectors connectors, QueueDepths queue, WatermarkStore watermarks,
-                        Clock clock, ZoneId localCursorZone, Duration refreshInterval, ScheduledExecutorService refresher) {
+                        WatermarkLag lag, Duration refreshInterval, ScheduledExecutorService refresher) {
         this.registry = registry;
         this.connectors = connectors;
         this.queue = queue;
         this.watermarks = watermarks;
-        this.clock = clock;
-        this.localCursorZone = localCursorZone;
+        this.lag = lag;
         this.refresher = refresher;
         // which Ferry answers, as dashboards join it: ferry_info{version="..."} 1
         if (registry.find("ferry.info").gauge() == null) {
@@ -190,7 +181,7 @@ public final class FerryMetrics implements RunEvents {
         }
         try {
             Watermark w = watermarks.load(connector).orElse(null);
-            cursors.put(connector, Optional.ofNullable(w == null ? null : instant(w.cursor())));
+            cursors.put(connector, w == null ? Optional.empty() : lag.at(w.cursor()));
         } catch (Exception e) {
             cursors.put(connector, Optional.empty());
             LOG.debug("Watermark of {} not available: {}", connector, e.toString());
@@ -199,19 +190,6 @@ public final class FerryMetrics implements RunEvents {
 
     private double lagSeconds(String connector) {
         Instant at = cursors.getOrDefault(connector, Optional.empty()).orElse(null);
-        return at == null ? Double.NaN : Duration.between(at, clock.instant()).toMillis() / 1000.0;
-    }
-
-    private Instant instant(Object cursor) {
-        if (cursor instanceof OffsetDateTime odt) {
-            return odt.toInstant();
-        }
-        if (cursor instanceof LocalDateTime ldt) {
-            return ldt.atZone(localCursorZone).toInstant();
-        }
-        if (cursor instanceof LocalDate date) {
-            return date.atStartOfDay(localCursorZone).toInstant();
-        }
-        return null;
+        return at == null ? Double.NaN : WatermarkLag.seconds(Duration.between(at, lag.clock().instant()));
     }
 }

@@ -39,6 +39,7 @@ import dev.ferry.runs.Trigger;
 import dev.ferry.schedule.ConnectorSchedules;
 import dev.ferry.schedule.ConnectorState;
 import dev.ferry.watermark.Watermark;
+import dev.ferry.watermark.WatermarkLag;
 import dev.ferry.watermark.WatermarkStore;
 
 /**
@@ -65,6 +66,7 @@ public final class Operations {
     private final RunLedger runs;
     private final FailureLedger failures;
     private final WatermarkStore watermarks;
+    private final WatermarkLag lag;
     private final QueueDepths queue;
     private final Housekeeping housekeeping;
     private final ExecutorService executor;
@@ -74,7 +76,7 @@ public final class Operations {
 
     public Operations(CamelContext camel, Connectors connectors, ConnectorRunner runner, Previews previews,
                       Positions positions, ConnectorSchedules schedules,
-                      RunLedger runs, FailureLedger failures, WatermarkStore watermarks, QueueDepths queue,
+                      RunLedger runs, FailureLedger failures, WatermarkStore watermarks, WatermarkLag lag, QueueDepths queue,
                       Housekeeping housekeeping, RunRecovery cluster, ExecutorService executor) {
         this.cluster = cluster;
         this.camel = camel;
@@ -86,6 +88,7 @@ public final class Operations {
         this.runs = runs;
         this.failures = failures;
         this.watermarks = watermarks;
+        this.lag = lag;
         this.queue = queue;
         this.housekeeping = housekeeping;
         this.executor = executor;
@@ -109,7 +112,8 @@ public final class Operations {
 
     /** Everything an operator sees about a connector. */
     public record ConnectorView(String id, boolean enabled, boolean ended, Instant endedAt, String endedReason,
-                                String rejected, ScheduleView schedule, String watermark, String startPosition,
+                                String rejected, ScheduleView schedule, String watermark, Double watermarkLagSeconds,
+                                String startPosition,
                                 QueueView queue, Run lastRun, Long processingRun, Long pendingPreview,
                                 Map<Failure.Status, Long> failures, long skippedFires, Instant changedAt,
                                 String changedBy) {
@@ -171,7 +175,7 @@ public final class Operations {
         }
         return new ConnectorView(c.id(), state.enabled(), state.ended(), state.endedAt(), state.endedReason(),
                 connectors.rejection(c.id()).orElse(null), schedule, watermark.map(Watermark::toString).orElse(null),
-                c.startPosition(), new QueueView(c.queue(), depth), lastRun, runner.claims().processing(c.id()).orElse(null),
+                watermark.flatMap(lag::of).map(WatermarkLag::seconds).orElse(null), c.startPosition(), new QueueView(c.queue(), depth), lastRun, runner.claims().processing(c.id()).orElse(null),
                 pendingPreview, failureCounts, state.skippedFires(), state.changedAt(), state.changedBy());
     }
 

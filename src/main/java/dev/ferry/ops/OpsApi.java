@@ -5,6 +5,7 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -162,6 +163,8 @@ public final class OpsApi extends RouteBuilder {
 
         RestDefinition rest = rest(BASE).description("Ferry operations").produces("application/json");
 
+        endpoint(rest.get("/me"), "me", Access.READER, "The caller: its name and roles (the console enables the actions"
+                + " its roles allow)", r -> Map.of("name", r.by(), "roles", new TreeSet<>(r.caller().roles())));
         endpoint(rest.get("/connectors"), "connectors-list", Access.READER, "Every connector: schedule, next fires, state,"
                 + " watermark, queue depth, last run", r -> ops.connectors());
         endpoint(rest.get("/connectors/{connector}"), "connector-show", Access.READER, "One connector",
