@@ -130,12 +130,29 @@ describe('the operator console', () => {
 
     await target.unstub(refusal);
     assert.match(await act(page, page.locator('.failures tr[data-key="7"] button[name="requeue"]')), /7 re-queued/);
-    await act(page, page.locator('header.title button[name="run"]'));
+    await page.locator('header.title button[name="run"]').click();
+    await page.waitForURL(/#\/runs\/\d+$/);
     await page.locator('.run .status-COMPLETED').waitFor({ timeout: 60_000 });
     await eventually(async () => (await target.received('/erp/customers'))
       .some((c) => c.customerNumber === 'C-000007' && c.contact.email === 'c7@example.com'), 'C-000007 delivered as changed');
     const ledger = await api('GET', '/connectors/customers-to-erp/failures/7');
     assert.equal(ledger.body.status, 'RESOLVED');
+  });
+
+  it('moves a position after a dry run that says what it would gather, and audits who and why', async () => {
+    await page.goto(`${process.env.FERRY_URL}/console/#/connectors/customers-to-erp/position`);
+    await page.fill('input[name="position"]', 'beginning');
+    await page.fill('input[name="reason"]', 'the ERP was restored from a backup');
+    assert.equal(await page.locator('button[name="move"]').isDisabled(), true, 'Move before a dry run');
+    await act(page, page.locator('button[name="dry-run"]'));
+    assert.equal(await page.locator('.dry-run .rows').textContent(), '60');
+    assert.match(await page.locator('.dry-run').textContent(), /current watermark .*, 0\.$/s);
+    assert.match(await act(page, page.locator('button[name="move"]')), /watermark is now the beginning/);
+    const audit = page.locator('.position table tbody tr').first();
+    await eventually(async () => /olga/.test(await audit.textContent()), 'the move in the audit trail');
+    assert.match(await audit.textContent(), /the ERP was restored from a backup/);
+    const connector = await api('GET', '/connectors/customers-to-erp');
+    assert.equal(connector.body.watermark, null);
   });
 
   it('disabled, a connector delivers nothing and the page shows its queued records waiting', async () => {

@@ -234,17 +234,7 @@ public final class Gatherer {
         Pass pass = new Pass();
         try (PreparedStatement ps = db.prepareStatement(source.mainPassSql(from != null, upper != null, rowValues))) {
             ps.setFetchSize(source.fetchSize());
-            int p = 1;
-            if (from != null) {
-                ps.setObject(p++, from.cursor());
-                if (!rowValues) {
-                    ps.setObject(p++, from.cursor());
-                }
-                ps.setObject(p++, from.key());
-            }
-            if (upper != null) {
-                ps.setObject(p, upper);
-            }
+            bindMainPass(ps, from, upper, rowValues);
             try (ResultSet rs = ps.executeQuery()) {
                 RowReader rows = new RowReader(rs, source, types);
                 while (rs.next()) {
@@ -257,6 +247,40 @@ public final class Gatherer {
             }
         }
         return pass;
+    }
+
+    private static void bindMainPass(PreparedStatement ps, Watermark from, Object upper, boolean rowValues) throws SQLException {
+        int p = 1;
+        if (from != null) {
+            ps.setObject(p++, from.cursor());
+            if (!rowValues) {
+                ps.setObject(p++, from.cursor());
+            }
+            ps.setObject(p++, from.key());
+        }
+        if (upper != null) {
+            ps.setObject(p, upper);
+        }
+    }
+
+    /**
+     * How many rows a run starting now from {@code from} (null: the beginning) would read in its main pass: those
+     * after it up to the source's clock minus the settle lag — what moving a position to {@code from} would gather.
+     */
+    public long pending(Source source, Watermark from) throws SQLException {
+        try (Connection db = source.dataSource().getConnection()) {
+            SourceDialect dialect = SourceDialect.of(db);
+            ValueType[] types = describe(db, source);
+            Object upper = upperBound(db, dialect, types[0], source);
+            boolean rowValues = dialect.comparesRowValues();
+            try (PreparedStatement ps = db.prepareStatement(source.mainPassCountSql(from != null, upper != null, rowValues))) {
+                bindMainPass(ps, from, upper, rowValues);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        }
     }
 
     /** Re-reads open failed keys by key; returns how many of them are gone from the source. */

@@ -83,7 +83,17 @@ public record Source(DataSource dataSource, String table, String query, String c
      * filters, which on a large table reads every row before the watermark.
      */
     String mainPassSql(boolean fromWatermark, boolean upperBound, boolean rowValues) {
-        StringBuilder sql = new StringBuilder("SELECT * FROM ").append(relation());
+        return "SELECT * FROM " + relation() + mainPassWhere(fromWatermark, upperBound, rowValues)
+                + " ORDER BY " + cursorColumn + ", " + keyColumn;
+    }
+
+    /** How many rows the main pass would read: its predicate, as {@link #mainPassSql}, with the same parameters. */
+    String mainPassCountSql(boolean fromWatermark, boolean upperBound, boolean rowValues) {
+        return "SELECT COUNT(*) FROM " + relation() + mainPassWhere(fromWatermark, upperBound, rowValues);
+    }
+
+    private String mainPassWhere(boolean fromWatermark, boolean upperBound, boolean rowValues) {
+        StringBuilder sql = new StringBuilder();
         String c = cursorColumn;
         String k = keyColumn;
         if (fromWatermark && rowValues) {
@@ -96,7 +106,7 @@ public record Source(DataSource dataSource, String table, String query, String c
         } else if (!fromWatermark) {
             sql.append(" WHERE ").append(c).append(" IS NOT NULL");
         }
-        return sql.append(" ORDER BY ").append(c).append(", ").append(k).toString();
+        return sql.toString();
     }
 
     /**

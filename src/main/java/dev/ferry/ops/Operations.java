@@ -204,14 +204,23 @@ public final class Operations {
         return connector(id);
     }
 
-    /** Moves the connector's position ({@code beginning}, {@code now} or a cursor value); audited. */
-    public ConnectorView reposition(String id, String position, String by) throws Exception {
+    /** Moves the connector's position ({@code beginning}, {@code now} or a cursor value); audited with its reason. */
+    public ConnectorView reposition(String id, String position, String reason, String by) throws Exception {
         Connector c = running(id);
+        positions.move(c, requirePosition(position), reason, by);
+        return connector(id);
+    }
+
+    /** What moving the connector's position would gather, without moving it (a dry run). */
+    public Positions.MoveCheck checkPosition(String id, String position) throws Exception {
+        return positions.check(find(id), requirePosition(position));
+    }
+
+    private static String requirePosition(String position) {
         if (position == null || position.isBlank()) {
             throw new IllegalArgumentException("position is required: beginning, now, or a value of the cursor column");
         }
-        positions.move(c, position.trim(), by);
-        return connector(id);
+        return position.trim();
     }
 
     public List<WatermarkStore.Change> positionChanges(String id) throws NotFound, SQLException {

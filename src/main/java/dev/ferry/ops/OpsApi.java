@@ -180,8 +180,18 @@ public final class OpsApi extends RouteBuilder {
                         + " and its next run gathers everything since its watermark. 409 while its end-at is still in the past",
                 r -> ops.activate(r.path("connector"), r.by()), connector());
         endpoint(rest.put("/connectors/{connector}/position"), "connector-position", Access.OPERATOR,
-                "Move the watermark (audited). Body: {\"position\": \"beginning\" | \"now\" | a cursor value}",
-                r -> ops.reposition(r.path("connector"), text(r.body(), "position"), r.by()), connector());
+                "Move the watermark (audited with who, when, from, to and why). Body: {\"position\": \"beginning\" |"
+                        + " \"now\" | a cursor value, \"reason\": \"...\"}; 409 while a run processes or a preview awaits"
+                        + " review",
+                r -> {
+                    JsonNode body = r.body();
+                    return ops.reposition(r.path("connector"), text(body, "position"), text(body, "reason"), r.by());
+                }, connector());
+        endpoint(rest.post("/connectors/{connector}/position/dry-run"), "connector-position-dry-run", Access.OPERATOR,
+                "What moving the watermark would do, without moving it: the watermark the position names and how many"
+                        + " rows a run would gather from it now (rows), beside the current watermark's (rowsFromCurrent)."
+                        + " Body: {\"position\": ...}. Reads the source",
+                r -> ops.checkPosition(r.path("connector"), text(r.body(), "position")), connector());
         endpoint(rest.get("/connectors/{connector}/position-changes"), "connector-position-changes", Access.READER,
                 "The audit of the connector's position: start positions applied and operators' moves",
                 r -> ops.positionChanges(r.path("connector")), connector());

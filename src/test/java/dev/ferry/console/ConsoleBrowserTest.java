@@ -72,7 +72,7 @@ class ConsoleBrowserTest {
 
     @Test
     void anOperatorWorksThroughTheConsole() throws Exception {
-        browserTests("operator.test.mjs", "vendor.test.mjs");
+        browserTests("operator.test.mjs", "reader.test.mjs", "vendor.test.mjs");
     }
 
     private void browserTests(String... files) throws IOException, InterruptedException {

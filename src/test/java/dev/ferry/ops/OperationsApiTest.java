@@ -305,11 +305,27 @@ class OperationsApiTest {
         assertThat(ferry.camel().getRouteController().getRouteStatus(C + "-deliver")).isEqualTo(ServiceStatus.Started);
         assertThat(awaitEnded(ferry, api().post("/api/connectors/" + C + "/runs").json()).status()).isEqualTo(RunStatus.COMPLETED);
 
-        Api.Answer moved = api().put("/api/connectors/" + C + "/position", "{\"position\": \"beginning\"}");
+        // a dry run first: what the move would gather, beside what the current watermark would; nothing moves
+        String watermark = api().get("/api/connectors/" + C).json().get("watermark").asText();
+        Api.Answer dryRun = api().post("/api/connectors/" + C + "/position/dry-run", "{\"position\": \"beginning\"}");
+        assertThat(dryRun.status()).isEqualTo(200);
+        assertThat(dryRun.json().get("watermark").isNull()).isTrue();
+        assertThat(dryRun.json().get("rows").asLong()).isEqualTo(ferry.sourceCount("customers"));
+        assertThat(dryRun.json().get("currentWatermark").asText()).isEqualTo(watermark);
+        assertThat(dryRun.json().get("rowsFromCurrent").asLong()).isZero();
+        assertThat(api().get("/api/connectors/" + C).json().get("watermark").asText()).isEqualTo(watermark);
+        assertThat(api().post("/api/connectors/" + C + "/position/dry-run", "{\"position\": \"not a time\"}").status())
+                .isEqualTo(400);
+
+        Api.Answer moved = api().put("/api/connectors/" + C + "/position",
+                "{\"position\": \"beginning\", \"reason\": \"the ERP was restored from last week's backup\"}");
         assertThat(moved.status()).isEqualTo(200);
         assertThat(moved.json().get("watermark").isNull()).isTrue();
         JsonNode changes = api().get("/api/connectors/" + C + "/position-changes").json();
-        assertThat(changes.get(changes.size() - 1).get("changedBy").asText()).isEqualTo("local");
+        JsonNode change = changes.get(changes.size() - 1);
+        assertThat(change.get("changedBy").asText()).isEqualTo("local");
+        assertThat(change.get("oldPosition").asText()).isEqualTo(watermark);
+        assertThat(change.get("reason").asText()).isEqualTo("the ERP was restored from last week's backup");
         assertThat(api().put("/api/connectors/" + C + "/position", "{}").status()).isEqualTo(400);
         assertThat(api().put("/api/connectors/" + C + "/position", "{\"position\": \"not a time\"}").status()).isEqualTo(400);
         assertThat(api().put("/api/connectors/" + C + "/position", "not json").status()).isEqualTo(400);

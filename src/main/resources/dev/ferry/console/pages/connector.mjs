@@ -147,23 +147,39 @@ export function Pager({ page, onOffset }) {
 function Position({ connector: c, refreshConnector }) {
   const changes = usePoll(() => api.get(`/connectors/${seg(c.id)}/position-changes`), [c.id]);
   const [position, setPosition] = useState('');
+  const [reason, setReason] = useState('');
+  const [check, setCheck] = useState(null);
   const actions = useActions(() => { changes.refresh(); refreshConnector(); });
   const { act, busy } = actions;
+  const checked = check && check.position === position.trim();
+  const dryRun = () => act('Dry run', async () => {
+    const result = await api.post(`/connectors/${seg(c.id)}/position/dry-run`, { position: position.trim() });
+    setCheck(result);
+    return `Moving to ${result.position} would gather ${count(result.rows)} row(s) now`;
+  });
   const move = () => act('Move the position', async () => {
-    const moved = await api.put(`/connectors/${seg(c.id)}/position`, { position });
+    const moved = await api.put(`/connectors/${seg(c.id)}/position`, { position: position.trim(), reason: reason.trim() });
     setPosition('');
-    return `${c.id}'s watermark is now ${moved.watermark || moved.startPosition}`;
+    setReason('');
+    setCheck(null);
+    return `${c.id}'s watermark is now ${moved.watermark || 'the beginning'}`;
   });
   return html`<div class="position">
     <dl class="facts">
       <dt>Watermark</dt><dd><code>${c.watermark || '–'}</code>${lag(c.watermarkLagSeconds)}</dd>
       <dt>Start position</dt><dd><code>${c.startPosition}</code> <span class="muted">(where a connector without a watermark starts)</span></dd>
     </dl>
-    <form class="move" onSubmit=${(e) => { e.preventDefault(); move(); }}>
+    <h2>Move the position</h2>
+    <form class="move" onSubmit=${(e) => { e.preventDefault(); if (checked) move(); else dryRun(); }}>
       <label>New position <input name="position" value=${position} required placeholder="beginning, now, or a cursor value"
         onInput=${(e) => setPosition(e.currentTarget.value)} /></label>
-      <${Action} label="Move" name="move" busy=${busy || !position} onClick=${move} />
+      <label>Reason <input name="reason" value=${reason} required placeholder="why, for the audit"
+        onInput=${(e) => setReason(e.currentTarget.value)} /></label>
+      <${Action} label="Dry run" name="dry-run" busy=${busy || !position.trim()} onClick=${dryRun} />
+      <${Action} label="Move" name="move" kind="primary" busy=${busy || !checked || !reason.trim()} onClick=${move} />
     </form>
+    ${checked && html`<p class="dry-run">${'From '}<code>${check.watermark || 'the beginning'}</code>${' a run would gather '}<strong class="rows">${count(check.rows)}</strong>${' row(s) now; from the current watermark '}<code>${check.currentWatermark || 'the beginning'}</code>${`, ${count(check.rowsFromCurrent)}.`}</p>`}
+    ${!checked && position.trim() && html`<p class="muted">A dry run first: it says how many rows the move would gather.</p>`}
     <${Outcome} ...${actions} />
     <h2>Audit trail</h2>
     ${changes.data === undefined ? html`<${Loading} error=${changes.error} what="the position's audit" />` : html`
