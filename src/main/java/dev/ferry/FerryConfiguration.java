@@ -73,7 +73,8 @@ import dev.ferry.schedule.ClusteredScheduler;
 import dev.ferry.schedule.ConnectorSchedules;
 import dev.ferry.schedule.ConnectorStates;
 import dev.ferry.schedule.ScheduleHooks;
-import dev.ferry.schedule.ToggleFollower;
+import dev.ferry.schedule.ScheduleOverrides;
+import dev.ferry.schedule.StateFollower;
 import dev.ferry.security.Access;
 import dev.ferry.state.StateDatabase;
 import dev.ferry.watermark.WatermarkLag;
@@ -248,7 +249,8 @@ public final class FerryConfiguration implements CamelConfiguration {
         ConnectorRunner runner = new ConnectorRunner(runs, failures, watermarks, gatherer,
                 queue, tracker, faults != null ? faults : FaultHooks.NONE, runLock);
         runner.packRecordsOf(connector -> FerryEndpoint.deliveredByFerryQueue(camel, connector));
-        ConnectorSchedules schedules = new ConnectorSchedules(camel, new ConnectorStates(stateSource, clock), clock,
+        ConnectorSchedules schedules = new ConnectorSchedules(camel, new ConnectorStates(stateSource, clock),
+                new ScheduleOverrides(stateSource, clock), clock,
                 () -> scheduleZone);
         // Quartz starts once the connector files are loaded (ConnectorReloader.loadConnectors): triggers are put in
         // place before anything fires, as when Camel creates routes itself — in a cluster, a trigger replaced while
@@ -268,8 +270,8 @@ public final class FerryConfiguration implements CamelConfiguration {
         recovery.recoverAtStartUp();
         camel.addService(recovery);
         if (runLock != ConnectorLock.LOCAL) {
-            camel.addService(new ToggleFollower(schedules, () -> connectors.all().stream().map(Connector::id).toList(),
-                    camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-toggles")));
+            camel.addService(new StateFollower(schedules, () -> connectors.all().stream().map(Connector::id).toList(),
+                    camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-state-follower")));
         }
         FerryComponent ferry = camel.getComponent("ferry", FerryComponent.class);
         // in a cluster another instance may give a pack back: learn of it before it comes here

@@ -38,6 +38,7 @@ import dev.ferry.runs.RunStatus;
 import dev.ferry.runs.Trigger;
 import dev.ferry.schedule.ConnectorSchedules;
 import dev.ferry.schedule.ConnectorState;
+import dev.ferry.schedule.ScheduleOverrides;
 import dev.ferry.watermark.Watermark;
 import dev.ferry.watermark.WatermarkLag;
 import dev.ferry.watermark.WatermarkStore;
@@ -101,9 +102,19 @@ public final class Operations {
         return cluster.instances();
     }
 
-    /** A connector's schedule: in words, its zone, whether it is valid, and its next fire times. */
+    /**
+     * A connector's schedule in force: in words, its zone, whether it is valid, its next fire times and its keys; whose
+     * it is ({@code file}, or {@code run-time}: an operator's, set by whom and when) and, for a run-time one, the
+     * file's schedule in words that removing it puts back.
+     */
     public record ScheduleView(String description, String timeZone, boolean valid, List<String> problems,
-                               List<ZonedDateTime> nextFires) {
+                               List<ZonedDateTime> nextFires, Map<String, String> keys, String source, String setBy,
+                               Instant setAt, String file) {
+    }
+
+    /** A schedule checked before it is saved: valid or its problems by key, in words, its zone and next fire times. */
+    public record ScheduleCheck(boolean valid, List<ConnectorSchedules.KeyProblem> problems, List<String> warnings,
+                                String description, String timeZone, List<ZonedDateTime> nextFires) {
     }
 
     /** A connector's queue: its name and how many records wait or are being delivered. Depth is null when the broker does not answer. */
@@ -161,11 +172,7 @@ public final class Operations {
 
     private ConnectorView view(Connector c, ConnectorState state, Optional<Watermark> watermark, Run lastRun,
                                Long pendingPreview, Map<Failure.Status, Long> failureCounts) {
-        ConnectorSchedules.Compiled compiled = schedules.compile(c.id());
-        ScheduleView schedule = compiled.valid()
-                ? new ScheduleView(compiled.schedule().summary(), compiled.schedule().zone().getId(), true, List.of(),
-                        schedules.next(c.id(), NEXT_FIRES))
-                : new ScheduleView(null, null, false, compiled.problems(), List.of());
+        ScheduleView schedule = scheduleView(c.id());
         Long depth;
         try {
             depth = queue.depth(c.queue());
@@ -177,6 +184,53 @@ public final class Operations {
                 connectors.rejection(c.id()).orElse(null), schedule, watermark.map(Watermark::toString).orElse(null),
                 watermark.flatMap(lag::of).map(WatermarkLag::seconds).orElse(null), c.startPosition(), new QueueView(c.queue(), depth), lastRun, runner.claims().processing(c.id()).orElse(null),
                 pendingPreview, failureCounts, state.skippedFires(), state.changedAt(), state.changedBy());
+    }
+
+    private ScheduleView scheduleView(String id) {
+        ConnectorSchedules.Compiled compiled = schedules.compile(id);
+        ScheduleOverrides.Override runTime = compiled.runTime();
+        String file = null;
+        if (runTime != null) {
+            ConnectorSchedules.Compiled fileSchedule = schedules.compileNow(id);
+            file = fileSchedule.valid() ? fileSchedule.schedule().summary() : "invalid: " + String.join("; ", fileSchedule.problems());
+        }
+        String source = runTime == null ? "file" : "run-time";
+        String setBy = runTime == null ? null : runTime.setBy();
+        Instant setAt = runTime == null ? null : runTime.setAt();
+        return compiled.valid()
+                ? new ScheduleView(compiled.schedule().summary(), compiled.schedule().zone().getId(), true, List.of(),
+                        schedules.next(id, NEXT_FIRES), compiled.keys(), source, setBy, setAt, file)
+                : new ScheduleView(null, null, false, compiled.problems(), List.of(), compiled.keys(), source, setBy, setAt, file);
+    }
+
+    /** Checks a schedule's keys as the connector's run-time schedule, saving nothing: what an editor shows as one types. */
+    public ScheduleCheck checkSchedule(String id, Map<String, String> keys) throws NotFound {
+        find(id);
+        ConnectorSchedules.Check check = schedules.check(id, keys);
+        return check.valid()
+                ? new ScheduleCheck(true, List.of(), check.warnings(), check.schedule().summary(),
+                        check.schedule().zone().getId(), schedules.next(check.schedule(), NEXT_FIRES))
+                : new ScheduleCheck(false, check.problems(), List.of(), null, null, List.of());
+    }
+
+    /** Puts an operator's schedule in force for the connector, on every instance, across restarts; audited. */
+    public ConnectorView setSchedule(String id, Map<String, String> keys, String reason, String by) throws Exception {
+        running(id);
+        schedules.setRunTime(id, keys, by, reason);
+        return connector(id);
+    }
+
+    /** Puts the connector's file schedule back in force; audited. */
+    public ConnectorView clearSchedule(String id, String reason, String by) throws Exception {
+        running(id);
+        schedules.clearRunTime(id, by, reason);
+        return connector(id);
+    }
+
+    /** The audit of the connector's run-time schedule: who set or removed it, when, from what to what, and why. */
+    public List<ScheduleOverrides.Change> scheduleChanges(String id) throws NotFound, SQLException {
+        find(id);
+        return schedules.overrides().changes(id);
     }
 
     public ConnectorView enable(String id, String by) throws Exception {

@@ -5,6 +5,7 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -195,6 +196,30 @@ public final class OpsApi extends RouteBuilder {
         endpoint(rest.get("/connectors/{connector}/position-changes"), "connector-position-changes", Access.READER,
                 "The audit of the connector's position: start positions applied and operators' moves",
                 r -> ops.positionChanges(r.path("connector")), connector());
+        endpoint(rest.post("/connectors/{connector}/schedule/check"), "connector-schedule-check", Access.READER,
+                "Check a schedule as the connector's run-time schedule, saving nothing: valid, or Ferry's messages by key;"
+                        + " in words, its zone and next 5 fire times. Body: the schedule's keys after <connector>.schedule."
+                        + " ({\"every\": \"30m\", \"between\": \"08:00-18:00\", \"days\": \"MON-FRI\"})",
+                r -> ops.checkSchedule(r.path("connector"), keys(r.body())), connector());
+        endpoint(rest.put("/connectors/{connector}/schedule"), "connector-schedule-set", Access.OPERATOR,
+                "Put a run-time schedule in force for the connector at once, instead of its file's, on every instance and"
+                        + " across restarts; audited. Body: {\"schedule\": {keys as for check}, \"reason\": \"...\"};"
+                        + " 400 with Ferry's messages when it is invalid",
+                r -> {
+                    JsonNode body = r.body();
+                    JsonNode schedule = body.get("schedule");
+                    if (schedule == null || !schedule.isObject()) {
+                        throw new IllegalArgumentException("schedule is required: an object of the schedule's keys");
+                    }
+                    return ops.setSchedule(r.path("connector"), keys(schedule), text(body, "reason"), r.by());
+                }, connector());
+        endpoint(rest.delete("/connectors/{connector}/schedule"), "connector-schedule-clear", Access.OPERATOR,
+                "Put the connector's file schedule back in force (removes its run-time schedule); audited",
+                r -> ops.clearSchedule(r.path("connector"), r.query("reason"), r.by()), connector(),
+                query("reason", "why, for the audit"));
+        endpoint(rest.get("/connectors/{connector}/schedule-changes"), "connector-schedule-changes", Access.READER,
+                "The audit of the connector's run-time schedule: who set or removed it, when, from what to what, and why",
+                r -> ops.scheduleChanges(r.path("connector")), connector());
         endpoint(rest.post("/connectors/{connector}/runs"), "run-start", Access.OPERATOR,
                 "Start a run now (MANUAL). Body: {\"mode\": \"SYNC\"} (default) or {\"mode\": \"PREVIEW\"} to gather and"
                         + " stage without delivering. 202 with the run; 409 while a run processes or a preview awaits review",
@@ -255,6 +280,18 @@ public final class OpsApi extends RouteBuilder {
         endpoint(rest.post("/housekeeping"), "housekeeping-run", Access.OPERATOR,
                 "Delete finished runs and resolved failures older than ferry.housekeeping.max-age now",
                 r -> ops.housekeep(r.by()));
+    }
+
+    /** A schedule's keys: an object of texts (a number is taken as its text). */
+    private static Map<String, String> keys(JsonNode object) {
+        Map<String, String> keys = new TreeMap<>();
+        object.fields().forEachRemaining(field -> {
+            if (!field.getValue().isValueNode() || field.getValue().isNull()) {
+                throw new IllegalArgumentException("schedule key " + field.getKey() + " must be text");
+            }
+            keys.put(field.getKey(), field.getValue().asText());
+        });
+        return keys;
     }
 
     private static String text(JsonNode body, String field) {

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.quartz.QuartzComponent;
@@ -68,9 +69,24 @@ public final class ConnectorSchedules {
 
     /**
      * A connector's compiled schedule, or why it has none; each problem and warning names the file and
-     * the key.
+     * the key (or the run-time schedule).
+     *
+     * @param keys    the schedule's keys after {@code <connector>.schedule.}, as set
+     * @param runTime the operator's run-time schedule these keys are, or null: the configuration file's
      */
-    public record Compiled(Schedule schedule, List<String> problems, List<String> warnings) {
+    public record Compiled(Schedule schedule, List<String> problems, List<String> warnings, Map<String, String> keys,
+                           ScheduleOverrides.Override runTime) {
+        public boolean valid() {
+            return schedule != null;
+        }
+    }
+
+    /** A problem of a run-time schedule, by its key (after {@code <connector>.schedule.}): what an editor's field shows. */
+    public record KeyProblem(String key, String value, String message) {
+    }
+
+    /** A run-time schedule checked before it is saved: compiled, or its problems by key; and its warnings. */
+    public record Check(Schedule schedule, List<KeyProblem> problems, List<String> warnings) {
         public boolean valid() {
             return schedule != null;
         }
@@ -87,21 +103,28 @@ public final class ConnectorSchedules {
 
     private final CamelContext camel;
     private final ConnectorStates states;
+    private final ScheduleOverrides overrides;
     private final Clock clock;
     private final Supplier<ZoneId> defaultZone;
     private final Map<String, Compiled> compiled = new ConcurrentHashMap<>();
     /** Each connector's toggle as {@link #followToggle} last read it from the state database. */
     private final Map<String, Boolean> toggleSeen = new ConcurrentHashMap<>();
 
-    public ConnectorSchedules(CamelContext camel, ConnectorStates states, Clock clock, Supplier<ZoneId> defaultZone) {
+    public ConnectorSchedules(CamelContext camel, ConnectorStates states, ScheduleOverrides overrides, Clock clock,
+                              Supplier<ZoneId> defaultZone) {
         this.camel = camel;
         this.states = states;
+        this.overrides = overrides;
         this.clock = clock;
         this.defaultZone = defaultZone;
     }
 
     public ConnectorStates states() {
         return states;
+    }
+
+    public ScheduleOverrides overrides() {
+        return overrides;
     }
 
     // ------------------------------------------------------------------------------- compiling
@@ -127,15 +150,19 @@ public final class ConnectorSchedules {
         compiled.remove(connector);
     }
 
-    /** Compiles the connector's schedule from the properties as they are now, without remembering it. */
+    /** Compiles the connector's file schedule from the properties as they are now, without remembering it. */
     public Compiled compileNow(String connector) {
         return compile(camel, connector, defaultZone.get(), clock.instant());
     }
 
-    /** Compiles (once) and returns the connector's schedule; problems are logged once. */
+    /**
+     * Compiles (once) and returns the connector's schedule in force: its run-time schedule when an operator set one,
+     * else its file's; problems are logged once. When the state database does not answer, the file's, until the
+     * next compile ({@link #forget}).
+     */
     public Compiled compile(String connector) {
         return compiled.computeIfAbsent(connector, id -> {
-            Compiled c = compile(camel, id, defaultZone.get(), clock.instant());
+            Compiled c = compileInForce(id);
             if (!c.valid()) {
                 LOG.error("Connector {} will not run on schedule, its schedule is invalid:\n  {}", id,
                         String.join("\n  ", c.problems()));
@@ -143,6 +170,48 @@ public final class ConnectorSchedules {
             c.warnings().forEach(warning -> LOG.warn("Connector {}: {}", id, warning));
             return c;
         });
+    }
+
+    private Compiled compileInForce(String connector) {
+        Optional<ScheduleOverrides.Override> runTime;
+        try {
+            runTime = overrides.find(connector);
+        } catch (SQLException e) {
+            LOG.warn("Connector {}: its run-time schedule could not be read ({}); its file's schedule is used", connector,
+                    e.toString());
+            runTime = Optional.empty();
+        }
+        if (runTime.isEmpty()) {
+            return compileNow(connector);
+        }
+        ScheduleOverrides.Override o = runTime.get();
+        Check check = check(connector, o.keys());
+        String where = "the run-time schedule set by " + o.setBy() + " at " + o.setAt();
+        return new Compiled(check.schedule(), check.problems().stream().map(p -> where + ": " + p.key()
+                + (p.value() == null ? "" : " = '" + p.value() + "'") + ": " + p.message()).toList(),
+                check.warnings().stream().map(w -> where + ": " + w).toList(), o.keys(), o);
+    }
+
+    /**
+     * Checks a schedule's keys (after {@code <connector>.schedule.}) as a run-time schedule for the connector would be
+     * compiled — by Ferry's own parser, with its messages — without saving anything.
+     */
+    public Check check(String connector, Map<String, String> keys) {
+        String prefix = connector + ".schedule.";
+        Map<String, String> prefixed = new TreeMap<>();
+        keys.forEach((key, value) -> prefixed.put(prefix + key, value));
+        try {
+            Schedule schedule = ScheduleParser.parse(connector, prefixed, defaultZone.get());
+            List<String> warnings = new ArrayList<>();
+            schedule.shortestGap(clock.instant()).filter(gap -> gap.compareTo(FREQUENT) < 0).ifPresent(gap -> warnings.add(
+                    (keys.containsKey("cron") ? "cron" : "every") + ": fires as often as every " + words(gap)
+                            + "; against a remote system, polling more often than every 15 minutes is usually too frequent"));
+            return new Check(schedule, List.of(), warnings);
+        } catch (ScheduleParser.InvalidScheduleException e) {
+            return new Check(null, e.problems().stream().map(p -> new KeyProblem(p.key().substring(prefix.length()), p.value(),
+                    p.message() + (p.conflictsWith() == null ? ""
+                            : " (with " + p.conflictsWith().substring(prefix.length()) + ")"))).toList(), List.of());
+        }
     }
 
     /**
@@ -155,6 +224,8 @@ public final class ConnectorSchedules {
         Map<String, String> keys = new TreeMap<>();
         properties.stringPropertyNames().forEach(key -> keys.put(key,
                 camel.getPropertiesComponent().resolveProperty(key).orElse(properties.getProperty(key))));
+        Map<String, String> shortKeys = new TreeMap<>();
+        keys.forEach((key, value) -> shortKeys.put(key.substring(prefix.length()), value));
         try {
             Schedule schedule = ScheduleParser.parse(connector, keys, defaultZone);
             List<String> warnings = new ArrayList<>();
@@ -164,7 +235,7 @@ public final class ConnectorSchedules {
                         + words(gap) + "; against a remote system, polling more often than every 15 minutes is"
                         + " usually too frequent");
             });
-            return new Compiled(schedule, List.of(), warnings);
+            return new Compiled(schedule, List.of(), warnings, shortKeys, null);
         } catch (ScheduleParser.InvalidScheduleException e) {
             List<String> problems = new ArrayList<>();
             for (ScheduleParser.Problem p : e.problems()) {
@@ -173,7 +244,7 @@ public final class ConnectorSchedules {
                 problems.add(where + ": " + p.key() + (p.value() == null ? "" : " = '" + p.value() + "'") + ": " + p.message()
                         + (other == null ? "" : " (set in " + other + "; a profile overlay clears a key with an empty value)"));
             }
-            return new Compiled(null, problems, List.of());
+            return new Compiled(null, problems, List.of(), shortKeys, null);
         }
     }
 
@@ -336,6 +407,64 @@ public final class ConnectorSchedules {
         }
     }
 
+    /**
+     * Puts an operator's schedule in force for the connector at once, instead of its file's, audited; it survives
+     * restarts, and every other instance follows it ({@link #followRunTime}). Invalid keys are refused with Ferry's
+     * messages, by key.
+     */
+    public Compiled setRunTime(String connector, Map<String, String> keys, String by, String reason) throws Exception {
+        Check check = check(connector, keys);
+        if (!check.valid()) {
+            throw new IllegalArgumentException("the schedule is invalid: " + check.problems().stream()
+                    .map(p -> p.key() + (p.value() == null ? "" : " = '" + p.value() + "'") + ": " + p.message())
+                    .collect(Collectors.joining("; ")));
+        }
+        Compiled before = compile(connector);
+        overrides.set(connector, keys, summary(before), check.schedule().summary(), by, reason);
+        return applied(connector, by, "set a run-time schedule: " + check.schedule().summary());
+    }
+
+    /** Puts the connector's file schedule back in force, audited; nothing changes when it has no run-time schedule. */
+    public Compiled clearRunTime(String connector, String by, String reason) throws Exception {
+        Compiled before = compile(connector);
+        if (before.runTime() == null) {
+            return before;
+        }
+        overrides.set(connector, null, summary(before), summary(compileNow(connector)), by, reason);
+        return applied(connector, by, "put its file's schedule back: " + summary(compileNow(connector)));
+    }
+
+    private Compiled applied(String connector, String by, String what) throws SchedulerException, SQLException {
+        forget(connector);
+        Compiled now = compile(connector);
+        LOG.info("Connector {}: {} {}", connector, by, what);
+        applyTriggers(connector);
+        return now;
+    }
+
+    private static String summary(Compiled c) {
+        return c.valid() ? c.schedule().summary() : "invalid: " + String.join("; ", c.problems());
+    }
+
+    /**
+     * Follows run-time schedules that another instance set or removed: a connector whose schedule in force is not
+     * the state database's any more is compiled again and its triggers replaced (in a clustered job store they are
+     * already; then only this instance's view changes).
+     */
+    public void followRunTime() throws SQLException, SchedulerException {
+        Map<String, ScheduleOverrides.Override> current = overrides.all();
+        for (Map.Entry<String, Compiled> e : Map.copyOf(compiled).entrySet()) {
+            ScheduleOverrides.Override now = current.get(e.getKey());
+            ScheduleOverrides.Override known = e.getValue().runTime();
+            if ((now == null) != (known == null) || (now != null && now.version() != known.version())) {
+                forget(e.getKey());
+                Compiled c = compile(e.getKey());
+                LOG.info("Connector {}: its schedule was changed on another instance; it runs {}", e.getKey(), summary(c));
+                applyTriggers(e.getKey());
+            }
+        }
+    }
+
     /** Runs start again on schedule (once now if fires were missed) and queued records are delivered. */
     public void enable(String connector, String by) throws Exception {
         states.setEnabled(connector, true, by);
@@ -411,6 +540,11 @@ public final class ConnectorSchedules {
     }
 
     // ------------------------------------------------------------------------------- explain
+
+    /** A schedule's next fire times from now. */
+    public List<ZonedDateTime> next(Schedule schedule, int count) {
+        return schedule.next(clock.instant(), count);
+    }
 
     /** The connector's next fire times from now, or none when its schedule is invalid. */
     public List<ZonedDateTime> next(String connector, int count) {

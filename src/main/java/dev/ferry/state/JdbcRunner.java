@@ -63,8 +63,14 @@ public final class JdbcRunner {
 
     /** An INSERT on a connection of its own: the key the database generated for the row. */
     public long insert(String sql, Object... parameters) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
+        try (Connection c = dataSource.getConnection()) {
+            return insert(c, sql, parameters);
+        }
+    }
+
+    /** An INSERT in the caller's transaction: the key the database generated for the row. */
+    public long insert(Connection c, String sql, Object... parameters) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
             bind(ps, parameters);
             ps.executeUpdate();
             try (ResultSet keys = ps.getGeneratedKeys()) {

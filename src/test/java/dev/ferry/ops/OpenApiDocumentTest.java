@@ -54,7 +54,7 @@ class OpenApiDocumentTest {
                 }
             }
         }
-        assertThat(declared).hasSize(21);
+        assertThat(declared).hasSize(25);
         assertThat(documented).containsExactlyInAnyOrderElementsOf(declared);
         // Every operation says which role it needs and documents its path parameters.
         doc.getPaths().forEach((path, item) -> item.readOperationsMap().forEach((method, operation) -> {

@@ -11,13 +11,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * In a cluster, the toggle is in the state database and another instance may flip it: every
- * {@value #INTERVAL_SECONDS} seconds each connector's deliver route follows it. While the state database is away
- * nothing is said here (the run tracker says it once); another failure is a warning.
+ * In a cluster, what an operator changes on one instance is in the state database, and every
+ * {@value #INTERVAL_SECONDS} seconds each instance follows it: each connector's deliver route its toggle, and every
+ * connector its run-time schedule. While the state database is away nothing is said here (the run tracker says it
+ * once); another failure is a warning.
  */
-public final class ToggleFollower extends ServiceSupport {
+public final class StateFollower extends ServiceSupport {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ToggleFollower.class);
+    private static final Logger LOG = LoggerFactory.getLogger(StateFollower.class);
     static final long INTERVAL_SECONDS = 2;
 
     private final ConnectorSchedules schedules;
@@ -25,7 +26,7 @@ public final class ToggleFollower extends ServiceSupport {
     private final ScheduledExecutorService executor;
     private ScheduledFuture<?> task;
 
-    public ToggleFollower(ConnectorSchedules schedules, Supplier<Iterable<String>> connectors,
+    public StateFollower(ConnectorSchedules schedules, Supplier<Iterable<String>> connectors,
                           ScheduledExecutorService executor) {
         this.schedules = schedules;
         this.connectors = connectors;
@@ -45,6 +46,14 @@ public final class ToggleFollower extends ServiceSupport {
     }
 
     private void follow() {
+        try {
+            schedules.followRunTime();
+        } catch (SQLException e) {
+            LOG.debug("Run-time schedules could not be read", e);
+            return;
+        } catch (Exception e) {
+            LOG.warn("Following run-time schedules failed: {}", e.toString());
+        }
         for (String connector : connectors.get()) {
             try {
                 schedules.followToggle(connector);

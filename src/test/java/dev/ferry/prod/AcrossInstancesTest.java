@@ -13,15 +13,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.ferry.ops.Operations;
 import dev.ferry.runs.Conflict;
+import dev.ferry.runs.Trigger;
+import dev.ferry.schedule.ScheduleOverrides;
 import dev.ferry.support.PostgresServer;
 import dev.ferry.support.RunningFerry;
 import dev.ferry.support.Target;
 
 /**
- * The toggle and the run lock hold across instances: two Ferry instances in this JVM on one PostgreSQL state
- * database (the second uses the first one's broker in-VM).
+ * What an operator changes on one instance holds on the others — the toggle, the run lock, a run-time schedule: two
+ * Ferry instances in this JVM on one PostgreSQL state database (the second uses the first one's broker in-VM).
  */
-class ToggleAcrossInstancesTest {
+class AcrossInstancesTest {
 
     private static final String C = "customers-to-erp";
 
@@ -44,13 +46,14 @@ class ToggleAcrossInstancesTest {
         }
     }
 
-    @Test
-    void disablingOnOneInstanceStopsDeliveriesOnTheOtherAndRunsAreLockedAcrossThem() throws Exception {
+    /** Starts a, then b on a's state database, broker and demo source; returns the state database's URL. */
+    private String startTwo(Map<String, String> extra) {
         target = new Target();
         String state = PostgresServer.shared().newDatabase();
         Map<String, String> pa = RunningFerry.testProperties(data.resolve("a"), target);
         pa.put("ferry.state.url", state);
         pa.put("ferry.state.username", "ferry");
+        pa.putAll(extra);
         a = RunningFerry.start(pa);
         Map<String, String> pb = RunningFerry.testProperties(data.resolve("b"), target);
         pb.put("ferry.state.url", state);
@@ -62,7 +65,34 @@ class ToggleAcrossInstancesTest {
         pb.put("ferry.demo.enabled", "false");
         pb.put("camel.beans.demoSource.jdbc-url", a.camel().resolvePropertyPlaceholders("{{camel.beans.demoSource.jdbc-url}}"));
         pb.put("camel.beans.demoSource.username", a.camel().resolvePropertyPlaceholders("{{camel.beans.demoSource.username}}"));
+        pb.putAll(extra);
         b = RunningFerry.start(pb);
+        return state;
+    }
+
+    @Test
+    void aRunTimeScheduleSetOnOneInstanceIsInForceOnBoth() throws Exception {
+        startTwo(Map.of());
+        Operations onA = a.bean("ferryOperations", Operations.class);
+        Operations onB = b.bean("ferryOperations", Operations.class);
+
+        onA.setSchedule(C, Map.of("cron", "0/2 * * * * ?", "time-zone", "UTC"), "faster for the migration", "anna");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> "run-time".equals(onB.connector(C).schedule().source()));
+        assertThat(onB.connector(C).schedule().nextFires()).isEqualTo(onA.connector(C).schedule().nextFires());
+        assertThat(onB.connector(C).schedule().setBy()).isEqualTo("anna");
+        // the fires come, on whichever instance takes them
+        await().atMost(Duration.ofSeconds(30)).until(() -> a.runsOf(C).stream().filter(r -> r.trigger() == Trigger.SCHEDULE).count() >= 2);
+
+        onB.clearSchedule(C, "migration done", "bob");
+        await().atMost(Duration.ofSeconds(10)).until(() -> "file".equals(onA.connector(C).schedule().source()));
+        assertThat(onA.connector(C).schedule().nextFires().get(0).getYear()).isEqualTo(2099);
+        assertThat(onA.scheduleChanges(C)).extracting(ScheduleOverrides.Change::changedBy).containsExactly("anna", "bob");
+    }
+
+    @Test
+    void disablingOnOneInstanceStopsDeliveriesOnTheOtherAndRunsAreLockedAcrossThem() throws Exception {
+        String state = startTwo(Map.of());
         assertThat(b.camel().getRouteController().getRouteStatus(C + "-deliver").isStarted()).isTrue();
 
         a.bean("ferryOperations", Operations.class).disable(C, "anna");
