@@ -155,6 +155,54 @@ describe('the operator console', () => {
     assert.equal(connector.body.watermark, null);
   });
 
+  it('edits a schedule: Ferry\'s message for an invalid one, the next fires of a valid one, saved in force and audited', async () => {
+    await page.goto(`${process.env.FERRY_URL}/console/#/connectors/customers-to-erp/schedule`);
+    await page.locator('.schedule-editor .in-force').waitFor();
+    assert.match(await page.locator('.schedule-editor .source').textContent(), /file/);
+
+    await page.selectOption('select[name="form"]', 'every');
+    await page.fill('input[name="every"]', '7 parsecs');
+    await page.fill('input[name="reason"]', 'business hours only');
+    const message = page.locator('.field-problem[data-key="every"]');
+    await message.waitFor();
+    assert.ok((await message.textContent()).length > 10, 'no message from Ferry');
+    assert.equal(await page.locator('button[name="save"]').isDisabled(), true, 'an invalid schedule can be saved');
+
+    await page.fill('input[name="every"]', '30m');
+    await page.fill('input[name="between"]', '08:00-17:00');
+    for (const day of ['MON', 'TUE', 'WED', 'THU', 'FRI']) await page.check(`input[name="days-${day}"]`);
+    await page.fill('input[name="time-zone"]', 'America/New_York');
+    await page.waitForFunction(() => document.querySelectorAll('.check ol.next li').length === 5
+      && /America\/New_York/.test(document.querySelector('.check').textContent));
+    const fires = await page.locator('.check ol.next time').evaluateAll((times) => times.map((t) => [t.textContent, t.getAttribute('datetime')]));
+    for (const [shown, iso] of fires) {
+      const [, hour, minute] = shown.match(/ (\d\d):(\d\d):00$/);
+      assert.ok(`${hour}:${minute}` >= '08:00' && `${hour}:${minute}` <= '17:00' && ['00', '30'].includes(minute), `fire at ${shown}`);
+      const inNewYork = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', weekday: 'short' }).format(new Date(iso));
+      assert.ok(!['Sat', 'Sun'].includes(inNewYork), `fire on ${inNewYork}`);
+    }
+    assert.equal(await page.locator('button[name="save"]').isDisabled(), false);
+
+    // one that fires within seconds, to see it fire
+    await page.selectOption('select[name="form"]', 'cron');
+    await page.fill('input[name="cron"]', '0/2 * * * * ?');
+    await page.fill('input[name="time-zone"]', 'UTC');
+    await page.fill('input[name="reason"]', 'catch up after the outage');
+    await page.waitForFunction(() => /cron 0\/2/.test(document.querySelector('.check .summary')?.textContent || ''));
+    assert.match(await act(page, page.locator('button[name="save"]')), /now runs cron 0\/2/);
+    await page.waitForFunction(() => /set by olga/.test(document.querySelector('.schedule-editor .source').textContent));
+    await eventually(async () => (await api('GET', '/runs?connector=customers-to-erp&limit=20')).body.items
+      .some((r) => r.trigger === 'SCHEDULE'), 'a scheduled run at the new times', 30_000);
+    const audit = page.locator('table.schedule-audit tbody tr').first();
+    await eventually(async () => /catch up after the outage/.test(await audit.textContent()), 'the change in the audit');
+    assert.match(await audit.textContent(), /olga/);
+
+    await page.fill('input[name="reason"]', 'outage over');
+    assert.match(await act(page, page.locator('button[name="back-to-file"]')), /file's schedule again/);
+    await page.waitForFunction(() => /file/.test(document.querySelector('.schedule-editor .source').textContent));
+    assert.equal((await api('GET', '/connectors/customers-to-erp')).body.schedule.source, 'file');
+  });
+
   it('disabled, a connector delivers nothing and the page shows its queued records waiting', async () => {
     const slow = await target.stub({
       priority: 1,

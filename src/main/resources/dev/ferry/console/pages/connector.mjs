@@ -7,8 +7,9 @@ import { count, duration } from '../format.mjs';
 import { Action, Loading, Outcome, Stale, Time, Toggle, useActions } from '../ui.mjs';
 import { nextFires, runCounts, schedule } from './connectors.mjs';
 import { RunsTable } from './runs.mjs';
+import { SchedulePage } from './schedule.mjs';
 
-const TABS = [['', 'Overview'], ['failures', 'Failures'], ['position', 'Position']];
+const TABS = [['', 'Overview'], ['schedule', 'Schedule'], ['failures', 'Failures'], ['position', 'Position']];
 
 /** The watermark's lag (now minus the newest change queued) when the cursor is a time. */
 export function lag(seconds) {
@@ -47,6 +48,7 @@ export function ConnectorPage({ id, tab = '', navigate }) {
     </nav>
     ${tab === 'failures' ? html`<${Failures} id=${id} refreshConnector=${refresh} />`
       : tab === 'position' ? html`<${Position} connector=${c} refreshConnector=${refresh} />`
+      : tab === 'schedule' ? html`<${SchedulePage} connector=${c} refreshConnector=${refresh} />`
       : html`<${Overview} connector=${c} actions=${actions} />`}
   </section>`;
 }

@@ -71,7 +71,8 @@ function ConnectorRow({ connector: c, actions, navigate }) {
 export function schedule(c) {
   const s = c.schedule;
   if (!s.valid) return html`<div class="problem">${s.problems.join('; ')}</div>`;
-  return html`<div class="schedule">${s.description}</div><div class="muted zone">${s.timeZone}</div>`;
+  return html`<div class="schedule">${s.description}</div>
+    ${s.source === 'run-time' && html`<div class="tag run-time" title=${`set by ${s.setBy}; the file's: ${s.file}`}>run-time</div>`}`;
 }
 
 export function nextFires(c, limit = 3) {
