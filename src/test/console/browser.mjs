@@ -2,13 +2,7 @@
 // target that ConsoleBrowserTest started, and a log of every request a page made — none may leave for another origin.
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
-
-/** Chromium as this machine runs it headless: no sandbox as root, none of its background calls to Google. */
-export const CHROMIUM = {
-  executablePath: process.env.FERRY_CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--no-first-run', '--disable-quic'],
-};
+import { CHROMIUM } from './chromium.mjs';
 
 export const ferry = process.env.FERRY_URL;
 export const targetAdmin = process.env.FERRY_TARGET_ADMIN;
@@ -19,7 +13,7 @@ export const reader = { username: readerName, password: readerPassword };
 assert.ok(ferry, 'FERRY_URL is not set: these tests are run by ConsoleBrowserTest');
 
 export async function launch() {
-  return chromium.launch({ ...CHROMIUM, headless: true });
+  return chromium.launch(CHROMIUM);
 }
 
 /**

@@ -56,7 +56,7 @@ export function RunPage({ id }) {
     <div class="counters">
       <div class="counter"><span class="value gathered">${count(r.gathered)}</span><span>gathered</span></div>
       <div class="counter"><span class="value delivered">${count(r.delivered)}</span><span>delivered</span></div>
-      <div class="counter"><span class="value failed">${count(r.failed)}</span><span>failed</span></div>
+      <div class="counter"><span class=${`value failed${r.failed > 0 ? ' bad' : ''}`}>${count(r.failed)}</span><span>failed</span></div>
       <div class="counter"><span class="value skipped">${count(r.skipped)}</span><span>skipped</span></div>
     </div>
     ${sample && sample.length > 0 && html`
