@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import javax.sql.DataSource;
@@ -55,6 +56,7 @@ import dev.ferry.gather.Gatherer;
 import dev.ferry.gather.UnreachableSources;
 import dev.ferry.ops.FerryHealth;
 import dev.ferry.ops.FerryInfo;
+import dev.ferry.ops.AlertThresholds;
 import dev.ferry.ops.FerryMetrics;
 import dev.ferry.ops.Housekeeping;
 import dev.ferry.ops.Operations;
@@ -145,6 +147,7 @@ public final class FerryConfiguration implements CamelConfiguration {
         Duration housekeepingAge = settings.duration(Settings.HOUSEKEEPING_MAX_AGE);
         int degradedAfter = settings.positiveInt(Settings.HEALTH_FAILED_RUNS);
         Duration metricsRefresh = settings.duration(Settings.METRICS_REFRESH_INTERVAL);
+        Optional<Duration> alertLag = settings.optionalDuration(Settings.ALERTS_WATERMARK_LAG);
         boolean reload = settings.bool(Settings.RELOAD_ENABLED);
         boolean clustered = settings.bool(Settings.SCHEDULE_CLUSTERED);
         Duration heartbeatInterval = settings.duration(Settings.CLUSTER_HEARTBEAT_INTERVAL);
@@ -302,7 +305,8 @@ public final class FerryConfiguration implements CamelConfiguration {
                 housekeeping, recovery, camel.getExecutorServiceManager().newCachedThreadPool(this, "ferry-operator-runs"));
         registry.bind("ferryOperations", operations);
         OperationsSurface surface = OperationsSurface.install(camel, operations, access, housekeeping, connectors, runs,
-                tracker, degradedAfter, meters -> new FerryMetrics(meters, connectors, depths, watermarks, lag, metricsRefresh,
+                tracker, degradedAfter, meters -> new FerryMetrics(meters, connectors, depths, watermarks, lag, runs, failures,
+                        schedules, new AlertThresholds(camel.getPropertiesComponent(), alertLag), metricsRefresh,
                         camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-metrics")));
         registry.bind("ferryOperationsSurface", surface);
         // Connector files are loaded one by one once Camel runs (FerryApplication), and watched with hot reload on.

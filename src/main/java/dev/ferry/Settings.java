@@ -113,6 +113,10 @@ public final class Settings {
     public static final Option METRICS_REFRESH_INTERVAL = new Option("ferry.metrics.refresh-interval", "5s",
             "How often the queue depth and watermark gauges are read from the broker and the state database (a"
                     + " scrape returns the last values at once, even while the broker is down).");
+    public static final Option ALERTS_WATERMARK_LAG = new Option("ferry.alerts.watermark-lag", "",
+            "Watermark lag over which a connector's alert fires (ferry_watermark_lag_threshold_seconds), unless the"
+                    + " connector sets <connector>.alerts.watermark-lag; empty: twice the longest time between two fires"
+                    + " of its schedule, at least an hour.");
     public static final Option CONNECTORS_START_BEFORE_READY = new Option("ferry.connectors.start-before-ready", "100",
             "How many connectors' routes start before Ferry reports ready, those due to fire first; the others start"
                     + " right after, in the background in the same order (one at once when an operator acts on it).");
@@ -209,6 +213,11 @@ public final class Settings {
     }
 
     /** Durations as Camel writes them: {@code 250ms}, {@code 5s}, {@code 1m30s}, or ISO-8601 {@code PT5S}. */
+    /** A positive duration, or empty when the option is blank; a bad value is an error naming the file and key. */
+    public Optional<Duration> optionalDuration(Option option) {
+        return string(option).isBlank() ? Optional.empty() : Optional.of(duration(option));
+    }
+
     public Duration duration(Option option) {
         String value = string(option).trim();
         try {

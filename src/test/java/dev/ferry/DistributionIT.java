@@ -74,6 +74,10 @@ class DistributionIT {
                 .start().waitFor()).isZero();
         home = installations.resolve("ferry-" + System.getProperty("ferry.version"));
         assertThat(home.resolve("bin/ferry")).isExecutable();
+        for (String monitoring : List.of("ferry-alerts.yml", "ferry-dashboard.json")) {
+            assertThat(home.resolve("share/monitoring").resolve(monitoring))
+                    .hasSameTextualContentAs(Path.of("src/dist/share/monitoring").resolve(monitoring));
+        }
         instance = dir.resolve("srv/billing-sync");
         elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
         // a PATH of java and the launcher's tools only: no Maven, no JAVA_HOME
@@ -128,6 +132,13 @@ class DistributionIT {
         assertThat(connectors).hasSize(1);
         assertThat(connectors.get(0).get("id").asText()).isEqualTo(C);
         assertThat(api.get("/demo/erp").status()).isEqualTo(404);
+        // the console, served from Ferry's jar with its own policy
+        Api.Answer console = api.get("/console/");
+        assertThat(console.status()).isEqualTo(200);
+        assertThat(console.text()).contains("<script type=\"module\" src=\"./app.mjs\">");
+        assertThat(console.response().headers().firstValue("Content-Security-Policy")).hasValueSatisfying(
+                policy -> assertThat(policy).startsWith("default-src 'none'; script-src 'self' 'sha256-"));
+        assertThat(api.get("/console/vendor/preact.mjs").status()).isEqualTo(200);
         long first = startRun(api);
         awaitCompleted(api, first);
         List<JsonNode> received = target.received(PATH);

@@ -7,11 +7,14 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.TimeZone;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import org.quartz.CronScheduleBuilder;
 import org.quartz.CronTrigger;
@@ -95,15 +98,17 @@ public record Schedule(String description, List<String> crons, ZoneId zone, Inte
 
     /** The shortest time between two fires over a week from {@code from}: for the polling warning. */
     public Optional<Duration> shortestGap(Instant from) {
+        return gaps(from).min(Comparator.naturalOrder());
+    }
+
+    /** The longest time between two fires over the week after {@code from} (a weekend, a night), if it fires twice. */
+    public Optional<Duration> longestGap(Instant from) {
+        return gaps(from).max(Comparator.naturalOrder());
+    }
+
+    private Stream<Duration> gaps(Instant from) {
         List<ZonedDateTime> week = fireTimes(from, from.plus(Duration.ofDays(8)));
-        Duration shortest = null;
-        for (int i = 1; i < week.size(); i++) {
-            Duration gap = Duration.between(week.get(i - 1), week.get(i));
-            if (shortest == null || gap.compareTo(shortest) < 0) {
-                shortest = gap;
-            }
-        }
-        return Optional.ofNullable(shortest);
+        return IntStream.range(1, week.size()).mapToObj(i -> Duration.between(week.get(i - 1), week.get(i)));
     }
 
     /**
