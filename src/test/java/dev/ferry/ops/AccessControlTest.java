@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -84,6 +85,30 @@ class AccessControlTest {
         assertThat(forbidden.json().get("message").asText()).isEqualTo("user auditor may not do this: it needs the operator role");
         assertThat(api().as("auditor", READER_SECRET).post("/api/connectors/" + C + "/disable").status()).isEqualTo(403);
         assertThat(ferry.runsOf(C)).isEmpty();
+
+        // the console on a server bound beyond loopback: nothing of it without credentials, every page for a reader
+        for (String path : List.of("/console/", "/console/app.mjs", "/console/vendor/preact.mjs", "/console")) {
+            Api.Answer page = api().get(path);
+            assertThat(page.status()).as(path).isEqualTo(401);
+            assertThat(page.text()).as(path).doesNotContain("<script");
+        }
+        Api.Answer console = api().as("auditor", READER_SECRET).get("/console/");
+        assertThat(console.status()).isEqualTo(200);
+        assertThat(console.response().headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+        assertThat(api().as("auditor", READER_SECRET).get("/console/../api/me").json().get("roles").toString())
+                .isEqualTo("[\"reader\"]");
+        assertThat(api().as("auditor", READER_SECRET).get("/console/nothing.mjs").status()).isEqualTo(404);
+        assertThat(api().as("auditor", READER_SECRET).post("/console/", "{}").status()).isEqualTo(405);
+        // what the console added to the API: a reader checks a schedule; changing one or a position needs an operator
+        assertThat(api().as("auditor", READER_SECRET).post("/api/connectors/" + C + "/schedule/check", "{\"at\": \"02:00\"}")
+                .status()).isEqualTo(200);
+        assertThat(api().as("auditor", READER_SECRET).put("/api/connectors/" + C + "/schedule",
+                "{\"schedule\": {\"at\": \"02:00\"}}").status()).isEqualTo(403);
+        assertThat(api().as("auditor", READER_SECRET).delete("/api/connectors/" + C + "/schedule").status()).isEqualTo(403);
+        assertThat(api().as("auditor", READER_SECRET).post("/api/connectors/" + C + "/position/dry-run",
+                "{\"position\": \"beginning\"}").status()).isEqualTo(403);
+        assertThat(api().as("auditor", READER_SECRET).get("/api/connectors/" + C).json().at("/schedule/source").asText())
+                .isEqualTo("file");
 
         Api.Answer started = api().as("ops-anna", OPERATOR_SECRET).post("/api/connectors/" + C + "/runs");
         assertThat(started.status()).isEqualTo(202);
