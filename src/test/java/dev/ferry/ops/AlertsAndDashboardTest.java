@@ -9,7 +9,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -24,8 +23,8 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,13 +52,14 @@ class AlertsAndDashboardTest {
     private static final String FINE = "invoices-to-erp";
 
     @TempDir
-    static Path data;
-    private static Target target;
-    private static RunningFerry ferry;
-    private static Map<String, List<Map<String, String>>> scrape;
+    Path data;
+    private Target target;
+    private RunningFerry ferry;
+    private Map<String, List<Map<String, String>>> scrape;
 
-    @BeforeAll
-    static void runAConnectorAndScrape() throws Exception {
+    // a Ferry for each test: on the prod profile the test's broker stops after each (support/TestProfile)
+    @BeforeEach
+    void runAConnectorAndScrape() throws Exception {
         target = new Target();
         Map<String, String> properties = RunningFerry.testProperties(data, target);
         ferry = RunningFerry.start(properties);
@@ -67,8 +67,8 @@ class AlertsAndDashboardTest {
         scrape = scrape(Integer.parseInt(properties.get("camel.management.port")));
     }
 
-    @AfterAll
-    static void stop() {
+    @AfterEach
+    void stop() {
         if (ferry != null) {
             ferry.close();
         }
@@ -99,7 +99,7 @@ class AlertsAndDashboardTest {
     }
 
     /** Every metric the expression reads is in the scrape, with the labels it groups and matches by. */
-    private static void assertReadsTheScrape(String what, String expr) {
+    private void assertReadsTheScrape(String what, String expr) {
         Set<String> metrics = names(METRIC.matcher(expr));
         assertThat(metrics).as(what).isNotEmpty();
         assertThat(scrape.keySet()).as("%s reads metrics a real run exposes", what).containsAll(metrics);
@@ -136,7 +136,7 @@ class AlertsAndDashboardTest {
                 "FerryParkedFailuresGrowing", "FerryQueueNotDraining");
 
         Path tests = data.resolve("ferry-alerts.test.yml");
-        Files.copy(Path.of(RULES), data.resolve("ferry-alerts.yml"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(Path.of(RULES), data.resolve("ferry-alerts.yml"));
         Files.writeString(tests, promtoolTests(scrape, descriptions), StandardCharsets.UTF_8);
         assertThat(promtool("check", "rules", data.resolve("ferry-alerts.yml").toString())).contains("SUCCESS: 5 rules found");
         assertThat(promtool("test", "rules", tests.toString())).contains("SUCCESS");
