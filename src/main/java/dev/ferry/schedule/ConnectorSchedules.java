@@ -83,6 +83,10 @@ public final class ConnectorSchedules {
 
     /** A problem of a run-time schedule, by its key (after {@code <connector>.schedule.}): what an editor's field shows. */
     public record KeyProblem(String key, String value, String message) {
+        /** As a message says it: {@code every = '7x': <what is wrong>}. */
+        public String text() {
+            return key + (value == null ? "" : " = '" + value + "'") + ": " + message;
+        }
     }
 
     /** A run-time schedule checked before it is saved: compiled, or its problems by key; and its warnings. */
@@ -187,8 +191,7 @@ public final class ConnectorSchedules {
         ScheduleOverrides.Override o = runTime.get();
         Check check = check(connector, o.keys());
         String where = "the run-time schedule set by " + o.setBy() + " at " + o.setAt();
-        return new Compiled(check.schedule(), check.problems().stream().map(p -> where + ": " + p.key()
-                + (p.value() == null ? "" : " = '" + p.value() + "'") + ": " + p.message()).toList(),
+        return new Compiled(check.schedule(), check.problems().stream().map(p -> where + ": " + p.text()).toList(),
                 check.warnings().stream().map(w -> where + ": " + w).toList(), o.keys(), o);
     }
 
@@ -415,9 +418,8 @@ public final class ConnectorSchedules {
     public Compiled setRunTime(String connector, Map<String, String> keys, String by, String reason) throws Exception {
         Check check = check(connector, keys);
         if (!check.valid()) {
-            throw new IllegalArgumentException("the schedule is invalid: " + check.problems().stream()
-                    .map(p -> p.key() + (p.value() == null ? "" : " = '" + p.value() + "'") + ": " + p.message())
-                    .collect(Collectors.joining("; ")));
+            throw new IllegalArgumentException("the schedule is invalid: "
+                    + check.problems().stream().map(KeyProblem::text).collect(Collectors.joining("; ")));
         }
         Compiled before = compile(connector);
         overrides.set(connector, keys, summary(before), check.schedule().summary(), by, reason);
@@ -430,8 +432,9 @@ public final class ConnectorSchedules {
         if (before.runTime() == null) {
             return before;
         }
-        overrides.set(connector, null, summary(before), summary(compileNow(connector)), by, reason);
-        return applied(connector, by, "put its file's schedule back: " + summary(compileNow(connector)));
+        String file = summary(compileNow(connector));
+        overrides.set(connector, null, summary(before), file, by, reason);
+        return applied(connector, by, "put its file's schedule back: " + file);
     }
 
     private Compiled applied(String connector, String by, String what) throws SchedulerException, SQLException {
