@@ -53,6 +53,7 @@ import dev.ferry.delivery.RetryAfter;
 import dev.ferry.delivery.TargetHeaderFilterStrategy;
 import dev.ferry.demo.DemoDatabases;
 import dev.ferry.gather.Gatherer;
+import dev.ferry.gather.OpenTransactions;
 import dev.ferry.gather.UnreachableSources;
 import dev.ferry.ops.FerryHealth;
 import dev.ferry.ops.FerryInfo;
@@ -248,7 +249,8 @@ public final class FerryConfiguration implements CamelConfiguration {
         camel.addService(tracker);
 
         FaultHooks faults = registry.lookupByNameAndType(FaultHooks.BEAN, FaultHooks.class);
-        Gatherer gatherer = new Gatherer(failures, maxRecordBytes);
+        OpenTransactions openTransactions = new OpenTransactions(stateSource);
+        Gatherer gatherer = new Gatherer(failures, maxRecordBytes, openTransactions);
         ConnectorRunner runner = new ConnectorRunner(runs, failures, watermarks, gatherer,
                 queue, tracker, faults != null ? faults : FaultHooks.NONE, runLock);
         runner.packRecordsOf(connector -> FerryEndpoint.deliveredByFerryQueue(camel, connector));
@@ -305,8 +307,8 @@ public final class FerryConfiguration implements CamelConfiguration {
                 housekeeping, recovery, camel.getExecutorServiceManager().newCachedThreadPool(this, "ferry-operator-runs"));
         registry.bind("ferryOperations", operations);
         OperationsSurface surface = OperationsSurface.install(camel, operations, access, housekeeping, connectors, runs,
-                tracker, degradedAfter, meters -> new FerryMetrics(meters, connectors, depths, watermarks, lag, runs, failures,
-                        schedules, new AlertThresholds(camel.getPropertiesComponent(), alertLag), metricsRefresh,
+                tracker, openTransactions, degradedAfter, meters -> new FerryMetrics(meters, connectors, depths, watermarks,
+                        lag, runs, failures, schedules, openTransactions, new AlertThresholds(camel.getPropertiesComponent(), alertLag), metricsRefresh,
                         camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "ferry-metrics")));
         registry.bind("ferryOperationsSurface", surface);
         // Connector files are loaded one by one once Camel runs (FerryApplication), and watched with hot reload on.

@@ -43,10 +43,14 @@ public class FerryComponentConfigurer extends PropertyConfigurerSupport implemen
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "maxattempts":
         case "maxAttempts": target.setMaxAttempts(property(camelContext, int.class, value)); return true;
+        case "opentransactionlimit":
+        case "openTransactionLimit": target.setOpenTransactionLimit(property(camelContext, java.time.Duration.class, value)); return true;
         case "settlelag":
         case "settleLag": target.setSettleLag(property(camelContext, java.time.Duration.class, value)); return true;
         case "transactionsize":
         case "transactionSize": target.setTransactionSize(property(camelContext, int.class, value)); return true;
+        case "waitforopentransactions":
+        case "waitForOpenTransactions": target.setWaitForOpenTransactions(property(camelContext, boolean.class, value)); return true;
         default: return false;
         }
     }
@@ -74,10 +78,14 @@ public class FerryComponentConfigurer extends PropertyConfigurerSupport implemen
         case "lazyStartProducer": return boolean.class;
         case "maxattempts":
         case "maxAttempts": return int.class;
+        case "opentransactionlimit":
+        case "openTransactionLimit": return java.time.Duration.class;
         case "settlelag":
         case "settleLag": return java.time.Duration.class;
         case "transactionsize":
         case "transactionSize": return int.class;
+        case "waitforopentransactions":
+        case "waitForOpenTransactions": return boolean.class;
         default: return null;
         }
     }
@@ -106,10 +114,14 @@ public class FerryComponentConfigurer extends PropertyConfigurerSupport implemen
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "maxattempts":
         case "maxAttempts": return target.getMaxAttempts();
+        case "opentransactionlimit":
+        case "openTransactionLimit": return target.getOpenTransactionLimit();
         case "settlelag":
         case "settleLag": return target.getSettleLag();
         case "transactionsize":
         case "transactionSize": return target.getTransactionSize();
+        case "waitforopentransactions":
+        case "waitForOpenTransactions": return target.isWaitForOpenTransactions();
         default: return null;
         }
     }

@@ -54,6 +54,8 @@ public class FerryEndpointConfigurer extends PropertyConfigurerSupport implement
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "maxattempts":
         case "maxAttempts": target.setMaxAttempts(property(camelContext, int.class, value)); return true;
+        case "opentransactionlimit":
+        case "openTransactionLimit": target.setOpenTransactionLimit(property(camelContext, java.time.Duration.class, value)); return true;
         case "query": target.setQuery(property(camelContext, java.lang.String.class, value)); return true;
         case "queue": target.setQueue(property(camelContext, java.lang.String.class, value)); return true;
         case "settlelag":
@@ -63,6 +65,8 @@ public class FerryEndpointConfigurer extends PropertyConfigurerSupport implement
         case "table": target.setTable(property(camelContext, java.lang.String.class, value)); return true;
         case "transactionsize":
         case "transactionSize": target.setTransactionSize(property(camelContext, int.class, value)); return true;
+        case "waitforopentransactions":
+        case "waitForOpenTransactions": target.setWaitForOpenTransactions(property(camelContext, boolean.class, value)); return true;
         default: return false;
         }
     }
@@ -101,6 +105,8 @@ public class FerryEndpointConfigurer extends PropertyConfigurerSupport implement
         case "lazyStartProducer": return boolean.class;
         case "maxattempts":
         case "maxAttempts": return int.class;
+        case "opentransactionlimit":
+        case "openTransactionLimit": return java.time.Duration.class;
         case "query": return java.lang.String.class;
         case "queue": return java.lang.String.class;
         case "settlelag":
@@ -110,6 +116,8 @@ public class FerryEndpointConfigurer extends PropertyConfigurerSupport implement
         case "table": return java.lang.String.class;
         case "transactionsize":
         case "transactionSize": return int.class;
+        case "waitforopentransactions":
+        case "waitForOpenTransactions": return boolean.class;
         default: return null;
         }
     }
@@ -149,6 +157,8 @@ public class FerryEndpointConfigurer extends PropertyConfigurerSupport implement
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "maxattempts":
         case "maxAttempts": return target.getMaxAttempts();
+        case "opentransactionlimit":
+        case "openTransactionLimit": return target.getOpenTransactionLimit();
         case "query": return target.getQuery();
         case "queue": return target.getQueue();
         case "settlelag":
@@ -158,6 +168,8 @@ public class FerryEndpointConfigurer extends PropertyConfigurerSupport implement
         case "table": return target.getTable();
         case "transactionsize":
         case "transactionSize": return target.getTransactionSize();
+        case "waitforopentransactions":
+        case "waitForOpenTransactions": return target.isWaitForOpenTransactions();
         default: return null;
         }
     }

@@ -23,7 +23,7 @@ public class FerryEndpointUriFactory extends org.apache.camel.support.component.
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(23);
+        Set<String> props = new HashSet<>(25);
         props.add("acknowledgeBatch");
         props.add("batchSize");
         props.add("bridgeErrorHandler");
@@ -40,6 +40,7 @@ public class FerryEndpointUriFactory extends org.apache.camel.support.component.
         props.add("keyColumn");
         props.add("lazyStartProducer");
         props.add("maxAttempts");
+        props.add("openTransactionLimit");
         props.add("query");
         props.add("queue");
         props.add("settleLag");
@@ -47,6 +48,7 @@ public class FerryEndpointUriFactory extends org.apache.camel.support.component.
         props.add("step");
         props.add("table");
         props.add("transactionSize");
+        props.add("waitForOpenTransactions");
         PROPERTY_NAMES = Collections.unmodifiableSet(props);
         SECRET_PROPERTY_NAMES = Collections.emptySet();
         MULTI_VALUE_PREFIXES = Collections.emptyMap();

@@ -8,6 +8,8 @@ import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
 
+import dev.ferry.gather.Source;
+
 /**
  * The {@code ferry} component: the steps a connector's routes use for what Camel has no component for —
  * {@code ferry:gather} runs the connector once, {@code ferry:queue} delivers its sync queue, {@code ferry:delivered}
@@ -26,8 +28,17 @@ public final class FerryComponent extends DefaultComponent {
     private int fetchSize = 1_000;
     @Metadata(label = "gather", defaultValue = "5s", javaType = "java.time.Duration",
             description = "Default settle lag: rows newer than the source database's clock minus this wait for the next"
-                    + " run, so that transactions committing late are not missed.")
+                    + " run. On PostgreSQL, open transactions are waited for as well (waitForOpenTransactions); there"
+                    + " the lag is a margin for rows stamped by a clock other than the database's.")
     private Duration settleLag = Duration.ofSeconds(5);
+    @Metadata(label = "gather", defaultValue = "true",
+            description = "Default of waitForOpenTransactions: on PostgreSQL, read no row stamped at or after the start"
+                    + " of a transaction still open on the source database.")
+    private boolean waitForOpenTransactions = true;
+    @Metadata(label = "gather", defaultValue = "1h", javaType = "java.time.Duration",
+            description = "Default of openTransactionLimit: a transaction open longer than this no longer holds the"
+                    + " reads back.")
+    private Duration openTransactionLimit = Source.DEFAULT_OPEN_TRANSACTION_LIMIT;
     @Metadata(label = "gather", defaultValue = "500",
             description = "Default number of records per sync-queue transaction (one journal sync each).")
     private int transactionSize = 500;
@@ -75,6 +86,8 @@ public final class FerryComponent extends DefaultComponent {
         FerryEndpoint endpoint = new FerryEndpoint(uri, this, step);
         endpoint.setFetchSize(fetchSize);
         endpoint.setSettleLag(settleLag);
+        endpoint.setWaitForOpenTransactions(waitForOpenTransactions);
+        endpoint.setOpenTransactionLimit(openTransactionLimit);
         endpoint.setTransactionSize(transactionSize);
         endpoint.setBatchSize(batchSize);
         endpoint.setMaxAttempts(maxAttempts);
@@ -101,6 +114,22 @@ public final class FerryComponent extends DefaultComponent {
 
     public void setSettleLag(Duration settleLag) {
         this.settleLag = settleLag;
+    }
+
+    public boolean isWaitForOpenTransactions() {
+        return waitForOpenTransactions;
+    }
+
+    public void setWaitForOpenTransactions(boolean waitForOpenTransactions) {
+        this.waitForOpenTransactions = waitForOpenTransactions;
+    }
+
+    public Duration getOpenTransactionLimit() {
+        return openTransactionLimit;
+    }
+
+    public void setOpenTransactionLimit(Duration openTransactionLimit) {
+        this.openTransactionLimit = openTransactionLimit;
     }
 
     public int getTransactionSize() {

@@ -98,6 +98,15 @@ public final class FerryEndpoint extends DefaultEndpoint {
     @UriParam(label = "gather", defaultValue = "5s", javaType = "java.time.Duration", description = "Rows newer than"
             + " the source database's clock minus this wait for the next run")
     private Duration settleLag;
+    @UriParam(label = "gather", defaultValue = "true", description = "On PostgreSQL: read no row stamped at or after"
+            + " the start of a transaction still open on the source database, so that a row that commits late is"
+            + " gathered by the first run after its commit, whatever the settle lag. Off, and on other databases, the"
+            + " settle lag alone holds")
+    private boolean waitForOpenTransactions;
+    @UriParam(label = "gather", defaultValue = "1h", javaType = "java.time.Duration", description = "A transaction"
+            + " open longer than this (an idle-in-transaction session) no longer holds the reads back: Ferry warns,"
+            + " naming it, and reads up to the settle lag; rows it stamped and commits later are then missed")
+    private Duration openTransactionLimit;
     @UriParam(label = "gather", defaultValue = "500", description = "Records per sync-queue transaction")
     private int transactionSize;
     @UriParam(label = "gather", defaultValue = "1", description = "Records per queued message, and per exchange of the"
@@ -147,7 +156,8 @@ public final class FerryEndpoint extends DefaultEndpoint {
         if (dataSource == null) {
             throw new IllegalArgumentException("ferry:gather needs dataSource (e.g. dataSource: \"#source\")");
         }
-        Source source = new Source(dataSource, table, query, cursorColumn, keyColumn, fetchSize, settleLag, deleteColumn);
+        Source source = new Source(dataSource, table, query, cursorColumn, keyColumn, fetchSize, settleLag, deleteColumn,
+                waitForOpenTransactions, openTransactionLimit);
         definition = new Connector(connector, source, queue != null ? queue : Connector.defaultQueue(connector),
                 transactionSize, batchSize, maxAttempts, startPosition);
         services().connectors().register(definition);
@@ -355,6 +365,22 @@ public final class FerryEndpoint extends DefaultEndpoint {
 
     public void setSettleLag(Duration settleLag) {
         this.settleLag = settleLag;
+    }
+
+    public boolean isWaitForOpenTransactions() {
+        return waitForOpenTransactions;
+    }
+
+    public void setWaitForOpenTransactions(boolean waitForOpenTransactions) {
+        this.waitForOpenTransactions = waitForOpenTransactions;
+    }
+
+    public Duration getOpenTransactionLimit() {
+        return openTransactionLimit;
+    }
+
+    public void setOpenTransactionLimit(Duration openTransactionLimit) {
+        this.openTransactionLimit = openTransactionLimit;
     }
 
     public int getTransactionSize() {

@@ -145,7 +145,7 @@ public final class ConnectorRunner {
             // The configured start position applies to a connector's very first run only: once it has a
             // position history (a run moved it, or an operator did), no watermark means the beginning.
             Watermark from = r.stored() != null || watermarks.hasHistory(connector.id()) ? r.stored()
-                    : gatherer.position(connector.source(), connector.startPosition());
+                    : gatherer.position(connector.id(), connector.source(), connector.startPosition());
             boolean ledgerCheck = failures.hasUnresolved(connector.id());
             boolean preview = r.mode() == RunMode.PREVIEW;
             String destination = preview ? Previews.stagingQueue(connector) : connector.queue();

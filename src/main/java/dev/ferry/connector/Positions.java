@@ -44,10 +44,11 @@ public final class Positions {
      * now, beside the same for the current watermark. Reads the source only; moves nothing.
      */
     public MoveCheck check(Connector connector, String position) throws SQLException {
-        Watermark target = gatherer.position(connector.source(), position);
+        Watermark target = gatherer.position(connector.id(), connector.source(), position);
         Watermark current = watermarks.load(connector.id()).orElse(null);
-        return new MoveCheck(position, target == null ? null : target.toString(), gatherer.pending(connector.source(), target),
-                current == null ? null : current.toString(), gatherer.pending(connector.source(), current));
+        return new MoveCheck(position, target == null ? null : target.toString(),
+                gatherer.pending(connector.id(), connector.source(), target),
+                current == null ? null : current.toString(), gatherer.pending(connector.id(), connector.source(), current));
     }
 
     /** {@link #move(Connector, String, String, String)} with the audit's reason saying only where it moved. */
@@ -64,7 +65,7 @@ public final class Positions {
         claims.claim(connector.id());
         try {
             runs.requireNoPendingPreview(connector.id(), "moving the position");
-            Watermark target = gatherer.position(connector.source(), position);
+            Watermark target = gatherer.position(connector.id(), connector.source(), position);
             watermarks.reposition(connector.id(), target, by,
                     reason == null || reason.isBlank() ? "position set to '" + position + "'" : reason.strip());
             LOG.info("Connector {}: position set to {} ({}) by {}{}", connector.id(), position,

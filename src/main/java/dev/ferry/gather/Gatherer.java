@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -76,15 +77,20 @@ public final class Gatherer {
 
     private final FailureLedger failures;
     private final long maxRecordBytes;
+    private final OpenTransactions openTransactions;
 
-    public Gatherer(FailureLedger failures) {
-        this(failures, DEFAULT_MAX_RECORD_BYTES);
+    public Gatherer(FailureLedger failures, OpenTransactions openTransactions) {
+        this(failures, DEFAULT_MAX_RECORD_BYTES, openTransactions);
     }
 
-    /** @param maxRecordBytes a record larger than this as JSON (UTF-8) fails into the ledger instead of being queued */
-    public Gatherer(FailureLedger failures, long maxRecordBytes) {
+    /**
+     * @param maxRecordBytes   a record larger than this as JSON (UTF-8) fails into the ledger instead of being queued
+     * @param openTransactions how far a PostgreSQL source may be read while transactions are open on it
+     */
+    public Gatherer(FailureLedger failures, long maxRecordBytes, OpenTransactions openTransactions) {
         this.failures = failures;
         this.maxRecordBytes = maxRecordBytes;
+        this.openTransactions = openTransactions;
     }
 
     public Result gather(Request request, SyncQueue.Writer writer) throws Exception {
@@ -96,7 +102,7 @@ public final class Gatherer {
             dialect.streamRows(db, true);
             try {
                 ValueType[] types = describe(db, source);
-                Object upper = upperBound(db, dialect, types[0], source);
+                Object upper = upperBound(db, dialect, types[0], request.connector(), source);
                 Pass main = mainPass(db, request, types, upper, dialect.comparesRowValues(), writer);
                 long skipped = request.from() == null ? 0 : retryPass(db, request, types, writer, main);
                 writer.commit();
@@ -146,7 +152,7 @@ public final class Gatherer {
      * settle lag (only later changes are gathered); a cursor value is the last row before it (rows at that
      * value and later are gathered); {@code beginning}, or no row, is null: everything is gathered.
      */
-    public Watermark position(Source source, String spec) throws SQLException {
+    public Watermark position(String connector, Source source, String spec) throws SQLException {
         if (spec == null || spec.isBlank() || "beginning".equalsIgnoreCase(spec)) {
             return null;
         }
@@ -157,7 +163,7 @@ public final class Gatherer {
             Object bound;
             String condition;
             if ("now".equalsIgnoreCase(spec)) {
-                bound = upperBound(db, SourceDialect.of(db), types[0], source);
+                bound = upperBound(db, SourceDialect.of(db), types[0], connector, source);
                 condition = bound == null ? "" : " WHERE " + c + " <= ?";
             } else {
                 try {
@@ -202,10 +208,11 @@ public final class Gatherer {
     }
 
     /**
-     * The database's clock minus the settle lag, frozen for the run. Date-time cursors only: a numeric
-     * cursor has no clock to lag behind, and a date cursor gathers complete days only.
+     * The database's clock minus the settle lag, frozen for the run; on PostgreSQL, also before the start of any
+     * transaction still open ({@link OpenTransactions}). Date-time cursors only: a numeric cursor has no clock to lag
+     * behind, and a date cursor gathers complete days only.
      */
-    private static Object upperBound(Connection db, SourceDialect dialect, ValueType cursorType, Source source)
+    private Object upperBound(Connection db, SourceDialect dialect, ValueType cursorType, String connector, Source source)
             throws SQLException {
         String clock = switch (cursorType) {
             case LOCAL_DATE_TIME -> "LOCALTIMESTAMP";
@@ -216,14 +223,28 @@ public final class Gatherer {
         if (clock == null) {
             return null;
         }
+        Object upper;
         try (PreparedStatement ps = db.prepareStatement(dialect.selectClock(clock)); ResultSet rs = ps.executeQuery()) {
             rs.next();
-            return switch (cursorType) {
+            upper = switch (cursorType) {
                 case LOCAL_DATE_TIME -> rs.getObject(1, LocalDateTime.class).minus(source.settleLag());
                 case OFFSET_DATE_TIME -> rs.getObject(1, OffsetDateTime.class).minus(source.settleLag());
                 default -> rs.getObject(1, LocalDate.class).minusDays(1);
             };
         }
+        if (!source.waitForOpenTransactions() || !dialect.seesOpenTransactions()) {
+            return upper;
+        }
+        Instant horizon = openTransactions.horizon(db, connector, source.openTransactionLimit(),
+                dialect.instantOf(db, upper));
+        if (horizon == null) {
+            return upper;
+        }
+        // the last value before the horizon: a row stamped at it may be an open transaction's
+        Object before = dialect.lastBefore(db, cursorType, horizon);
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        boolean earlier = ((Comparable) before).compareTo(upper) < 0;
+        return earlier ? before : upper;
     }
 
     /** @param rowValues whether the source compares row values in index order (PostgreSQL) */
@@ -267,11 +288,11 @@ public final class Gatherer {
      * How many rows a run starting now from {@code from} (null: the beginning) would read in its main pass: those
      * after it up to the source's clock minus the settle lag — what moving a position to {@code from} would gather.
      */
-    public long pending(Source source, Watermark from) throws SQLException {
+    public long pending(String connector, Source source, Watermark from) throws SQLException {
         try (Connection db = source.dataSource().getConnection()) {
             SourceDialect dialect = SourceDialect.of(db);
             ValueType[] types = describe(db, source);
-            Object upper = upperBound(db, dialect, types[0], source);
+            Object upper = upperBound(db, dialect, types[0], connector, source);
             boolean rowValues = dialect.comparesRowValues();
             try (PreparedStatement ps = db.prepareStatement(source.mainPassCountSql(from != null, upper != null, rowValues))) {
                 bindMainPass(ps, from, upper, rowValues);
@@ -434,7 +455,7 @@ public final class Gatherer {
     }
 
     private static String megabytes(long bytes) {
-        return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1_048_576.0);
+        return String.format(Locale.ROOT, "%.1f MB", bytes / 1_048_576.0);
     }
 
     private static String unquoted(String identifier) {

@@ -16,13 +16,26 @@ import javax.sql.DataSource;
  * @param settleLag    rows newer than the database's now minus this wait for the next run
  * @param deleteColumn soft-delete column, or null: a row whose value is true (boolean) or set (any other
  *                     type) is delivered as a delete
+ * @param waitForOpenTransactions on PostgreSQL, read no row stamped at or after the start of a transaction still open
+ *                     ({@link OpenTransactions}); off, or on another database, the settle lag alone holds
+ * @param openTransactionLimit a transaction open longer than this no longer holds the read back
  */
 public record Source(DataSource dataSource, String table, String query, String cursorColumn, String keyColumn,
-                     int fetchSize, Duration settleLag, String deleteColumn) {
+                     int fetchSize, Duration settleLag, String deleteColumn, boolean waitForOpenTransactions,
+                     Duration openTransactionLimit) {
+
+    /** The default of {@code openTransactionLimit}. */
+    public static final Duration DEFAULT_OPEN_TRANSACTION_LIMIT = Duration.ofHours(1);
 
     public Source(DataSource dataSource, String table, String query, String cursorColumn, String keyColumn,
                   int fetchSize, Duration settleLag) {
         this(dataSource, table, query, cursorColumn, keyColumn, fetchSize, settleLag, null);
+    }
+
+    public Source(DataSource dataSource, String table, String query, String cursorColumn, String keyColumn,
+                  int fetchSize, Duration settleLag, String deleteColumn) {
+        this(dataSource, table, query, cursorColumn, keyColumn, fetchSize, settleLag, deleteColumn, true,
+                DEFAULT_OPEN_TRANSACTION_LIMIT);
     }
 
     private static final Pattern IDENTIFIER =
@@ -44,6 +57,9 @@ public record Source(DataSource dataSource, String table, String query, String c
         }
         if (settleLag == null || settleLag.isNegative()) {
             throw new IllegalArgumentException("settleLag must be zero or positive, was " + settleLag);
+        }
+        if (openTransactionLimit == null || openTransactionLimit.isNegative() || openTransactionLimit.isZero()) {
+            throw new IllegalArgumentException("openTransactionLimit must be positive, was " + openTransactionLimit);
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import javax.sql.DataSource;
@@ -19,6 +20,7 @@ import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
 import dev.ferry.connector.Connectors;
+import dev.ferry.gather.OpenTransactions;
 import dev.ferry.runs.Run;
 import dev.ferry.runs.RunLedger;
 import dev.ferry.runs.RunStatus;
@@ -59,8 +61,9 @@ public final class FerryHealth {
     }
 
     /** Adds the connector's check if it has none yet (a connector added by a reload). */
-    public static void track(CamelContext camel, String connector, Connectors connectors, RunLedger runs, int failedRuns) {
-        ConnectorCheck check = new ConnectorCheck(connector, connectors, runs, failedRuns);
+    public static void track(CamelContext camel, String connector, Connectors connectors, RunLedger runs,
+                             OpenTransactions openTransactions, int failedRuns) {
+        ConnectorCheck check = new ConnectorCheck(connector, connectors, runs, openTransactions, failedRuns);
         check.setCamelContext(camel);
         connectorChecks(camel).checks.putIfAbsent(connector, check);
     }
@@ -196,15 +199,37 @@ public final class FerryHealth {
         }
     }
 
+    /**
+     * What held the connector's last run back on its PostgreSQL source: {@code source.held.seconds} and
+     * {@code source.held.by} while a transaction open there holds its reads, {@code source.over-limit} for those
+     * open past {@code openTransactionLimit}, which it no longer waits for, {@code source.standby} on a standby.
+     */
+    private static void source(HealthCheckResultBuilder builder, OpenTransactions.Report report) {
+        if (report.standby()) {
+            builder.detail("source.standby", true);
+        }
+        if (!report.held().isZero()) {
+            builder.detail("source.held.seconds", report.held().toSeconds())
+                    .detail("source.held.by", report.holder().description());
+        }
+        if (!report.overLimit().isEmpty()) {
+            builder.detail("source.over-limit", report.overLimit().stream().map(OpenTransactions.Open::description)
+                    .collect(Collectors.joining("; ")));
+        }
+    }
+
     static final class ConnectorCheck extends AbstractHealthCheck {
         private final String connector;
         private final Connectors connectors;
         private final RunLedger runs;
+        private final OpenTransactions openTransactions;
         private final int failedRuns;
 
-        ConnectorCheck(String connector, Connectors connectors, RunLedger runs, int failedRuns) {
+        ConnectorCheck(String connector, Connectors connectors, RunLedger runs, OpenTransactions openTransactions,
+                       int failedRuns) {
             super(GROUP, id(connector));
             this.connector = connector;
+            this.openTransactions = openTransactions;
             this.connectors = connectors;
             this.runs = runs;
             this.failedRuns = failedRuns;
@@ -227,6 +252,7 @@ public final class FerryHealth {
         @Override
         protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
             builder.detail("connector", connector);
+            openTransactions.report(connector).ifPresent(report -> source(builder, report));
             var rejected = connectors.rejection(connector);
             if (rejected.isPresent()) {
                 builder.detail("connector.status", "REJECTED").down().message(rejected.get());

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.ferry.connector.Connector;
 import dev.ferry.connector.Connectors;
+import dev.ferry.gather.OpenTransactions;
 import dev.ferry.queue.QueueDepths;
 import dev.ferry.runs.Failure;
 import dev.ferry.runs.FailureLedger;
@@ -49,7 +50,11 @@ import dev.ferry.watermark.WatermarkStore;
  *   <li>{@code ferry_run_processing_seconds} — how long the connector's run has been going (absent when none is);</li>
  *   <li>{@code ferry_schedule_interval_seconds} — the shortest time between two fires of its schedule in force;</li>
  *   <li>{@code ferry_failures{status}} — its open and parked records in the failure ledger;</li>
- *   <li>{@code ferry_connector_enabled} — 1 while it is enabled, 0 while disabled.</li>
+ *   <li>{@code ferry_connector_enabled} — 1 while it is enabled, 0 while disabled;</li>
+ *   <li>{@code ferry_source_held_seconds} — how far its last run read short of the settle lag because of a
+ *       transaction open on its PostgreSQL source;</li>
+ *   <li>{@code ferry_source_open_transactions_over_limit} — transactions open there longer than its
+ *       {@code openTransactionLimit}, which it no longer waits for.</li>
  * </ul>
  * The alerts of {@code share/monitoring/ferry-alerts.yml} are written on these.
  *
@@ -75,6 +80,7 @@ public final class FerryMetrics implements RunEvents {
     private final RunLedger runs;
     private final FailureLedger failures;
     private final ConnectorSchedules schedules;
+    private final OpenTransactions openTransactions;
     private final Function<String, Optional<Duration>> lagThreshold;
     private final Map<String, Gaps> intervals = new ConcurrentHashMap<>();
     /** Per connector, as last read: when its unfinished run started, and its failures by status. */
@@ -92,11 +98,12 @@ public final class FerryMetrics implements RunEvents {
      */
     public FerryMetrics(MeterRegistry registry, Connectors connectors, QueueDepths queue, WatermarkStore watermarks,
                         WatermarkLag lag, RunLedger runs, FailureLedger failures, ConnectorSchedules schedules,
-                        Function<String, Optional<Duration>> lagThreshold, Duration refreshInterval,
+                        OpenTransactions openTransactions, Function<String, Optional<Duration>> lagThreshold, Duration refreshInterval,
                         ScheduledExecutorService refresher) {
         this.runs = runs;
         this.failures = failures;
         this.schedules = schedules;
+        this.openTransactions = openTransactions;
         this.lagThreshold = lagThreshold;
         this.registry = registry;
         this.connectors = connectors;
@@ -137,6 +144,15 @@ public final class FerryMetrics implements RunEvents {
                     .baseUnit("seconds").tag(CONNECTOR, id).strongReference(true).register(registry).getId(),
             Gauge.builder("ferry.connector.enabled", () -> enabled.getOrDefault(id, Double.NaN))
                     .description("1 while the connector is enabled, 0 while it is disabled (its queued records wait)")
+                    .tag(CONNECTOR, id).strongReference(true).register(registry).getId(),
+            Gauge.builder("ferry.source.held", () -> heldSeconds(id))
+                    .description("How far the connector's last run read short of its settle lag because a transaction"
+                            + " open on its PostgreSQL source began then (0: nothing held it back); absent on other"
+                            + " databases and with waitForOpenTransactions off")
+                    .baseUnit("seconds").tag(CONNECTOR, id).strongReference(true).register(registry).getId(),
+            Gauge.builder("ferry.source.open.transactions.over.limit", () -> overLimit(id))
+                    .description("Transactions open on the connector's PostgreSQL source longer than its"
+                            + " openTransactionLimit at its last run: rows they stamped and commit later are not waited for")
                     .tag(CONNECTOR, id).strongReference(true).register(registry).getId(),
             failuresGauge(id, Failure.Status.OPEN),
             failuresGauge(id, Failure.Status.PARKED)});
@@ -192,6 +208,16 @@ public final class FerryMetrics implements RunEvents {
             refreshLedgers();
             refresh(run.connector());
         });
+    }
+
+    private double heldSeconds(String connector) {
+        return openTransactions.report(connector).filter(r -> !r.standby())
+                .map(r -> r.held().toMillis() / 1000.0).orElse(Double.NaN);
+    }
+
+    private double overLimit(String connector) {
+        return openTransactions.report(connector).filter(r -> !r.standby())
+                .map(r -> (double) r.overLimit().size()).orElse(Double.NaN);
     }
 
     private Meter.Id failuresGauge(String connector, Failure.Status status) {

@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.ferry.connector.Connector;
 import dev.ferry.connector.Connectors;
+import dev.ferry.gather.OpenTransactions;
 import dev.ferry.runs.RunLedger;
 import dev.ferry.runs.RunTracker;
 import dev.ferry.security.Access;
@@ -41,13 +42,15 @@ public final class OperationsSurface {
     private final int degradedAfterFailedRuns;
     private final Function<MeterRegistry, FerryMetrics> metricsFactory;
     private final RunTracker tracker;
+    private final OpenTransactions openTransactions;
     private final Set<String> tracked = ConcurrentHashMap.newKeySet();
     private volatile FerryMetrics metrics;
 
     private OperationsSurface(CamelContext camel, Operations ops, Connectors connectors, RunLedger runs,
-                              RunTracker tracker, int degradedAfterFailedRuns,
+                              RunTracker tracker, OpenTransactions openTransactions, int degradedAfterFailedRuns,
                               Function<MeterRegistry, FerryMetrics> metricsFactory) {
         this.camel = camel;
+        this.openTransactions = openTransactions;
         this.ops = ops;
         this.connectors = connectors;
         this.runs = runs;
@@ -62,10 +65,11 @@ public final class OperationsSurface {
      */
     public static OperationsSurface install(CamelContext camel, Operations ops, Access access, Housekeeping housekeeping,
                                             Connectors connectors, RunLedger runs, RunTracker tracker,
-                                            int degradedAfterFailedRuns,
+                                            OpenTransactions openTransactions, int degradedAfterFailedRuns,
                                             Function<MeterRegistry, FerryMetrics> metricsFactory)
             throws Exception {
-        OperationsSurface surface = new OperationsSurface(camel, ops, connectors, runs, tracker, degradedAfterFailedRuns,
+        OperationsSurface surface = new OperationsSurface(camel, ops, connectors, runs, tracker, openTransactions,
+                degradedAfterFailedRuns,
                 metricsFactory);
         camel.addRoutes(new OpsApi(ops, access));
         camel.addRoutes(new RouteBuilder() {
@@ -130,7 +134,7 @@ public final class OperationsSurface {
         if (metrics != null) {
             metrics.track(connector);
         }
-        FerryHealth.track(camel, connector, connectors, runs, degradedAfterFailedRuns);
+        FerryHealth.track(camel, connector, connectors, runs, openTransactions, degradedAfterFailedRuns);
     }
 
     /** Removes what {@link #track} gave a connector whose file was deleted. */
@@ -146,6 +150,7 @@ public final class OperationsSurface {
             metrics.untrack(connector);
         }
         FerryHealth.untrack(camel, connector);
+        openTransactions.forget(connector);
     }
 
     /** Beside Camel's own: {@code org.apache.camel:context=<name>,type=<type>,name="<name>"}. */

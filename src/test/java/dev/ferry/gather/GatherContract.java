@@ -181,7 +181,7 @@ abstract class GatherContract {
         Source broken = new Source(source, "items", null, "modified_at", "id", 100, Duration.ZERO);
         assertThatThrownBy(() -> {
             try (SyncQueue.Writer writer = broker.queue().open(QUEUE, 10)) {
-                new Gatherer(failures).gather(new Gatherer.Request("items", 1, broken, null, false, 10, () -> false), writer);
+                new Gatherer(failures, new OpenTransactions(state.dataSource())).gather(new Gatherer.Request("items", 1, broken, null, false, 10, () -> false), writer);
             }
         }).satisfies(e -> assertThat(e.getMessage()).containsIgnoringCase("modified_at"));
     }
@@ -193,7 +193,7 @@ abstract class GatherContract {
         }
         assertThatThrownBy(() -> {
             try (SyncQueue.Writer writer = broker.queue().open(QUEUE, 100)) {
-                new Gatherer(failures).gather(new Gatherer.Request("items", 1,
+                new Gatherer(failures, new OpenTransactions(state.dataSource())).gather(new Gatherer.Request("items", 1,
                         new Source(source, "items", null, "updated_at", "id", 100, Duration.ZERO), null, false, 10,
                         () -> true), writer);
             }
@@ -280,7 +280,7 @@ abstract class GatherContract {
     private Gatherer.Result gather(Watermark from, int transactionSize, Duration settleLag) throws Exception {
         Source items = new Source(source, "items", null, "updated_at", "id", 100, settleLag);
         try (SyncQueue.Writer writer = broker.queue().open(QUEUE, transactionSize)) {
-            Gatherer.Result result = new Gatherer(failures).gather(
+            Gatherer.Result result = new Gatherer(failures, new OpenTransactions(state.dataSource())).gather(
                     new Gatherer.Request("items", 1, items, from, failures.hasUnresolved("items"), 10, () -> false), writer);
             assertThat(writer.committed()).isEqualTo(result.gathered() - result.failed());
             return result;

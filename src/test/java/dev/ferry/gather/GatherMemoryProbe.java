@@ -1,8 +1,10 @@
 package dev.ferry.gather;
 
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -59,11 +61,11 @@ public final class GatherMemoryProbe {
             Source big = new Source(source, "big", null, "updated_at", "id", 1_000, Duration.ZERO);
             Gatherer.Result result;
             try (SyncQueue.Writer writer = broker.queue().open("ferry.big", 500)) {
-                result = new Gatherer(new FailureLedger(state.dataSource(), java.time.Clock.systemUTC()))
-                        .gather(new Gatherer.Request("big", 1, big, null, false, 10, () -> false), writer);
+                result = new Gatherer(new FailureLedger(state.dataSource(), Clock.systemUTC()),
+                        new OpenTransactions(state.dataSource())).gather(new Gatherer.Request("big", 1, big, null, false, 10, () -> false), writer);
             }
             long poolPeaks = ManagementFactory.getMemoryPoolMXBeans().stream()
-                    .filter(p -> p.getType() == java.lang.management.MemoryType.HEAP)
+                    .filter(p -> p.getType() == MemoryType.HEAP)
                     .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
             System.out.printf("GATHERED=%d PEAK_HEAP_MB=%.1f PEAK_LIVE_MB=%.1f POOL_PEAKS_MB=%.1f MAX_HEAP_MB=%.1f"
                     + " SECONDS=%.1f%n", result.gathered(), peak.get() / 1048576.0, peakLive.get() / 1048576.0,

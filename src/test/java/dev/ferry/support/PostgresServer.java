@@ -131,7 +131,8 @@ public final class PostgresServer {
                     "--auth=trust", "-E", "UTF8", "--no-sync"), root);
             int port = RunningFerry.freePort();
             String options = "-p " + port + " -c listen_addresses=127.0.0.1 -k " + dir
-                    + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
+                    + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+                    + " -c max_prepared_transactions=20";
             run(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-w", "-l",
                     dir.resolve("server.log").toString(), "-o", options, "start"), root);
             List<String> restart = List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-w",
