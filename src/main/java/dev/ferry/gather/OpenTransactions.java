@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,6 +15,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -73,16 +75,17 @@ public final class OpenTransactions {
             WHERE l.locktype = 'virtualxid' AND l.granted AND l.virtualxid = l.virtualtransaction
               AND a.datid = (SELECT oid FROM pg_database WHERE datname = current_database())
               AND a.usesysid IS NOT NULL AND a.pid <> pg_backend_pid()
-              AND a.application_name NOT LIKE 'ferry: gather%'
+              AND a.backend_type IS DISTINCT FROM 'walsender'
+              AND coalesce(a.application_name, '') NOT LIKE '%s%%'
             UNION ALL
             SELECT NULL, NULL, p.transaction::text, p.owner, p.gid, NULL, 'prepared', p.prepared
             FROM pg_prepared_xacts p WHERE p.database = current_database()
-            """;
+            """.formatted(APPLICATION);
     /** When the observation is made (before the locks are read: an earlier time is a safe bound), and of what. */
     private static final String NOW = "SELECT statement_timestamp(), current_database(), pg_postmaster_start_time(),"
-            + " pg_is_in_recovery()";
-    /** The key under which the warning about a standby is told once. */
-    private static final String STANDBY = "standby";
+            + " pg_is_in_recovery(), pg_stat_clear_snapshot()";
+    /** The key under which the warning that the open transactions cannot be seen is told once. */
+    private static final String BLIND = "blind";
 
     /**
      * A transaction open at an observation.
@@ -110,10 +113,10 @@ public final class OpenTransactions {
      * @param holder     the transaction the horizon is the start of, or null
      * @param overLimit  transactions open longer than the limit, which hold nothing back; oldest first
      * @param held       how far the read stops short of the settle lag because of the holder (zero: not at all)
-     * @param standby    the source is a standby: the primary's transactions cannot be seen, the settle lag alone holds
+     * @param unseen     why the source's open transactions cannot be seen (a standby; the views refused), or null
      */
     public record Report(Instant observedAt, Instant horizon, Open holder, List<Open> overLimit, Duration held,
-                         boolean standby) {
+                         String unseen) {
     }
 
     /** An observation as kept between runs. */
@@ -149,22 +152,33 @@ public final class OpenTransactions {
      * it is not waited for.
      */
     public Instant horizon(Connection db, String connector, Duration limit, Instant notBefore) throws SQLException {
-        if (!db.getAutoCommit()) {
+        boolean inTransaction = !db.getAutoCommit();
+        if (inTransaction) {
             try (Statement s = db.createStatement()) {
                 // Ferry's reads do not write: other connectors' runs need not wait for this one
                 s.execute("SET LOCAL application_name = '" + APPLICATION + " " + connector.replace("'", "") + "'");
             }
         }
         Observation previous = load(connector);
-        Observation current = observe(db, previous, limit);
-        if (current.standby()) {
-            reports.put(connector, new Report(current.observedAt(), null, null, List.of(), Duration.ZERO, true));
-            if (warned.computeIfAbsent(connector, c -> ConcurrentHashMap.newKeySet()).add(STANDBY)) {
-                LOG.warn("Connector {} reads a standby server: the transactions open on its primary cannot be seen"
-                        + " there, so its runs read up to the settle lag alone. Read the primary to gather no row"
-                        + " that commits late", connector);
+        Observation current;
+        // a server that refuses the views (a hardened one) must not fail the run's transaction with them
+        Savepoint before = inTransaction ? db.setSavepoint() : null;
+        try {
+            current = observe(db, previous, limit);
+        } catch (SQLException e) {
+            if (before != null) {
+                db.rollback(before);
             }
-            return null;
+            return blind(connector, "the source's pg_locks and pg_stat_activity cannot be read (" + e.getMessage()
+                    + "): its open transactions cannot be seen, so its runs read up to the settle lag alone");
+        }
+        if (before != null) {
+            db.releaseSavepoint(before);
+        }
+        if (current.standby()) {
+            return blind(connector, "the source is a standby server: the transactions open on its primary cannot be"
+                    + " seen there, so its runs read up to the settle lag alone. Read the primary to gather no row that"
+                    + " commits late");
         }
         long deadline = System.nanoTime() + RECHECK_MILLIS * 1_000_000;
         while (undated(current, previous, notBefore, limit) && System.nanoTime() < deadline) {
@@ -180,6 +194,15 @@ public final class OpenTransactions {
         return report(connector, current, limit, notBefore);
     }
 
+    /** The connector's runs cannot see the source's open transactions: said once, and in its report. */
+    private Instant blind(String connector, String why) {
+        reports.put(connector, new Report(null, null, null, List.of(), Duration.ZERO, why));
+        if (warned.computeIfAbsent(connector, c -> ConcurrentHashMap.newKeySet()).add(BLIND)) {
+            LOG.warn("Connector {}: {}", connector, why);
+        }
+        return null;
+    }
+
     /**
      * Whether a transaction that the server does not date holds the read before the settle lag's bound on what the
      * connector's own earlier observation says: looking again may show it ended (a short transaction), or date it.
@@ -187,7 +210,8 @@ public final class OpenTransactions {
     private static boolean undated(Observation current, Observation previous, Instant notBefore, Duration limit) {
         for (Open open : current.open().values()) {
             boolean known = previous != null && previous.open().containsKey(open.key());
-            if (!open.exact() && !known && open.since().isBefore(notBefore) && open.age(current.observedAt()).compareTo(limit) <= 0) {
+            boolean withinLimit = open.age(current.observedAt()).compareTo(limit) <= 0;
+            if (!open.exact() && !known && open.since().isBefore(notBefore) && withinLimit) {
                 return true;
             }
         }
@@ -207,13 +231,14 @@ public final class OpenTransactions {
         }
         overLimit.sort(Comparator.comparing(Open::seen));
         Instant horizon = holder == null ? null : holder.since();
-        Duration held = horizon == null || !horizon.isBefore(notBefore) ? Duration.ZERO : Duration.between(horizon, notBefore);
-        reports.put(connector, new Report(now, horizon, holder, List.copyOf(overLimit), held, false));
+        Duration held = horizon == null || !horizon.isBefore(notBefore) ? Duration.ZERO
+                : Duration.between(horizon, notBefore);
+        reports.put(connector, new Report(now, horizon, holder, List.copyOf(overLimit), held, null));
         tell(connector, held.compareTo(WORTH_TELLING) < 0 ? null : holder, overLimit, limit);
         return horizon;
     }
 
-    /** Logs a new holder of the connector's reads once (null: none worth telling), and each transaction past the limit once. */
+    /** Logs a new holder of the connector's reads once (null: none worth telling), and each one past the limit once. */
     private void tell(String connector, Open holder, List<Open> overLimit, Duration limit) {
         String key = holder == null ? null : holder.key();
         String before = key == null ? lastHolder.remove(connector) : lastHolder.put(connector, key);
@@ -224,13 +249,13 @@ public final class OpenTransactions {
             LOG.info("Connector {}: no open transaction holds its reads back any more", connector);
         }
         Set<String> told = warned.computeIfAbsent(connector, c -> ConcurrentHashMap.newKeySet());
-        told.removeIf(k -> !k.equals(STANDBY) && overLimit.stream().noneMatch(open -> open.key().equals(k)));
+        told.removeIf(k -> !k.equals(BLIND) && overLimit.stream().noneMatch(open -> open.key().equals(k)));
         for (Open open : overLimit) {
             if (told.add(open.key())) {
                 LOG.warn("Connector {} no longer waits for {}: it has been open longer than openTransactionLimit ({})."
                         + " Runs read up to the settle lag again; rows it stamped and commits later will not be"
                         + " gathered unless they change again. End it, or raise the limit", connector,
-                        open.description(), limit);
+                        open.description(), limit.toString().substring(2).toLowerCase(Locale.ROOT));
             }
         }
     }

@@ -202,11 +202,12 @@ public final class FerryHealth {
     /**
      * What held the connector's last run back on its PostgreSQL source: {@code source.held.seconds} and
      * {@code source.held.by} while a transaction open there holds its reads, {@code source.over-limit} for those
-     * open past {@code openTransactionLimit}, which it no longer waits for, {@code source.standby} on a standby.
+     * open past {@code openTransactionLimit}, which it no longer waits for, {@code source.unseen} when they cannot be
+     * seen (a standby).
      */
     private static void source(HealthCheckResultBuilder builder, OpenTransactions.Report report) {
-        if (report.standby()) {
-            builder.detail("source.standby", true);
+        if (report.unseen() != null) {
+            builder.detail("source.unseen", report.unseen());
         }
         if (!report.held().isZero()) {
             builder.detail("source.held.seconds", report.held().toSeconds())

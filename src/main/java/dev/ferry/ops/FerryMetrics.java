@@ -211,12 +211,12 @@ public final class FerryMetrics implements RunEvents {
     }
 
     private double heldSeconds(String connector) {
-        return openTransactions.report(connector).filter(r -> !r.standby())
+        return openTransactions.report(connector).filter(r -> r.unseen() == null)
                 .map(r -> r.held().toMillis() / 1000.0).orElse(Double.NaN);
     }
 
     private double overLimit(String connector) {
-        return openTransactions.report(connector).filter(r -> !r.standby())
+        return openTransactions.report(connector).filter(r -> r.unseen() == null)
                 .map(r -> (double) r.overLimit().size()).orElse(Double.NaN);
     }
 

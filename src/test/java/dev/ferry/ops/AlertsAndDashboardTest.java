@@ -133,12 +133,13 @@ class AlertsAndDashboardTest {
             assertReadsTheScrape(alert, expr);
         }
         assertThat(alerts).containsExactly("FerryWatermarkLagHigh", "FerryRunOverrun", "FerryRunsFailing",
-                "FerryParkedFailuresGrowing", "FerryQueueNotDraining");
+                "FerryParkedFailuresGrowing", "FerryQueueNotDraining", "FerrySourceHeldByOpenTransaction",
+                "FerryOpenTransactionOverLimit");
 
         Path tests = data.resolve("ferry-alerts.test.yml");
         Files.copy(Path.of(RULES), data.resolve("ferry-alerts.yml"));
         Files.writeString(tests, promtoolTests(scrape, descriptions), StandardCharsets.UTF_8);
-        assertThat(promtool("check", "rules", data.resolve("ferry-alerts.yml").toString())).contains("SUCCESS: 5 rules found");
+        assertThat(promtool("check", "rules", data.resolve("ferry-alerts.yml").toString())).contains("SUCCESS: 7 rules found");
         assertThat(promtool("test", "rules", tests.toString())).contains("SUCCESS");
     }
 
@@ -211,6 +212,10 @@ class AlertsAndDashboardTest {
         series(y, scrape, "ferry_queue_depth", FINE, Map.of(), "500x100");
         series(y, scrape, "ferry_connector_enabled", LATE, Map.of(), "1x100");
         series(y, scrape, "ferry_connector_enabled", FINE, Map.of(), "0x100");
+        series(y, scrape, "ferry_source_held_seconds", LATE, Map.of(), "0+60x100");
+        series(y, scrape, "ferry_source_held_seconds", FINE, Map.of(), "5x100");
+        series(y, scrape, "ferry_source_open_transactions_over_limit", LATE, Map.of(), "0 0 0 1x100");
+        series(y, scrape, "ferry_source_open_transactions_over_limit", FINE, Map.of(), "0x100");
         y.append("    alert_rule_test:\n");
         // when each fires, and its summary then: the values above at that time
         for (String[] t : new String[][] {
@@ -218,8 +223,13 @@ class AlertsAndDashboardTest {
             {"FerryRunOverrun", "15m", "A run of customers-to-erp has been going for 15m 0s, longer than its schedule's interval"},
             {"FerryRunsFailing", "30m", "30 runs of customers-to-erp FAILED within an hour"},
             {"FerryParkedFailuresGrowing", "70m", "customers-to-erp parked 60 more record(s) within an hour"},
-            {"FerryQueueNotDraining", "40m", "The sync queue of customers-to-erp has not drained for 30 minutes (500 queued)"}}) {
-            String severity = t[0].equals("FerryRunsFailing") ? "critical" : "warning";
+            {"FerryQueueNotDraining", "40m", "The sync queue of customers-to-erp has not drained for 30 minutes (500 queued)"},
+            {"FerrySourceHeldByOpenTransaction", "40m",
+                "An open transaction on the source of customers-to-erp holds its reads 40m 0s back"},
+            {"FerryOpenTransactionOverLimit", "5m",
+                "1 transaction(s) on the source of customers-to-erp open longer than its openTransactionLimit"}}) {
+            String severity = t[0].equals("FerryRunsFailing") || t[0].equals("FerryOpenTransactionOverLimit")
+                    ? "critical" : "warning";
             y.append("      - eval_time: ").append(t[1]).append("\n        alertname: ").append(t[0])
                     .append("\n        exp_alerts:\n          - exp_labels:\n              connector: ").append(LATE)
                     .append("\n              severity: ").append(severity)

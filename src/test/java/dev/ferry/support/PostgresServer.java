@@ -84,6 +84,16 @@ public final class PostgresServer {
         return shared;
     }
 
+    /**
+     * A cluster of the caller's own, for a test that runs beside others ({@code LateCommitWorkloadTest}) and must not
+     * see the shared one stopped under it; {@link #stop()} it when done (the JVM's exit removes its files). With
+     * {@code FERRY_TEST_PG_URL} set, that server.
+     */
+    public static PostgresServer own() {
+        String external = System.getenv("FERRY_TEST_PG_URL");
+        return external != null && !external.isBlank() ? external(external) : startPrivateCluster();
+    }
+
     /** Creates an empty database and returns its JDBC URL (user and password included). */
     public String newDatabase() {
         String name = "ferry_test_" + ProcessHandle.current().pid() + "_" + DATABASES.incrementAndGet();

@@ -12,6 +12,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 import dev.ferry.queue.EmbeddedBroker;
 
@@ -95,12 +97,25 @@ public final class TestProfile implements AfterEachCallback, AfterAllCallback {
 
     @Override
     public void afterEach(ExtensionContext context) {
-        stopBrokers();
+        if (!besideOthers(context)) {
+            stopBrokers();
+        }
     }
 
     @Override
     public void afterAll(ExtensionContext context) {
-        stopBrokers();
+        if (!besideOthers(context)) {
+            stopBrokers();
+        }
+    }
+
+    /**
+     * A class that runs beside the others ({@code @Execution(CONCURRENT)}) starts no broker of this profile, and its
+     * end must not stop the brokers of the test running meanwhile.
+     */
+    private static boolean besideOthers(ExtensionContext context) {
+        Execution execution = context.getRequiredTestClass().getAnnotation(Execution.class);
+        return execution != null && execution.value() == ExecutionMode.CONCURRENT;
     }
 
     private static void stopBrokers() {

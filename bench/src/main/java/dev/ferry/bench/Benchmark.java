@@ -328,6 +328,7 @@ public final class Benchmark {
         Map<Integer, List<Double>> ferryRuns = new LinkedHashMap<>();
         Map<Integer, List<Double>> baseRuns = new LinkedHashMap<>();
         List<Double> ferryGathers = new ArrayList<>();
+        List<Double> ferryGathersNotWaiting = new ArrayList<>();
         String plan = null;
         long seed = 0;
         for (int i = 0; i < options.repeat; i++) {
@@ -340,8 +341,12 @@ public final class Benchmark {
                 }
                 scans.add((result.path("endedAt").asLong() - result.path("t0").asLong()) / 1000.0);
             }
-            for (int batch : new int[] {1, options.batch}) {
-                try (ChildJvm ferry = ferry(t, batch, "now")) {
+            // 1 record a request, 100, and 1 again without waiting for open transactions (the gather's cost of it)
+            for (int round = 0; round < 3; round++) {
+                int batch = round == 1 ? options.batch : 1;
+                boolean waiting = round < 2;
+                try (ChildJvm ferry = ferry(t, batch, "now", false,
+                        List.of("rows-to-receiver.wait-for-open-transactions=" + waiting))) {
                     ferry.await("ready", 120);
                     ferry.await("started", 120);
                     receiver.expect(Receiver.Expectation.of(Map.of()));
@@ -359,14 +364,21 @@ public final class Benchmark {
                         JsonNode run = ferry.await("run", 600);
                         check(run, options.changed, "an incremental run");
                         boolean measured = pass == WARM_UP_RUNS;
-                        Round round = finish(run, "Ferry incremental, batch " + batch + (measured ? "" : ", warm-up"));
-                        if (measured) {
-                            ferryRuns.computeIfAbsent(batch, b -> new ArrayList<>()).add(round.seconds);
+                        Round finished = finish(run, "Ferry incremental, batch " + batch
+                                + (waiting ? "" : ", not waiting for open transactions") + (measured ? "" : ", warm-up"));
+                        double gather = (run.path("submittedAt").asLong() - run.path("startedAt").asLong()) / 1000.0;
+                        if (measured && !waiting) {
+                            ferryGathersNotWaiting.add(gather);
+                        } else if (measured) {
+                            ferryRuns.computeIfAbsent(batch, b -> new ArrayList<>()).add(finished.seconds);
                             if (batch == 1) {
-                                ferryGathers.add((run.path("submittedAt").asLong() - run.path("startedAt").asLong()) / 1000.0);
+                                ferryGathers.add(gather);
                             }
                         }
                     }
+                }
+                if (!waiting) {
+                    continue;
                 }
                 Object[] before = db.last(t);
                 Map<Long, Integer> changed = db.change(t, options.bigRows, options.changed, seed++);
@@ -379,6 +391,10 @@ public final class Benchmark {
         double gatherShare = median(ferryGathers) / scan;
         table.add(new String[] {"Incremental gather (run start to SUBMITTED) / full scan", pct(gatherShare), "", "", "< 2%",
                 gatherShare < 0.02 ? "yes" : "NO"});
+        double waitingCost = median(ferryGathers) / median(ferryGathersNotWaiting);
+        table.add(new String[] {"  that gather, waiting for open transactions / not waiting (s)", String.format(Locale.ROOT,
+                "%.3f / %.3f", median(ferryGathers), median(ferryGathersNotWaiting)), "", String.format(Locale.ROOT, "%.2f",
+                waitingCost), "small", ""});
         for (int batch : ferryRuns.keySet()) {
             String mode = batch == 1 ? "1 record per request" : batch + " records per request";
             double ferry = median(ferryRuns.get(batch));
@@ -390,8 +406,9 @@ public final class Benchmark {
         }
         notes.add(String.format(Locale.ROOT, "Incremental runs: Ferry's measured run follows %d warm-up runs of the same"
                 + " running Ferry; the baseline is a fresh JVM. Gathering (run start to SUBMITTED, the part that reads the"
-                + " source) took a median %.3f s; the rest of a run is the delivery of the %,d records.", WARM_UP_RUNS,
-                median(ferryGathers), options.changed));
+                + " source) took a median %.3f s (%.3f s with waitForOpenTransactions off: what observing the source's"
+                + " open transactions costs a run); the rest of a run is the delivery of the %,d records.", WARM_UP_RUNS,
+                median(ferryGathers), median(ferryGathersNotWaiting), options.changed));
         notes.add("PostgreSQL's plan for Ferry's incremental query: " + plan);
     }
 
@@ -514,8 +531,16 @@ public final class Benchmark {
         return ferry(t, batch, startPosition, false);
     }
 
-    /** @param sampleLiveHeap force a full collection every second to measure the live heap (memory rounds only) */
     private ChildJvm ferry(String t, int batch, String startPosition, boolean sampleLiveHeap) throws Exception {
+        return ferry(t, batch, startPosition, sampleLiveHeap, List.of());
+    }
+
+    /**
+     * @param sampleLiveHeap force a full collection every second to measure the live heap (memory rounds only)
+     * @param settings       more of Ferry's settings, {@code key=value}
+     */
+    private ChildJvm ferry(String t, int batch, String startPosition, boolean sampleLiveHeap, List<String> settings)
+            throws Exception {
         int n = ++launches;
         Path dataDir = work.resolve("ferry-" + n);
         deleteTree(dataDir);
@@ -525,7 +550,7 @@ public final class Benchmark {
         }
         jvm.addAll(jfrOption("ferry-" + n));
         jvm.addAll(options.ferryJvm);
-        return new ChildJvm(options.classpath, FerryNode.class.getName(), List.of(
+        List<String> all = new ArrayList<>(List.of(
                 "ferry.data-dir=" + dataDir,
                 "camel.server.port=" + freePort(),
                 "camel.management.port=" + freePort(),
@@ -533,7 +558,9 @@ public final class Benchmark {
                 "rows-to-receiver.target.url=" + receiver.url(),
                 "rows-to-receiver.delivery.concurrency=" + options.concurrency,
                 "rows-to-receiver.batch-size=" + batch,
-                "rows-to-receiver.start-position=" + startPosition), jvm, work.resolve("ferry-" + n + ".log"),
+                "rows-to-receiver.start-position=" + startPosition));
+        all.addAll(settings);
+        return new ChildJvm(options.classpath, FerryNode.class.getName(), all, jvm, work.resolve("ferry-" + n + ".log"),
                 startup -> ferryStartups.add(startup / 1000.0));
     }
 
