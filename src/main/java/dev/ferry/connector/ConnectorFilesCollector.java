@@ -55,9 +55,12 @@ public final class ConnectorFilesCollector extends DefaultRoutesCollector {
      */
     private final Map<Path, Boolean> connectors = new HashMap<>();
 
-    /** The connector files found, in the order Camel found them. */
+    /**
+     * The connector files found, in name order: Camel lists a directory in the file system's order, which differs
+     * from one file system to another, and connectors that are due at the same time start in this order.
+     */
     public synchronized List<Path> connectorFiles() {
-        return List.copyOf(connectorFiles);
+        return connectorFiles.stream().sorted().toList();
     }
 
     /**

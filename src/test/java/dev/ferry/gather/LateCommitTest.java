@@ -31,6 +31,7 @@ import dev.ferry.queue.SyncQueue;
 import dev.ferry.runs.FailureLedger;
 import dev.ferry.state.StateDatabase;
 import dev.ferry.support.BrokerFixture;
+import dev.ferry.support.OrdersSource;
 import dev.ferry.support.PostgresServer;
 import dev.ferry.support.SettableClock;
 import dev.ferry.watermark.Watermark;
@@ -44,7 +45,7 @@ import dev.ferry.watermark.Watermark;
 class LateCommitTest {
 
     private static final String QUEUE = "ferry.orders";
-    private static final AtomicInteger ROLES = new AtomicInteger();
+    private static final AtomicInteger STATES = new AtomicInteger();
 
     @TempDir
     Path dir;
@@ -55,6 +56,7 @@ class LateCommitTest {
     private OpenTransactions openTransactions;
     private HikariDataSource reader;
     private String writerUrl;
+    private OrdersSource orders;
     private final List<Connection> held = new ArrayList<>();
     private final AtomicLong runs = new AtomicLong();
     private final AtomicLong ids = new AtomicLong();
@@ -63,26 +65,13 @@ class LateCommitTest {
     @BeforeEach
     void setUp() throws Exception {
         broker = new BrokerFixture(dir.resolve("broker"));
-        state = StateDatabase.open("jdbc:h2:mem:late-" + ROLES.incrementAndGet() + ";DB_CLOSE_DELAY=-1", "sa", "", 2);
+        state = StateDatabase.open("jdbc:h2:mem:late-" + STATES.incrementAndGet() + ";DB_CLOSE_DELAY=-1", "sa", "", 2);
         openTransactions = new OpenTransactions(state.dataSource());
         gatherer = new Gatherer(new FailureLedger(state.dataSource(), new SettableClock(Instant.now())), openTransactions);
-        PostgresServer pg = PostgresServer.shared();
-        String url = pg.newDatabase();
-        String suffix = ProcessHandle.current().pid() + "_" + ROLES.get();
-        String app = "late_app_" + suffix;
-        String ferry = "late_ferry_" + suffix;
-        pg.admin("CREATE ROLE " + app + " LOGIN");
-        pg.admin("CREATE ROLE " + ferry + " LOGIN");
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE orders (id BIGINT PRIMARY KEY, note TEXT, updated_at TIMESTAMP(6) NOT NULL)");
-            s.execute("CREATE INDEX orders_cursor ON orders (updated_at, id)");
-            s.execute("GRANT SELECT, INSERT, UPDATE ON orders TO " + app);
-            s.execute("GRANT SELECT ON orders TO " + ferry);
-        }
-        String base = url.substring(0, url.indexOf('?'));
-        writerUrl = base + "?user=" + app;
+        orders = OrdersSource.create(PostgresServer.shared());
+        writerUrl = orders.appUrl();
         reader = new HikariDataSource();
-        reader.setJdbcUrl(base + "?user=" + ferry);
+        reader.setJdbcUrl(orders.readerUrl());
         reader.setMaximumPoolSize(2);
     }
 
@@ -109,7 +98,7 @@ class LateCommitTest {
         Map<Long, List<Long>> before = gathered();
         assertThat(before.values().stream().flatMap(List::stream)).hasSize(3);
         assertThat(openTransactions.report("orders")).get()
-                .satisfies(r -> assertThat(r.holder().description()).contains("role late_app_")
+                .satisfies(r -> assertThat(r.holder().description()).contains("role " + orders.app())
                         .contains("open since at least").doesNotContain("begun"));
 
         late.commit();
@@ -225,14 +214,13 @@ class LateCommitTest {
         OpenTransactions.Report report = openTransactions.report("orders").orElseThrow();
         assertThat(report.held()).isZero();
         assertThat(report.overLimit()).singleElement()
-                .satisfies(open -> assertThat(open.description()).contains("role late_app_").contains("xid"));
+                .satisfies(open -> assertThat(open.description()).contains("role " + orders.app()).contains("xid"));
         assertThat(gathered().values().stream().flatMap(List::stream)).containsExactlyInAnyOrder(2L, 3L);
     }
 
     private Connection begin() throws SQLException {
-        Connection c = DriverManager.getConnection(writerUrl);
+        Connection c = orders.begin();
         held.add(c);
-        c.setAutoCommit(false);
         return c;
     }
 
@@ -246,7 +234,7 @@ class LateCommitTest {
     private void insert(Connection c, int rows) throws SQLException {
         try (Statement s = c.createStatement()) {
             for (int i = 0; i < rows; i++) {
-                s.execute("INSERT INTO orders VALUES (" + ids.incrementAndGet() + ", 'order', now())");
+                s.execute("INSERT INTO orders VALUES (" + ids.incrementAndGet() + ", 1, 'order', now())");
             }
         }
     }

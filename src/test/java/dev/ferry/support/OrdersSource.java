@@ -44,6 +44,11 @@ public record OrdersSource(String url, String appUrl, String app, String reader)
         return new OrdersSource(url, base(url) + "?user=" + app, app, reader);
     }
 
+    /** The database as Ferry's role. */
+    public String readerUrl() {
+        return base(url) + "?user=" + reader;
+    }
+
     private static String base(String url) {
         return url.substring(0, url.indexOf('?'));
     }
