@@ -70,6 +70,7 @@ import dev.ferry.queue.EmbeddedBroker;
 import dev.ferry.queue.ForeignMessages;
 import dev.ferry.queue.SyncQueue;
 import dev.ferry.runs.FailureLedger;
+import dev.ferry.runs.KeyRegistry;
 import dev.ferry.runs.RunLedger;
 import dev.ferry.runs.RunTracker;
 import dev.ferry.schedule.ClusteredScheduler;
@@ -250,8 +251,9 @@ public final class FerryConfiguration implements CamelConfiguration {
 
         FaultHooks faults = registry.lookupByNameAndType(FaultHooks.BEAN, FaultHooks.class);
         OpenTransactions openTransactions = new OpenTransactions(stateSource);
-        Gatherer gatherer = new Gatherer(failures, maxRecordBytes, openTransactions);
-        ConnectorRunner runner = new ConnectorRunner(runs, failures, watermarks, gatherer,
+        KeyRegistry keyRegistry = new KeyRegistry(stateSource);
+        Gatherer gatherer = new Gatherer(failures, maxRecordBytes, openTransactions, keyRegistry);
+        ConnectorRunner runner = new ConnectorRunner(runs, failures, watermarks, keyRegistry, gatherer,
                 queue, tracker, faults != null ? faults : FaultHooks.NONE, runLock);
         runner.packRecordsOf(connector -> FerryEndpoint.deliveredByFerryQueue(camel, connector));
         ConnectorSchedules schedules = new ConnectorSchedules(camel, new ConnectorStates(stateSource, clock),
@@ -291,6 +293,7 @@ public final class FerryConfiguration implements CamelConfiguration {
         registry.bind("ferryRuns", runs);
         registry.bind("ferryFailures", failures);
         registry.bind("ferryWatermarks", watermarks);
+        registry.bind("ferryKeyRegistry", keyRegistry);
         registry.bind("ferryRunTracker", tracker);
         registry.bind("ferryRunner", runner);
         registry.bind("ferrySyncQueue", queue);

@@ -35,6 +35,8 @@ public class FerryComponentConfigurer extends PropertyConfigurerSupport implemen
         case "concurrentConsumers": target.setConcurrentConsumers(property(camelContext, int.class, value)); return true;
         case "contenttype":
         case "contentType": target.setContentType(property(camelContext, java.lang.String.class, value)); return true;
+        case "deletelimit":
+        case "deleteLimit": target.setDeleteLimit(property(camelContext, int.class, value)); return true;
         case "fetchsize":
         case "fetchSize": target.setFetchSize(property(camelContext, int.class, value)); return true;
         case "idempotencykeyheader":
@@ -70,6 +72,8 @@ public class FerryComponentConfigurer extends PropertyConfigurerSupport implemen
         case "concurrentConsumers": return int.class;
         case "contenttype":
         case "contentType": return java.lang.String.class;
+        case "deletelimit":
+        case "deleteLimit": return int.class;
         case "fetchsize":
         case "fetchSize": return int.class;
         case "idempotencykeyheader":
@@ -106,6 +110,8 @@ public class FerryComponentConfigurer extends PropertyConfigurerSupport implemen
         case "concurrentConsumers": return target.getConcurrentConsumers();
         case "contenttype":
         case "contentType": return target.getContentType();
+        case "deletelimit":
+        case "deleteLimit": return target.getDeleteLimit();
         case "fetchsize":
         case "fetchSize": return target.getFetchSize();
         case "idempotencykeyheader":

@@ -40,6 +40,8 @@ public class FerryEndpointConfigurer extends PropertyConfigurerSupport implement
         case "dataSource": target.setDataSource(property(camelContext, javax.sql.DataSource.class, value)); return true;
         case "deletecolumn":
         case "deleteColumn": target.setDeleteColumn(property(camelContext, java.lang.String.class, value)); return true;
+        case "deletelimit":
+        case "deleteLimit": target.setDeleteLimit(property(camelContext, int.class, value)); return true;
         case "exceptionhandler":
         case "exceptionHandler": target.setExceptionHandler(property(camelContext, org.apache.camel.spi.ExceptionHandler.class, value)); return true;
         case "exchangepattern":
@@ -50,6 +52,8 @@ public class FerryEndpointConfigurer extends PropertyConfigurerSupport implement
         case "idempotencyKeyHeader": target.setIdempotencyKeyHeader(property(camelContext, java.lang.String.class, value)); return true;
         case "keycolumn":
         case "keyColumn": target.setKeyColumn(property(camelContext, java.lang.String.class, value)); return true;
+        case "keyregistry":
+        case "keyRegistry": target.setKeyRegistry(property(camelContext, boolean.class, value)); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "maxattempts":
@@ -58,6 +62,7 @@ public class FerryEndpointConfigurer extends PropertyConfigurerSupport implement
         case "openTransactionLimit": target.setOpenTransactionLimit(property(camelContext, java.time.Duration.class, value)); return true;
         case "query": target.setQuery(property(camelContext, java.lang.String.class, value)); return true;
         case "queue": target.setQueue(property(camelContext, java.lang.String.class, value)); return true;
+        case "refresh": target.setRefresh(property(camelContext, java.lang.String.class, value)); return true;
         case "settlelag":
         case "settleLag": target.setSettleLag(property(camelContext, java.time.Duration.class, value)); return true;
         case "startposition":
@@ -91,6 +96,8 @@ public class FerryEndpointConfigurer extends PropertyConfigurerSupport implement
         case "dataSource": return javax.sql.DataSource.class;
         case "deletecolumn":
         case "deleteColumn": return java.lang.String.class;
+        case "deletelimit":
+        case "deleteLimit": return int.class;
         case "exceptionhandler":
         case "exceptionHandler": return org.apache.camel.spi.ExceptionHandler.class;
         case "exchangepattern":
@@ -101,6 +108,8 @@ public class FerryEndpointConfigurer extends PropertyConfigurerSupport implement
         case "idempotencyKeyHeader": return java.lang.String.class;
         case "keycolumn":
         case "keyColumn": return java.lang.String.class;
+        case "keyregistry":
+        case "keyRegistry": return boolean.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
         case "maxattempts":
@@ -109,6 +118,7 @@ public class FerryEndpointConfigurer extends PropertyConfigurerSupport implement
         case "openTransactionLimit": return java.time.Duration.class;
         case "query": return java.lang.String.class;
         case "queue": return java.lang.String.class;
+        case "refresh": return java.lang.String.class;
         case "settlelag":
         case "settleLag": return java.time.Duration.class;
         case "startposition":
@@ -143,6 +153,8 @@ public class FerryEndpointConfigurer extends PropertyConfigurerSupport implement
         case "dataSource": return target.getDataSource();
         case "deletecolumn":
         case "deleteColumn": return target.getDeleteColumn();
+        case "deletelimit":
+        case "deleteLimit": return target.getDeleteLimit();
         case "exceptionhandler":
         case "exceptionHandler": return target.getExceptionHandler();
         case "exchangepattern":
@@ -153,6 +165,8 @@ public class FerryEndpointConfigurer extends PropertyConfigurerSupport implement
         case "idempotencyKeyHeader": return target.getIdempotencyKeyHeader();
         case "keycolumn":
         case "keyColumn": return target.getKeyColumn();
+        case "keyregistry":
+        case "keyRegistry": return target.isKeyRegistry();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "maxattempts":
@@ -161,6 +175,7 @@ public class FerryEndpointConfigurer extends PropertyConfigurerSupport implement
         case "openTransactionLimit": return target.getOpenTransactionLimit();
         case "query": return target.getQuery();
         case "queue": return target.getQueue();
+        case "refresh": return target.getRefresh();
         case "settlelag":
         case "settleLag": return target.getSettleLag();
         case "startposition":

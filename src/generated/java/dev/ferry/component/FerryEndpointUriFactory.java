@@ -23,7 +23,7 @@ public class FerryEndpointUriFactory extends org.apache.camel.support.component.
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(25);
+        Set<String> props = new HashSet<>(28);
         props.add("acknowledgeBatch");
         props.add("batchSize");
         props.add("bridgeErrorHandler");
@@ -33,16 +33,19 @@ public class FerryEndpointUriFactory extends org.apache.camel.support.component.
         props.add("cursorColumn");
         props.add("dataSource");
         props.add("deleteColumn");
+        props.add("deleteLimit");
         props.add("exceptionHandler");
         props.add("exchangePattern");
         props.add("fetchSize");
         props.add("idempotencyKeyHeader");
         props.add("keyColumn");
+        props.add("keyRegistry");
         props.add("lazyStartProducer");
         props.add("maxAttempts");
         props.add("openTransactionLimit");
         props.add("query");
         props.add("queue");
+        props.add("refresh");
         props.add("settleLag");
         props.add("startPosition");
         props.add("step");

@@ -199,7 +199,8 @@ final class CheckCommand {
                         text(options, "cursorColumn"), text(options, "keyColumn"), 1, Duration.ZERO,
                         text(options, "deleteColumn"));
                 try {
-                    for (SourceCheck.Finding f : SourceCheck.check(source)) {
+                    boolean incremental = !"full".equalsIgnoreCase(text(options, "refresh"));
+                    for (SourceCheck.Finding f : SourceCheck.check(source, incremental)) {
                         if (f.fatal()) {
                             problem(where + " " + f.option() + ": " + f.message());
                         } else {

@@ -8,6 +8,7 @@ import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
 
+import dev.ferry.gather.Refresh;
 import dev.ferry.gather.Source;
 
 /**
@@ -39,6 +40,10 @@ public final class FerryComponent extends DefaultComponent {
             description = "Default of openTransactionLimit: a transaction open longer than this no longer holds the"
                     + " reads back.")
     private Duration openTransactionLimit = Source.DEFAULT_OPEN_TRANSACTION_LIMIT;
+    @Metadata(label = "gather", defaultValue = "10",
+            description = "Default of deleteLimit: the share of the registered keys, in percent, that one full refresh"
+                    + " may deliver as deletes without an operator's confirmation.")
+    private int deleteLimit = Refresh.DEFAULT_DELETE_LIMIT;
     @Metadata(label = "gather", defaultValue = "500",
             description = "Default number of records per sync-queue transaction (one journal sync each).")
     private int transactionSize = 500;
@@ -88,6 +93,7 @@ public final class FerryComponent extends DefaultComponent {
         endpoint.setSettleLag(settleLag);
         endpoint.setWaitForOpenTransactions(waitForOpenTransactions);
         endpoint.setOpenTransactionLimit(openTransactionLimit);
+        endpoint.setDeleteLimit(deleteLimit);
         endpoint.setTransactionSize(transactionSize);
         endpoint.setBatchSize(batchSize);
         endpoint.setMaxAttempts(maxAttempts);
@@ -130,6 +136,14 @@ public final class FerryComponent extends DefaultComponent {
 
     public void setOpenTransactionLimit(Duration openTransactionLimit) {
         this.openTransactionLimit = openTransactionLimit;
+    }
+
+    public int getDeleteLimit() {
+        return deleteLimit;
+    }
+
+    public void setDeleteLimit(int deleteLimit) {
+        this.deleteLimit = deleteLimit;
     }
 
     public int getTransactionSize() {

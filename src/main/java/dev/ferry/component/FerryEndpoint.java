@@ -25,6 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.ferry.connector.Connector;
+import dev.ferry.gather.Refresh;
 import dev.ferry.gather.Source;
 import dev.ferry.gather.SourceCheck;
 import dev.ferry.gather.UnreachableSources;
@@ -107,6 +108,19 @@ public final class FerryEndpoint extends DefaultEndpoint {
             + " open longer than this (an idle-in-transaction session) no longer holds the reads back: Ferry warns,"
             + " naming it, and reads up to the settle lag; rows it stamped and commits later are then missed")
     private Duration openTransactionLimit;
+    @UriParam(label = "gather", defaultValue = "incremental", enums = "incremental,full", description = "What a"
+            + " scheduled run reads: incremental, the rows changed after the watermark (and the failed ones); full, every"
+            + " row, delivering only those new or changed since they were last queued (by the key registry's content"
+            + " hashes) and registered keys gone from the source as deletes. An operator can start either")
+    private String refresh;
+    @UriParam(label = "gather", defaultValue = "false", description = "Keep the key registry (each queued key with a"
+            + " hash of its content) on incremental runs too, so that a full refresh started by an operator compares"
+            + " with it; always kept when refresh is full")
+    private boolean keyRegistry;
+    @UriParam(label = "gather", defaultValue = "10", description = "The share of the registered keys, in percent,"
+            + " that one full refresh may deliver as deletes; above it the run fails and deletes nothing (an empty"
+            + " source is an outage more often than a mass deletion) unless an operator confirms the number")
+    private int deleteLimit;
     @UriParam(label = "gather", defaultValue = "500", description = "Records per sync-queue transaction")
     private int transactionSize;
     @UriParam(label = "gather", defaultValue = "1", description = "Records per queued message, and per exchange of the"
@@ -159,8 +173,20 @@ public final class FerryEndpoint extends DefaultEndpoint {
         Source source = new Source(dataSource, table, query, cursorColumn, keyColumn, fetchSize, settleLag, deleteColumn,
                 waitForOpenTransactions, openTransactionLimit);
         definition = new Connector(connector, source, queue != null ? queue : Connector.defaultQueue(connector),
-                transactionSize, batchSize, maxAttempts, startPosition);
+                transactionSize, batchSize, maxAttempts, startPosition,
+                new Refresh(refreshKind(refresh), keyRegistry, deleteLimit));
         services().connectors().register(definition);
+    }
+
+    private static Refresh.Kind refreshKind(String refresh) {
+        if (refresh == null || refresh.isBlank()) {
+            return Refresh.Kind.INCREMENTAL;
+        }
+        try {
+            return Refresh.Kind.valueOf(refresh.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("refresh must be incremental or full, was '" + refresh + "'", e);
+        }
     }
 
     /** The connector a gather step defines (null for the other steps). */
@@ -237,7 +263,7 @@ public final class FerryEndpoint extends DefaultEndpoint {
         }
         List<SourceCheck.Finding> findings;
         try {
-            findings = SourceCheck.check(definition.source());
+            findings = SourceCheck.check(definition.source(), definition.refresh().scheduled() == Refresh.Kind.INCREMENTAL);
             unreachable.answered(dataSource);
         } catch (SQLException e) {
             unreachable.failed(dataSource, definition.id(), e.getMessage());
@@ -333,6 +359,30 @@ public final class FerryEndpoint extends DefaultEndpoint {
 
     public void setDeleteColumn(String deleteColumn) {
         this.deleteColumn = deleteColumn;
+    }
+
+    public String getRefresh() {
+        return refresh;
+    }
+
+    public void setRefresh(String refresh) {
+        this.refresh = refresh;
+    }
+
+    public boolean isKeyRegistry() {
+        return keyRegistry;
+    }
+
+    public void setKeyRegistry(boolean keyRegistry) {
+        this.keyRegistry = keyRegistry;
+    }
+
+    public int getDeleteLimit() {
+        return deleteLimit;
+    }
+
+    public void setDeleteLimit(int deleteLimit) {
+        this.deleteLimit = deleteLimit;
     }
 
     public String getStartPosition() {

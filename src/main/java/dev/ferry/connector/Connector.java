@@ -2,6 +2,7 @@ package dev.ferry.connector;
 
 import java.util.regex.Pattern;
 
+import dev.ferry.gather.Refresh;
 import dev.ferry.gather.Source;
 
 /**
@@ -16,9 +17,10 @@ import dev.ferry.gather.Source;
  * @param batchSize       records per exchange of the deliver route (and so per request when it posts the body as it is)
  * @param maxAttempts     runs in which a record may fail before it is parked
  * @param startPosition   where the first run starts: {@code beginning}, {@code now}, or a cursor value
+ * @param refresh         what its scheduled runs read (changes or everything) and whether it keeps the key registry
  */
 public record Connector(String id, Source source, String queue, int transactionSize, int batchSize, int maxAttempts,
-                        String startPosition) {
+                        String startPosition, Refresh refresh) {
 
     public static final String BEGINNING = "beginning";
     public static final String NOW = "now";
@@ -26,7 +28,7 @@ public record Connector(String id, Source source, String queue, int transactionS
     public static final int MAX_BATCH_SIZE = 10_000;
 
     public Connector(String id, Source source, String queue, int transactionSize, int maxAttempts) {
-        this(id, source, queue, transactionSize, 1, maxAttempts, BEGINNING);
+        this(id, source, queue, transactionSize, 1, maxAttempts, BEGINNING, Refresh.INCREMENTAL);
     }
 
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,98}");
@@ -47,6 +49,9 @@ public record Connector(String id, Source source, String queue, int transactionS
         }
         if (startPosition == null || startPosition.isBlank()) {
             startPosition = BEGINNING;
+        }
+        if (refresh == null) {
+            refresh = Refresh.INCREMENTAL;
         }
         if (maxAttempts <= 0) {
             throw new IllegalArgumentException("maxAttempts must be positive, was " + maxAttempts);

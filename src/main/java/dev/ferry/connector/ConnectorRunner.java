@@ -8,9 +8,11 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 import dev.ferry.gather.Gatherer;
+import dev.ferry.gather.Refresh;
 import dev.ferry.queue.SyncQueue;
 import dev.ferry.runs.Conflict;
 import dev.ferry.runs.FailureLedger;
+import dev.ferry.runs.KeyRegistry;
 import dev.ferry.runs.Run;
 import dev.ferry.runs.RunLedger;
 import dev.ferry.runs.RunLog;
@@ -37,6 +39,7 @@ public final class ConnectorRunner {
     private final RunLedger runs;
     private final FailureLedger failures;
     private final WatermarkStore watermarks;
+    private final KeyRegistry registry;
     private final Gatherer gatherer;
     private final SyncQueue queue;
     private final RunTracker tracker;
@@ -47,13 +50,17 @@ public final class ConnectorRunner {
 
     public ConnectorRunner(RunLedger runs, FailureLedger failures, WatermarkStore watermarks,
                            Gatherer gatherer, SyncQueue queue, RunTracker tracker, FaultHooks faults) {
-        this(runs, failures, watermarks, gatherer, queue, tracker, faults, ConnectorLock.LOCAL);
+        this(runs, failures, watermarks, null, gatherer, queue, tracker, faults, ConnectorLock.LOCAL);
     }
 
-    /** ... with the lock that keeps runs of one connector apart across Ferry instances. */
-    public ConnectorRunner(RunLedger runs, FailureLedger failures, WatermarkStore watermarks,
+    /**
+     * ... with the key registry (null: no connector keeps one) and the lock that keeps runs of one connector apart
+     * across Ferry instances.
+     */
+    public ConnectorRunner(RunLedger runs, FailureLedger failures, WatermarkStore watermarks, KeyRegistry registry,
                            Gatherer gatherer, SyncQueue queue, RunTracker tracker, FaultHooks faults, ConnectorLock lock) {
         this.claims = new ConnectorClaims(lock);
+        this.registry = registry;
         this.runs = runs;
         this.failures = failures;
         this.watermarks = watermarks;
@@ -63,8 +70,13 @@ public final class ConnectorRunner {
         this.faults = faults;
     }
 
-    /** A registered run that holds its connector's processing slot until it has run. */
-    private record Reservation(Connector connector, long runId, Trigger trigger, RunMode mode, Watermark stored) {
+    /**
+     * A registered run that holds its connector's processing slot until it has run.
+     *
+     * @param confirmedDeletes deletes an operator confirmed for a full refresh beyond the connector's delete limit
+     */
+    private record Reservation(Connector connector, long runId, Trigger trigger, RunMode mode, Refresh.Kind refresh,
+                               long confirmedDeletes, Watermark stored) {
     }
 
     /**
@@ -74,7 +86,7 @@ public final class ConnectorRunner {
      *                  runs of a connector gather at once, and a pending preview holds the connector's position
      */
     public long run(Connector connector, Trigger trigger, BooleanSupplier stopping) throws Conflict, SQLException {
-        Reservation reservation = reserve(connector, trigger, RunMode.SYNC);
+        Reservation reservation = reserve(connector, trigger, RunMode.SYNC, connector.refresh().scheduled(), 0);
         execute(reservation, stopping);
         return reservation.runId();
     }
@@ -85,7 +97,22 @@ public final class ConnectorRunner {
      */
     public Run start(Connector connector, Trigger trigger, RunMode mode, Executor executor, BooleanSupplier stopping)
             throws Conflict, SQLException {
-        Reservation reservation = reserve(connector, trigger, mode);
+        return start(connector, trigger, mode, connector.refresh().scheduled(), 0, executor, stopping);
+    }
+
+    /**
+     * ... reading what {@code refresh} says; a full refresh may deliver up to {@code confirmedDeletes} deletes
+     * whatever the connector's delete limit.
+     *
+     * @throws IllegalArgumentException a full refresh of a connector that keeps no key registry
+     */
+    public Run start(Connector connector, Trigger trigger, RunMode mode, Refresh.Kind refresh, long confirmedDeletes,
+                     Executor executor, BooleanSupplier stopping) throws Conflict, SQLException {
+        if (refresh == Refresh.Kind.FULL && !connector.refresh().keyRegistry()) {
+            throw new IllegalArgumentException("Connector " + connector.id() + " keeps no key registry, which a full"
+                    + " refresh compares with; set keyRegistry: true (or refresh: full) on its ferry:gather step");
+        }
+        Reservation reservation = reserve(connector, trigger, mode, refresh, confirmedDeletes);
         try {
             executor.execute(() -> execute(reservation, stopping));
         } catch (RuntimeException rejected) {
@@ -96,15 +123,17 @@ public final class ConnectorRunner {
         return runs.find(reservation.runId()).orElseThrow();
     }
 
-    private Reservation reserve(Connector connector, Trigger trigger, RunMode mode) throws Conflict, SQLException {
+    private Reservation reserve(Connector connector, Trigger trigger, RunMode mode, Refresh.Kind refresh,
+                                long confirmedDeletes) throws Conflict, SQLException {
         claims.claim(connector.id());
         try {
             runs.requireNoPendingPreview(connector.id(), "the connector runs again");
             Watermark stored = watermarks.load(connector.id()).orElse(null);
-            long runId = runs.create(connector.id(), trigger, mode, stored);
+            long runId = runs.create(connector.id(), trigger, mode, refresh, stored);
             claims.running(connector.id(), runId);
-            RunLog.started(runId, connector.id(), trigger, mode, stored == null ? null : stored.toString(), runs.instance());
-            return new Reservation(connector, runId, trigger, mode, stored);
+            RunLog.started(runId, connector.id(), trigger, mode, refresh, stored == null ? null : stored.toString(),
+                    runs.instance());
+            return new Reservation(connector, runId, trigger, mode, refresh, confirmedDeletes, stored);
         } catch (Conflict | SQLException | RuntimeException e) {
             claims.release(connector.id());
             throw e;
@@ -158,12 +187,14 @@ public final class ConnectorRunner {
             try (SyncQueue.Writer writer = queue.open(destination, connector.transactionSize(), connector.batchSize(),
                     packed.test(connector.id()), committed -> faults.afterQueueCommit(connector.id(), runId, committed))) {
                 result = gatherer.gather(new Gatherer.Request(connector.id(), runId, connector.source(), from,
-                        ledgerCheck, connector.maxAttempts(), stopping, preview), writer);
+                        ledgerCheck, connector.maxAttempts(), stopping, preview, connector.refresh(), r.refresh(),
+                        r.confirmedDeletes()), writer);
             }
             tracker.events().gathered(connector.id(), result.gathered());
             if (preview) {
                 watermarks.stage(runId, connector.id(), result.after());
-                runs.markPreview(runId, result.gathered(), result.failed(), result.skipped(), result.after());
+                runs.markPreview(runId, result.gathered(), result.failed(), result.skipped(), result.unchanged(),
+                        result.deleted(), result.after());
                 LOG.info("Run {} {} staged {} record(s) for review ({} failed, {} skipped); submit or delete it",
                         runId, connector.id(), result.gathered() - result.failed(), result.failed(), result.skipped());
             } else {
@@ -186,13 +217,21 @@ public final class ConnectorRunner {
     private void submit(Connector connector, long runId, Watermark stored, Gatherer.Result result) throws SQLException {
         runs.jdbc().inTransaction(c -> {
             moveWatermark(c, connector, runId, stored, result.after());
-            runs.markSubmitted(c, runId, result.gathered(), result.failed(), result.skipped(), result.after());
+            runs.markSubmitted(c, runId, result.gathered(), result.failed(), result.skipped(), result.unchanged(),
+                    result.deleted(), result.after());
             return null;
         });
     }
 
+    /**
+     * Moves the watermark, in the caller's transaction, and registers in the key registry what the run staged there
+     * (the registry, like the watermark, moves only once the run's records are all queued).
+     */
     void moveWatermark(Connection c, Connector connector, long runId, Watermark stored, Watermark after)
             throws SQLException {
+        if (connector.refresh().keyRegistry() && registry != null) {
+            registry.promote(c, runId);
+        }
         boolean firstPosition = stored == null && !Connector.BEGINNING.equalsIgnoreCase(connector.startPosition())
                 && !watermarks.hasHistory(c, connector.id());
         if (after != null && !after.equals(stored)) {

@@ -1,5 +1,9 @@
 package dev.ferry.gather;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,12 +17,14 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 import dev.ferry.queue.QueuedRecord;
 import dev.ferry.queue.SyncQueue;
 import dev.ferry.runs.FailureLedger;
+import dev.ferry.runs.KeyRegistry;
 import dev.ferry.watermark.ValueType;
 import dev.ferry.watermark.Watermark;
 
@@ -45,11 +51,24 @@ public final class Gatherer {
      *                failure ledger when the preview is submitted (a preview that is deleted leaves no trace there)
      */
     public record Request(String connector, long runId, Source source, Watermark from, boolean ledgerCheck,
-                          int maxAttempts, BooleanSupplier stopping, boolean preview) {
+                          int maxAttempts, BooleanSupplier stopping, boolean preview, Refresh refresh,
+                          Refresh.Kind kind, long confirmedDeletes) {
 
         public Request(String connector, long runId, Source source, Watermark from, boolean ledgerCheck,
                        int maxAttempts, BooleanSupplier stopping) {
-            this(connector, runId, source, from, ledgerCheck, maxAttempts, stopping, false);
+            this(connector, runId, source, from, ledgerCheck, maxAttempts, stopping, false, Refresh.INCREMENTAL,
+                    Refresh.Kind.INCREMENTAL, 0);
+        }
+
+        public Request {
+            if (kind == Refresh.Kind.FULL && !refresh.keyRegistry()) {
+                throw new IllegalArgumentException("Connector " + connector + " keeps no key registry, which a full"
+                        + " refresh compares with; set keyRegistry: true (or refresh: full) on its ferry:gather step");
+            }
+        }
+
+        boolean full() {
+            return kind == Refresh.Kind.FULL;
         }
     }
 
@@ -58,8 +77,24 @@ public final class Gatherer {
      * @param failed   rows that could not be queued (a value JSON cannot carry); in the failure ledger
      * @param skipped  failed keys whose row no longer exists at the source
      * @param after    the new watermark, or the old one when the main pass found nothing
+     * @param unchanged rows a full refresh read and did not queue: the key registry has their content
+     * @param deleted  registered keys a full refresh found gone from the source, queued as deletes (in {@code gathered})
      */
-    public record Result(long gathered, long failed, long skipped, Watermark after) {
+    public record Result(long gathered, long failed, long skipped, Watermark after, long unchanged, long deleted) {
+
+        public Result(long gathered, long failed, long skipped, Watermark after) {
+            this(gathered, failed, skipped, after, 0, 0);
+        }
+    }
+
+    /**
+     * A full refresh would deliver more deletes than its connector's {@code deleteLimit} allows: the run fails before
+     * it queues any of them.
+     */
+    public static final class DeleteLimitException extends Exception {
+        DeleteLimitException(String message) {
+            super(message);
+        }
     }
 
     /** Thrown when Ferry stops during a gather; the run fails and the next one repeats the work. */
@@ -70,6 +105,8 @@ public final class Gatherer {
     }
 
     private static final int RETRY_CHUNK = 500;
+    /** The version of a hard delete, followed by the id of the run that found the key gone. */
+    static final String DELETED_VERSION = "deleted-in-run-";
     private static final int STOP_CHECK_EVERY = 500;
 
     /** The default of {@code ferry.gather.max-record-size}. */
@@ -78,19 +115,22 @@ public final class Gatherer {
     private final FailureLedger failures;
     private final long maxRecordBytes;
     private final OpenTransactions openTransactions;
+    private final KeyRegistry registry;
 
     public Gatherer(FailureLedger failures, OpenTransactions openTransactions) {
-        this(failures, DEFAULT_MAX_RECORD_BYTES, openTransactions);
+        this(failures, DEFAULT_MAX_RECORD_BYTES, openTransactions, null);
     }
 
     /**
      * @param maxRecordBytes   a record larger than this as JSON (UTF-8) fails into the ledger instead of being queued
      * @param openTransactions how far a PostgreSQL source may be read while transactions are open on it
+     * @param registry         the key registry of the connectors that keep one (null: none does)
      */
-    public Gatherer(FailureLedger failures, long maxRecordBytes, OpenTransactions openTransactions) {
+    public Gatherer(FailureLedger failures, long maxRecordBytes, OpenTransactions openTransactions, KeyRegistry registry) {
         this.failures = failures;
         this.maxRecordBytes = maxRecordBytes;
         this.openTransactions = openTransactions;
+        this.registry = registry;
     }
 
     public Result gather(Request request, SyncQueue.Writer writer) throws Exception {
@@ -102,12 +142,23 @@ public final class Gatherer {
             dialect.streamRows(db, true);
             try {
                 ValueType[] types = describe(db, source);
+                Registration registration = registration(request);
+                if (request.full()) {
+                    Pass full = fullPass(db, request, types, writer, registration);
+                    long skipped = full.failed == 0 && !request.ledgerCheck() ? 0 : goneFailures(db, request, types);
+                    writer.commit();
+                    registration.flush();
+                    db.commit();
+                    return new Result(full.gathered, full.failed, skipped, request.from(), full.unchanged, full.deleted);
+                }
                 Object upper = upperBound(db, dialect, types[0], request.connector(), source);
-                Pass main = mainPass(db, request, types, upper, dialect.comparesRowValues(), writer);
-                long skipped = request.from() == null ? 0 : retryPass(db, request, types, writer, main);
+                Pass main = mainPass(db, request, types, upper, dialect.comparesRowValues(), writer, registration);
+                long skipped = request.from() == null ? 0 : retryPass(db, request, types, writer, main, registration);
                 writer.commit();
+                registration.flush();
                 db.commit();
-                return new Result(main.gathered, main.failed, skipped, main.last != null ? main.last : request.from());
+                return new Result(main.gathered, main.failed, skipped, main.last != null ? main.last : request.from(),
+                        0, main.deleted);
             } catch (Exception e) {
                 try {
                     db.rollback();
@@ -144,7 +195,22 @@ public final class Gatherer {
     private static final class Pass {
         long gathered;
         long failed;
+        long unchanged;
+        long deleted;
+        /** Source rows whose key is registered (a full refresh): the registered keys not among them are gone. */
+        long matched;
         Watermark last;
+    }
+
+    private Registration registration(Request request) throws SQLException {
+        if (!request.refresh().keyRegistry()) {
+            return Registration.NONE;
+        }
+        if (registry == null) {
+            throw new IllegalStateException("Ferry was started without a key registry");
+        }
+        registry.begin(request.connector(), request.runId());
+        return new Registration(registry, request.connector(), request.runId());
     }
 
     /**
@@ -249,7 +315,7 @@ public final class Gatherer {
 
     /** @param rowValues whether the source compares row values in index order (PostgreSQL) */
     private Pass mainPass(Connection db, Request request, ValueType[] types, Object upper, boolean rowValues,
-                          SyncQueue.Writer writer) throws Exception {
+                          SyncQueue.Writer writer, Registration registration) throws Exception {
         Source source = request.source();
         Watermark from = request.from();
         Pass pass = new Pass();
@@ -258,10 +324,14 @@ public final class Gatherer {
             bindMainPass(ps, from, upper, rowValues);
             try (ResultSet rs = ps.executeQuery()) {
                 RowReader rows = new RowReader(rs, source, types);
+                long read = 0;
                 while (rs.next()) {
-                    rows.queue(request, writer, pass, false);
+                    Row row = rows.read(request, pass);
+                    if (row != null) {
+                        queue(request, writer, pass, row, false, registration);
+                    }
                     pass.last = rows.position;
-                    if (pass.gathered % STOP_CHECK_EVERY == 0 && request.stopping().getAsBoolean()) {
+                    if (++read % STOP_CHECK_EVERY == 0 && request.stopping().getAsBoolean()) {
                         throw new StoppedException();
                     }
                 }
@@ -305,8 +375,8 @@ public final class Gatherer {
     }
 
     /** Re-reads open failed keys by key; returns how many of them are gone from the source. */
-    private long retryPass(Connection db, Request request, ValueType[] types, SyncQueue.Writer writer, Pass pass)
-            throws Exception {
+    private long retryPass(Connection db, Request request, ValueType[] types, SyncQueue.Writer writer, Pass pass,
+                           Registration registration) throws Exception {
         Source source = request.source();
         Watermark from = request.from();
         long skipped = 0;
@@ -332,7 +402,10 @@ public final class Gatherer {
                         found.add(rows.key(rs));
                         // Rows after the watermark are this run's main pass's (or, past the upper bound, the next run's).
                         if (rs.getInt(settled) == 1) {
-                            rows.queue(request, writer, pass, true);
+                            Row row = rows.read(request, pass);
+                            if (row != null) {
+                                queue(request, writer, pass, row, true, registration);
+                            }
                         }
                     }
                 }
@@ -343,10 +416,7 @@ public final class Gatherer {
                     gone.add(key);
                 }
             }
-            if (!gone.isEmpty()) {
-                failures.resolveGone(request.connector(), gone);
-                skipped += gone.size();
-            }
+            skipped += gone(request, types, writer, pass, gone, registration);
             if (request.stopping().getAsBoolean()) {
                 throw new StoppedException();
             }
@@ -380,8 +450,11 @@ public final class Gatherer {
             return types[1].format(current.getObject(keyIndex, types[1].javaType()));
         }
 
-        /** @param alone a record that failed before: in a message of its own, so that it cannot fail a batch again */
-        void queue(Request request, SyncQueue.Writer writer, Pass pass, boolean alone) throws Exception {
+        /**
+         * Reads the current row: its record, or null when it cannot be carried as JSON (then it is in the failure
+         * ledger, counted gathered and failed).
+         */
+        Row read(Request request, Pass pass) throws Exception {
             Object cursor = rs.getObject(cursorIndex, types[0].javaType());
             Object keyValue = rs.getObject(keyIndex, types[1].javaType());
             if (cursor == null || keyValue == null) {
@@ -392,7 +465,6 @@ public final class Gatherer {
             position = new Watermark(cursor, keyValue);
             String key = types[1].format(keyValue);
             String version = types[0].format(cursor);
-            pass.gathered++;
             String json;
             try {
                 // The cursor and key are already read: the encoder writes them without parsing them again.
@@ -409,17 +481,11 @@ public final class Gatherer {
                 } else {
                     failures.record(request.connector(), key, version, request.runId(), null, error, request.maxAttempts());
                 }
+                pass.gathered++;
                 pass.failed++;
-                return;
+                return null;
             }
-            QueuedRecord record = new QueuedRecord(request.connector(), request.runId(), key, version,
-                    deleted() ? QueuedRecord.Operation.DELETE
-                            : QueuedRecord.Operation.UPSERT, request.ledgerCheck(), json);
-            if (alone) {
-                writer.sendAlone(record);
-            } else {
-                writer.send(record);
-            }
+            return new Row(key, version, deleted() ? QueuedRecord.Operation.DELETE : QueuedRecord.Operation.UPSERT, json);
         }
 
         /** A soft-deleted row: its delete column holds true (boolean) or any value (other types). */
@@ -429,6 +495,260 @@ public final class Gatherer {
             }
             Object value = rs.getObject(deleteIndex);
             return value instanceof Boolean b ? b : value != null;
+        }
+    }
+
+    /** One row read for delivery. */
+    private record Row(String key, String version, QueuedRecord.Operation operation, String json) {
+    }
+
+    /**
+     * Queues a record and stages it in the key registry if the connector keeps one.
+     *
+     * @param alone a record that failed before: in a message of its own, so that it cannot fail a batch again
+     */
+    private void queue(Request request, SyncQueue.Writer writer, Pass pass, Row row, boolean alone,
+                       Registration registration) throws Exception {
+        QueuedRecord record = new QueuedRecord(request.connector(), request.runId(), row.key(), row.version(),
+                row.operation(), request.ledgerCheck(), row.json());
+        if (alone) {
+            writer.sendAlone(record);
+        } else {
+            writer.send(record);
+        }
+        pass.gathered++;
+        if (row.operation() == QueuedRecord.Operation.DELETE) {
+            pass.deleted++;
+        }
+        registration.queued(row);
+    }
+
+    /**
+     * A full refresh: every row of the source, unordered (nothing to resume from: a failed refresh is repeated whole),
+     * in chunks compared with the key registry. A row is queued when its key is not registered, its content hash
+     * differs from the registered one, or its last delivery failed; a soft-deleted row only when its key is
+     * registered. Then the registered keys the source no longer has are queued as deletes, within the delete limit.
+     */
+    private Pass fullPass(Connection db, Request request, ValueType[] types, SyncQueue.Writer writer,
+                          Registration registration) throws Exception {
+        Source source = request.source();
+        Pass pass = new Pass();
+        long registered = registry.count(request.connector());
+        List<Row> chunk = new ArrayList<>(KeyRegistry.CHUNK);
+        try (PreparedStatement ps = db.prepareStatement(source.fullPassSql())) {
+            ps.setFetchSize(source.fetchSize());
+            try (ResultSet rs = ps.executeQuery()) {
+                RowReader rows = new RowReader(rs, source, types);
+                while (rs.next()) {
+                    Row row = rows.read(request, pass);
+                    if (row != null) {
+                        chunk.add(row);
+                    }
+                    if (chunk.size() == KeyRegistry.CHUNK) {
+                        compare(request, writer, pass, chunk, registration);
+                        if (request.stopping().getAsBoolean()) {
+                            throw new StoppedException();
+                        }
+                    }
+                }
+                compare(request, writer, pass, chunk, registration);
+            }
+        }
+        long gone = Math.max(0, registered - pass.matched);
+        if (gone > 0) {
+            requireWithinDeleteLimit(request, gone, registered);
+            deletePass(db, request, types, writer, pass, registration);
+        }
+        return pass;
+    }
+
+    private void compare(Request request, SyncQueue.Writer writer, Pass pass, List<Row> chunk, Registration registration)
+            throws Exception {
+        if (chunk.isEmpty()) {
+            return;
+        }
+        List<String> keys = new ArrayList<>(chunk.size());
+        for (Row row : chunk) {
+            keys.add(row.key());
+        }
+        Map<String, Long> known = registry.hashes(request.connector(), keys);
+        Set<String> failed = request.ledgerCheck() ? failures.openAmong(request.connector(), keys) : Set.of();
+        for (Row row : chunk) {
+            Long hash = known.get(row.key());
+            if (hash != null) {
+                pass.matched++;
+            }
+            boolean retry = failed.contains(row.key());
+            boolean send = row.operation() == QueuedRecord.Operation.DELETE ? hash != null || retry
+                    : hash == null || retry || hash != registration.hash(row);
+            if (send) {
+                queue(request, writer, pass, row, retry, registration);
+            } else {
+                pass.unchanged++;
+            }
+        }
+        chunk.clear();
+    }
+
+    private static void requireWithinDeleteLimit(Request request, long gone, long registered)
+            throws DeleteLimitException {
+        int limit = request.refresh().deleteLimit();
+        if (gone * 100 <= registered * limit || request.confirmedDeletes() >= gone) {
+            return;
+        }
+        throw new DeleteLimitException(String.format(Locale.ROOT, "The full refresh would delete %,d of the %,d"
+                        + " registered keys (%.1f %%), more than deleteLimit (%d %%); nothing was deleted. An empty or"
+                        + " truncated source is an outage more often than a mass deletion: check it. If the rows are"
+                        + " really gone, confirm: POST /api/connectors/%s/runs {\"refresh\": \"FULL\","
+                        + " \"confirmDeletes\": %d}", gone, registered, gone * 100.0 / registered, limit,
+                request.connector(), gone));
+    }
+
+    /** Queues a delete for each registered key (not queued by this run) whose row the source no longer has. */
+    private void deletePass(Connection db, Request request, ValueType[] types, SyncQueue.Writer writer, Pass pass,
+                            Registration registration) throws Exception {
+        String after = null;
+        while (true) {
+            List<String> keys = registry.registeredKeys(request.connector(), request.runId(), after, KeyRegistry.CHUNK);
+            if (keys.isEmpty()) {
+                return;
+            }
+            after = keys.get(keys.size() - 1);
+            for (String key : missing(db, request.source(), types, keys)) {
+                queue(request, writer, pass, deleteRow(request, types, key), false, registration);
+            }
+            if (request.stopping().getAsBoolean()) {
+                throw new StoppedException();
+            }
+        }
+    }
+
+    /**
+     * Failed keys gone from the source: a registered one is queued as a delete (the target has a version of it), any
+     * other is resolved, there being nothing to deliver. Returns how many were resolved.
+     */
+    private long gone(Request request, ValueType[] types, SyncQueue.Writer writer, Pass pass, List<String> gone,
+                      Registration registration) throws Exception {
+        if (gone.isEmpty()) {
+            return 0;
+        }
+        Set<String> registered = registration == Registration.NONE ? Set.of()
+                : registry.hashes(request.connector(), gone).keySet();
+        List<String> resolved = new ArrayList<>();
+        for (String key : gone) {
+            if (registered.contains(key)) {
+                queue(request, writer, pass, deleteRow(request, types, key), true, registration);
+            } else {
+                resolved.add(key);
+            }
+        }
+        if (!resolved.isEmpty()) {
+            failures.resolveGone(request.connector(), resolved);
+        }
+        return resolved.size();
+    }
+
+    /** After a full refresh: open failed keys the source no longer has (registered ones got their delete). */
+    private long goneFailures(Connection db, Request request, ValueType[] types) throws Exception {
+        long resolved = 0;
+        String after = null;
+        while (true) {
+            List<String> keys = failures.openKeys(request.connector(), after, RETRY_CHUNK);
+            if (keys.isEmpty()) {
+                return resolved;
+            }
+            after = keys.get(keys.size() - 1);
+            List<String> gone = missing(db, request.source(), types, keys);
+            if (!gone.isEmpty()) {
+                Set<String> registered = registry.hashes(request.connector(), gone).keySet();
+                List<String> unregistered = new ArrayList<>();
+                for (String key : gone) {
+                    if (!registered.contains(key)) {
+                        unregistered.add(key);
+                    }
+                }
+                failures.resolveGone(request.connector(), unregistered);
+                resolved += unregistered.size();
+            }
+        }
+    }
+
+    /** Those of {@code keys} that have no row at the source. */
+    private static List<String> missing(Connection db, Source source, ValueType[] types, List<String> keys)
+            throws SQLException {
+        Set<String> found = new HashSet<>();
+        try (PreparedStatement ps = db.prepareStatement(source.keysSql(keys.size()))) {
+            for (int i = 0; i < keys.size(); i++) {
+                ps.setObject(1 + i, types[1].parse(keys.get(i)));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    found.add(types[1].format(rs.getObject(1, types[1].javaType())));
+                }
+            }
+        }
+        List<String> missing = new ArrayList<>();
+        for (String key : keys) {
+            if (!found.contains(key)) {
+                missing.add(key);
+            }
+        }
+        return missing;
+    }
+
+    /** A hard delete: the key alone, under the key column's name; its version names the run that found it gone. */
+    private static Row deleteRow(Request request, ValueType[] types, String key) {
+        Object value = types[1].parse(key);
+        String json = RowEncoder.keyOnly(unquoted(request.source().keyColumn()).toLowerCase(Locale.ROOT), value);
+        return new Row(key, DELETED_VERSION + request.runId(), QueuedRecord.Operation.DELETE, json);
+    }
+
+    /**
+     * What a run stages in the key registry: each queued key with its content hash (a delete without), written a
+     * chunk at a time; the run's submit promotes them ({@link KeyRegistry#promote}).
+     */
+    private static class Registration {
+        static final Registration NONE = new Registration(null, null, 0);
+
+        private final KeyRegistry registry;
+        private final String connector;
+        private final long runId;
+        private final List<KeyRegistry.Staged> staged = new ArrayList<>();
+        private final MessageDigest sha256;
+
+        Registration(KeyRegistry registry, String connector, long runId) {
+            this.registry = registry;
+            this.connector = connector;
+            this.runId = runId;
+            try {
+                this.sha256 = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every Java has SHA-256", e);
+            }
+        }
+
+        /** The first 64 bits of the SHA-256 of the record's JSON: what the registry compares. */
+        long hash(Row row) {
+            byte[] digest = sha256.digest(row.json().getBytes(StandardCharsets.UTF_8));
+            return ByteBuffer.wrap(digest).getLong();
+        }
+
+        void queued(Row row) throws SQLException {
+            if (registry == null) {
+                return;
+            }
+            staged.add(new KeyRegistry.Staged(row.key(),
+                    row.operation() == QueuedRecord.Operation.DELETE ? null : hash(row)));
+            if (staged.size() >= KeyRegistry.CHUNK) {
+                flush();
+            }
+        }
+
+        void flush() throws SQLException {
+            if (registry != null && !staged.isEmpty()) {
+                registry.stage(connector, runId, staged);
+                staged.clear();
+            }
         }
     }
 

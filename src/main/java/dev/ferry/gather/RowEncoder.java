@@ -45,6 +45,26 @@ final class RowEncoder {
 
     private final List<Column> columns = new ArrayList<>();
 
+    /** A record of one property, a key: a number as a JSON number, anything else as text. */
+    static String keyOnly(String name, Object key) {
+        StringWriter out = new StringWriter(name.length() + 24);
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeFieldName(name);
+            if (key instanceof BigDecimal decimal) {
+                json.writeNumber(decimal);
+            } else if (key instanceof Long || key instanceof Integer) {
+                json.writeNumber(((Number) key).longValue());
+            } else {
+                json.writeString(key.toString());
+            }
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new IllegalStateException("writing to a StringWriter", e);
+        }
+        return out.toString();
+    }
+
     RowEncoder(ResultSetMetaData meta, String... skipLabels) throws SQLException {
         outer:
         for (int i = 1; i <= meta.getColumnCount(); i++) {

@@ -125,6 +125,21 @@ public record Source(DataSource dataSource, String table, String query, String c
         return sql.toString();
     }
 
+    /** A full refresh: every row, in whatever order the database streams them fastest. */
+    String fullPassSql() {
+        return "SELECT * FROM " + relation();
+    }
+
+    /** The keys, of {@code keys} given, that have a row. */
+    String keysSql(int keys) {
+        StringBuilder sql = new StringBuilder("SELECT ").append(keyColumn).append(" FROM ").append(relation())
+                .append(" WHERE ").append(keyColumn).append(" IN (");
+        for (int i = 0; i < keys; i++) {
+            sql.append(i == 0 ? "?" : ", ?");
+        }
+        return sql.append(")").toString();
+    }
+
     /**
      * The retry pass: rows of failed keys, each marked whether it lies at or before the watermark
      * (later ones are gathered by the main pass of this run or the next).

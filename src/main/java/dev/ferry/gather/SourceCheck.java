@@ -32,6 +32,14 @@ public final class SourceCheck {
      * runs fail (and say why) until it can be reached.
      */
     public static List<Finding> check(Source source) throws SQLException {
+        return check(source, true);
+    }
+
+    /**
+     * ... {@code incremental}: whether the connector's scheduled runs read what changed, which an index on the cursor
+     * serves (a full refresh reads every row whatever the indexes).
+     */
+    public static List<Finding> check(Source source, boolean incremental) throws SQLException {
         List<Finding> findings = new ArrayList<>();
         try (Connection db = source.dataSource().getConnection()) {
             String sql = "SELECT " + source.cursorColumn() + ", " + source.keyColumn()
@@ -56,7 +64,7 @@ public final class SourceCheck {
             for (String[] column : nullable) {
                 nullableColumn(findings, db, source, baseTable, column[0], column[1]);
             }
-            if (source.table() != null && !hasIndexOnCursor(db.getMetaData(), source)) {
+            if (incremental && source.table() != null && !hasIndexOnCursor(db.getMetaData(), source)) {
                 findings.add(new Finding(false, "cursorColumn", "no index of " + source.table() + " starts with "
                         + source.cursorColumn() + ", so every run reads the whole table; create one, e.g. CREATE INDEX ON "
                         + source.table() + " (" + source.cursorColumn() + ", " + source.keyColumn() + ")"));

@@ -7,6 +7,7 @@ import org.apache.camel.api.management.ManagedAttribute;
 import org.apache.camel.api.management.ManagedOperation;
 import org.apache.camel.api.management.ManagedResource;
 
+import dev.ferry.gather.Refresh;
 import dev.ferry.runs.Failure;
 import dev.ferry.runs.Run;
 import dev.ferry.security.JmxCaller;
@@ -120,6 +121,13 @@ public final class ConnectorMBean {
     @ManagedOperation(description = "Start a run now (MANUAL); returns its id")
     public long runNow() {
         return call(() -> ops.start(id, false, JmxCaller.name()).id());
+    }
+
+    @ManagedOperation(description = "Start a full refresh now (MANUAL): every row is read, those new or changed since"
+            + " last queued are delivered, registered keys gone from the source as deletes; confirmDeletes lets it"
+            + " deliver up to that many deletes beyond the connector's deleteLimit (0: the limit holds); returns its id")
+    public long fullRefresh(long confirmDeletes) {
+        return call(() -> ops.start(id, false, Refresh.Kind.FULL, confirmDeletes, JmxCaller.name()).id());
     }
 
     @ManagedOperation(description = "Start a preview run: gather and stage, deliver nothing; returns its id")

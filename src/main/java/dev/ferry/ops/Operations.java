@@ -26,6 +26,7 @@ import dev.ferry.connector.Positions;
 import dev.ferry.connector.Previews;
 import dev.ferry.queue.QueueDepths;
 import dev.ferry.queue.SyncQueue;
+import dev.ferry.gather.Refresh;
 import dev.ferry.runs.Conflict;
 import dev.ferry.runs.Failure;
 import dev.ferry.runs.FailureLedger;
@@ -286,6 +287,18 @@ public final class Operations {
 
     /** Starts a run of the connector now: {@code MANUAL}, delivering, or a preview that stages only. */
     public Run start(String id, boolean preview, String by) throws NotFound, Conflict, SQLException {
+        return start(id, preview, null, 0, by);
+    }
+
+    /**
+     * Starts a run now: {@code refresh} null reads what the connector's scheduled runs read; a full refresh may
+     * deliver up to {@code confirmDeletes} deletes whatever the connector's delete limit.
+     */
+    public Run start(String id, boolean preview, Refresh.Kind refresh, long confirmDeletes, String by)
+            throws NotFound, Conflict, SQLException {
+        if (confirmDeletes < 0) {
+            throw new IllegalArgumentException("confirmDeletes must be zero or more, was " + confirmDeletes);
+        }
         Connector c = running(id);
         Optional<String> rejected = connectors.rejection(id);
         if (rejected.isPresent()) {
@@ -294,9 +307,12 @@ public final class Operations {
         if (!schedules.states().get(id).enabled()) {
             throw new Conflict("Connector " + id + " is disabled; enable it first");
         }
-        Run run = runner.start(c, Trigger.MANUAL, preview ? RunMode.PREVIEW : RunMode.SYNC, executor,
-                () -> camel.isStopping());
-        LOG.info("Run {} {} ({}) started by {}", run.id(), id, preview ? "preview" : "manual", by);
+        Refresh.Kind kind = refresh != null ? refresh : c.refresh().scheduled();
+        Run run = runner.start(c, Trigger.MANUAL, preview ? RunMode.PREVIEW : RunMode.SYNC, kind, confirmDeletes,
+                executor, () -> camel.isStopping());
+        LOG.info("Run {} {} ({}{}) started by {}{}", run.id(), id, preview ? "preview" : "manual",
+                kind == Refresh.Kind.FULL ? ", full refresh" : "", by,
+                confirmDeletes > 0 ? ", who confirmed up to " + confirmDeletes + " deletes" : "");
         return run;
     }
 

@@ -22,6 +22,7 @@ import org.apache.camel.model.rest.RestParamType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.ferry.gather.Refresh;
 import dev.ferry.runs.Conflict;
 import dev.ferry.runs.Failure;
 import dev.ferry.runs.NotFound;
@@ -222,14 +223,33 @@ public final class OpsApi extends RouteBuilder {
                 r -> ops.scheduleChanges(r.path("connector")), connector());
         endpoint(rest.post("/connectors/{connector}/runs"), "run-start", Access.OPERATOR,
                 "Start a run now (MANUAL). Body: {\"mode\": \"SYNC\"} (default) or {\"mode\": \"PREVIEW\"} to gather and"
-                        + " stage without delivering. 202 with the run; 409 while a run processes or a preview awaits review",
+                        + " stage without delivering; \"refresh\": \"INCREMENTAL\" or \"FULL\" (default: what the"
+                        + " connector's scheduled runs read); \"confirmDeletes\": N lets a full refresh deliver up to N"
+                        + " deletes beyond the connector's deleteLimit. 202 with the run; 400 for a full refresh of a"
+                        + " connector without a key registry; 409 while a run processes or a preview awaits review",
                 r -> {
                     String mode = text(r.body(), "mode");
                     boolean preview = mode != null && mode.equalsIgnoreCase("PREVIEW");
                     if (mode != null && !preview && !mode.equalsIgnoreCase("SYNC")) {
                         throw new IllegalArgumentException("mode must be SYNC or PREVIEW, was '" + mode + "'");
                     }
-                    Run run = ops.start(r.path("connector"), preview, r.by());
+                    String refresh = text(r.body(), "refresh");
+                    Refresh.Kind kind = null;
+                    if (refresh != null) {
+                        try {
+                            kind = Refresh.Kind.valueOf(refresh.toUpperCase(Locale.ROOT));
+                        } catch (IllegalArgumentException e) {
+                            throw new IllegalArgumentException("refresh must be INCREMENTAL or FULL, was '" + refresh + "'");
+                        }
+                    }
+                    String confirm = text(r.body(), "confirmDeletes");
+                    long confirmDeletes;
+                    try {
+                        confirmDeletes = confirm == null ? 0 : Long.parseLong(confirm);
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("confirmDeletes must be a whole number, was '" + confirm + "'");
+                    }
+                    Run run = ops.start(r.path("connector"), preview, kind, confirmDeletes, r.by());
                     return new Answer(202, run, BASE + "/runs/" + run.id());
                 }, connector());
         endpoint(rest.get("/connectors/{connector}/failures"), "failures-list", Access.READER,

@@ -10,9 +10,11 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import javax.sql.DataSource;
 
@@ -254,6 +256,23 @@ public final class FailureLedger {
         return jdbc.query("SELECT record_key FROM ferry_failure WHERE connector = ? AND status = 'OPEN'"
                         + " AND record_key > ? ORDER BY record_key FETCH FIRST ? ROWS ONLY", rs -> rs.getString(1),
                 connector, afterKey == null ? "" : afterKey, limit);
+    }
+
+    /** Those of {@code keys} that are open: a full refresh sends their rows again whatever the key registry says. */
+    public Set<String> openAmong(String connector, Collection<String> keys) throws SQLException {
+        Set<String> open = new HashSet<>();
+        if (keys.isEmpty()) {
+            return open;
+        }
+        Object[] parameters = new Object[keys.size() + 1];
+        parameters[0] = connector;
+        int i = 1;
+        for (String key : keys) {
+            parameters[i++] = key;
+        }
+        jdbc.query("SELECT record_key FROM ferry_failure WHERE connector = ? AND status = 'OPEN' AND record_key IN ("
+                + KeyRegistry.placeholders(keys.size()) + ")", rs -> open.add(rs.getString(1)), parameters);
+        return open;
     }
 
     public Optional<Failure> find(String connector, String key) throws SQLException {

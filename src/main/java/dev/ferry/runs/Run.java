@@ -3,6 +3,8 @@ package dev.ferry.runs;
 import java.time.Instant;
 import java.util.List;
 
+import dev.ferry.gather.Refresh;
+
 /**
  * One row of the run ledger, with the instance that gathered the run and what each instance delivered of it.
  *
@@ -11,12 +13,17 @@ import java.util.List;
  * then {@code gathered} is raised to {@code delivered + failed}, so that a run never shows more outcomes than
  * records. {@code deliveredBy} may add up to less than {@code delivered} when an instance died before writing its
  * counts and the run was finished from its drained queue ({@code error} says so).
+ *
+ * <p>A full refresh ({@code refresh} FULL) gathers the rows that are new or changed since they were last queued;
+ * {@code unchanged} counts the rows it read and did not queue, {@code deleted} the keys gone from the source that it
+ * queued as deletes (among {@code gathered}).
  */
 public record Run(
         long id,
         String connector,
         Trigger trigger,
         RunMode mode,
+        Refresh.Kind refresh,
         RunStatus status,
         Instant createdAt,
         Instant startedAt,
@@ -28,6 +35,8 @@ public record Run(
         long delivered,
         long failed,
         long skipped,
+        long unchanged,
+        long deleted,
         String error,
         String gatheredBy,
         List<Delivery> deliveredBy) {
@@ -41,7 +50,8 @@ public record Run(
     }
 
     Run withDeliveries(List<Delivery> deliveries) {
-        return new Run(id, connector, trigger, mode, status, createdAt, startedAt, submittedAt, endedAt, watermarkBefore,
-                watermarkAfter, gathered, delivered, failed, skipped, error, gatheredBy, deliveries);
+        return new Run(id, connector, trigger, mode, refresh, status, createdAt, startedAt, submittedAt, endedAt,
+                watermarkBefore, watermarkAfter, gathered, delivered, failed, skipped, unchanged, deleted, error, gatheredBy,
+                deliveries);
     }
 }

@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
+import dev.ferry.gather.Refresh;
 import dev.ferry.state.Jdbc;
 import dev.ferry.state.JdbcRunner;
 import dev.ferry.watermark.Watermark;
@@ -52,9 +53,14 @@ public final class RunLedger {
     }
 
     public long create(String connector, Trigger trigger, RunMode mode, Watermark before) throws SQLException {
-        return jdbc.insert("INSERT INTO ferry_run (connector, run_trigger, run_mode, status, created_at,"
-                        + " watermark_before, gathered_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                connector, trigger, mode, RunStatus.CREATED, clock.instant(), text(before), instance);
+        return create(connector, trigger, mode, Refresh.Kind.INCREMENTAL, before);
+    }
+
+    public long create(String connector, Trigger trigger, RunMode mode, Refresh.Kind refresh, Watermark before)
+            throws SQLException {
+        return jdbc.insert("INSERT INTO ferry_run (connector, run_trigger, run_mode, refresh, status, created_at,"
+                        + " watermark_before, gathered_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                connector, trigger, mode, refresh, RunStatus.CREATED, clock.instant(), text(before), instance);
     }
 
     public void markProcessing(long id) throws SQLException {
@@ -64,21 +70,28 @@ public final class RunLedger {
 
     /**
      * Marks the run submitted within the caller's transaction (which also moves the watermark).
-     * {@code failed} counts records that failed before reaching the queue.
+     * {@code failed} counts records that failed before reaching the queue; {@code unchanged} rows a full refresh read
+     * and did not queue, {@code deleted} the deletes among the gathered records.
      */
+    public void markSubmitted(Connection c, long id, long gathered, long failed, long skipped, long unchanged,
+                              long deleted, Watermark after) throws SQLException {
+        requireOne(jdbc.update(c, "UPDATE ferry_run SET status = ?, submitted_at = ?, gathered = ?, failed = failed + ?,"
+                        + " skipped = ?, unchanged = ?, deleted = ?, watermark_after = ? WHERE id = ? AND status = ?",
+                RunStatus.SUBMITTED, clock.instant(), gathered, failed, skipped, unchanged, deleted, text(after), id,
+                RunStatus.PROCESSING), id, RunStatus.PROCESSING);
+    }
+
     public void markSubmitted(Connection c, long id, long gathered, long failed, long skipped, Watermark after)
             throws SQLException {
-        requireOne(jdbc.update(c, "UPDATE ferry_run SET status = ?, submitted_at = ?, gathered = ?, failed = failed + ?,"
-                        + " skipped = ?, watermark_after = ? WHERE id = ? AND status = ?",
-                RunStatus.SUBMITTED, clock.instant(), gathered, failed, skipped, text(after), id, RunStatus.PROCESSING),
-                id, RunStatus.PROCESSING);
+        markSubmitted(c, id, gathered, failed, skipped, 0, 0, after);
     }
 
     /** A preview run has staged its records: it waits for an operator to submit or delete it. */
-    public void markPreview(long id, long gathered, long failed, long skipped, Watermark after) throws SQLException {
-        requireOne(jdbc.update("UPDATE ferry_run SET status = ?, gathered = ?, failed = ?, skipped = ?,"
-                        + " watermark_after = ? WHERE id = ? AND status = ?",
-                RunStatus.PREVIEW, gathered, failed, skipped, text(after), id, RunStatus.PROCESSING),
+    public void markPreview(long id, long gathered, long failed, long skipped, long unchanged, long deleted,
+                            Watermark after) throws SQLException {
+        requireOne(jdbc.update("UPDATE ferry_run SET status = ?, gathered = ?, failed = ?, skipped = ?, unchanged = ?,"
+                        + " deleted = ?, watermark_after = ? WHERE id = ? AND status = ?",
+                RunStatus.PREVIEW, gathered, failed, skipped, unchanged, deleted, text(after), id, RunStatus.PROCESSING),
                 id, RunStatus.PROCESSING);
     }
 
@@ -308,6 +321,7 @@ public final class RunLedger {
                 rs.getString("connector"),
                 Trigger.valueOf(rs.getString("run_trigger")),
                 RunMode.valueOf(rs.getString("run_mode")),
+                Refresh.Kind.valueOf(rs.getString("refresh")),
                 RunStatus.valueOf(rs.getString("status")),
                 Jdbc.getInstant(rs, "created_at"),
                 Jdbc.getInstant(rs, "started_at"),
@@ -319,6 +333,8 @@ public final class RunLedger {
                 rs.getLong("delivered"),
                 rs.getLong("failed"),
                 rs.getLong("skipped"),
+                rs.getLong("unchanged"),
+                rs.getLong("deleted"),
                 rs.getString("error"),
                 rs.getString("gathered_by"),
                 List.of());

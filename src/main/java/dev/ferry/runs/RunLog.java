@@ -7,6 +7,8 @@ import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.ferry.gather.Refresh;
+
 /** The two log lines of every run: one when it starts and one when it ends, with its counts. */
 public final class RunLog {
 
@@ -15,16 +17,22 @@ public final class RunLog {
     private RunLog() {
     }
 
-    public static void started(long runId, String connector, Trigger trigger, RunMode mode, String watermark,
-                               String instance) {
+    public static void started(long runId, String connector, Trigger trigger, RunMode mode, Refresh.Kind refresh,
+                               String watermark, String instance) {
+        if (refresh == Refresh.Kind.FULL) {
+            LOG.info("Run {} {} started ({}, {}, full refresh) on {}", runId, connector, trigger, mode, instance);
+            return;
+        }
         LOG.info("Run {} {} started ({}, {}) on {} from {}", runId, connector, trigger, mode, instance,
                 watermark == null ? "the beginning (no watermark yet)" : "watermark " + watermark);
     }
 
     public static void ended(Run run) {
-        String line = String.format(Locale.ROOT, "Run %d %s %s in %s: gathered %d, delivered %d, failed %d, skipped %d%s%s%s",
+        String line = String.format(Locale.ROOT, "Run %d %s %s in %s: gathered %d, delivered %d, failed %d, skipped %d%s%s%s%s",
                 run.id(), run.connector(), run.status(), duration(run.startedAt(), run.endedAt()),
-                run.gathered(), run.delivered(), run.failed(), run.skipped(), where(run),
+                run.gathered(), run.delivered(), run.failed(), run.skipped(),
+                run.refresh() == Refresh.Kind.FULL ? "; full refresh: unchanged " + run.unchanged() + ", deletes "
+                        + run.deleted() : "", where(run),
                 run.watermarkAfter() == null ? "" : "; watermark " + run.watermarkAfter(),
                 run.error() == null ? "" : "; " + run.error());
         if (run.status() == RunStatus.COMPLETED || run.status() == RunStatus.DELETED) {

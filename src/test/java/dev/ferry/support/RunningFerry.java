@@ -22,6 +22,7 @@ import org.apache.camel.main.Main;
 
 import dev.ferry.FerryApplication;
 import dev.ferry.Installation;
+import dev.ferry.connector.ConnectorRunner;
 import dev.ferry.runs.FailureLedger;
 import dev.ferry.runs.Run;
 import dev.ferry.runs.RunLedger;
@@ -147,6 +148,9 @@ public final class RunningFerry implements AutoCloseable {
 
     /** Fires the connector's Quartz job; returns the id of the run it started. */
     public long fire(String connector) throws Exception {
+        // a run is COMPLETED once its records are delivered, which may be before its thread has let the connector go
+        ConnectorRunner runner = bean("ferryRunner", ConnectorRunner.class);
+        await().atMost(Duration.ofSeconds(30)).until(() -> !runner.claims().holds(connector));
         long before = lastRunId(connector);
         schedules().fireNow(connector, Trigger.MANUAL);
         return await().atMost(Duration.ofSeconds(30)).until(() -> lastRunId(connector), id -> id > before);
