@@ -117,6 +117,16 @@ final class BenchDatabase implements AutoCloseable {
         return versions;
     }
 
+    /**
+     * Puts every row of the table back at version 0, as generated (their cursors stay where {@link #change} moved
+     * them): the rounds that sync a whole table expect version 0. Returns how many rows it changed.
+     */
+    int resetVersions(String table) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("UPDATE " + table + " SET version = 0 WHERE version <> 0")) {
+            return ps.executeUpdate();
+        }
+    }
+
     /** The plan PostgreSQL picks for Ferry's incremental query (the SQL of its main pass on PostgreSQL) from a position. */
     String incrementalPlan(String table, Object[] from) throws SQLException {
         try (PreparedStatement ps = db.prepareStatement("EXPLAIN SELECT * FROM " + table + " ferry_src"

@@ -112,6 +112,9 @@ public final class Benchmark {
         if (options.only.contains("incremental")) {
             incremental();
         }
+        if (options.only.contains("refresh")) {
+            refresh();
+        }
         if (options.only.contains("memory")) {
             memory();
         }
@@ -412,6 +415,86 @@ public final class Benchmark {
         notes.add("PostgreSQL's plan for Ferry's incremental query: " + plan);
     }
 
+    /** A full refresh's Ferry heap: it has to stay flat at the size the issue names. */
+    private static final String REFRESH_HEAP = "-Xmx256m";
+
+    /**
+     * Full refresh ({@code refresh: full}) on the small table and the full-sync table, each in a Ferry of its own with
+     * {@value #REFRESH_HEAP} and a full collection every second: the first full refresh delivers every row (the key
+     * registry is empty), an incremental run then delivers {@code changed} changed rows, and the measured full refresh
+     * reads every row again and delivers the next {@code changed} changed ones. Reported: its time against the
+     * incremental run's, its rows read per second, and its live heap peak on the big table against the small one.
+     */
+    private void refresh() throws Exception {
+        Map<Integer, List<Double>> refreshes = new LinkedHashMap<>();
+        Map<Integer, List<Double>> incrementals = new LinkedHashMap<>();
+        Map<Integer, List<Double>> firsts = new LinkedHashMap<>();
+        Map<Integer, List<JsonNode>> heaps = new LinkedHashMap<>();
+        long seed = 1_000_000;
+        for (int i = 0; i < options.repeat; i++) {
+            for (int rows : List.of(options.smallRows, options.rows)) {
+                String t = db.ensure(rows);
+                // the round changes rows; the whole-table rounds expect them as generated
+                db.resetVersions(t);
+                List<String> settings = List.of("rows-to-receiver.refresh=full", "rows-to-receiver.wait-for-open-transactions=true");
+                try (ChildJvm ferry = ferry(t, options.batch, "now", true, settings, List.of(REFRESH_HEAP))) {
+                    ferry.await("ready", 120);
+                    ferry.await("started", 120);
+                    receiver.expect(Receiver.Expectation.range(rows));
+                    ferry.send("run");
+                    JsonNode first = ferry.await("run", 3600);
+                    check(first, rows, "the first full refresh (an empty key registry)");
+                    firsts.computeIfAbsent(rows, r -> new ArrayList<>())
+                            .add(finish(first, "Ferry full refresh, first").seconds);
+
+                    Map<Long, Integer> changed = db.change(t, rows, options.changed, seed++);
+                    receiver.expect(Receiver.Expectation.of(changed));
+                    ferry.send("run incremental");
+                    JsonNode incremental = ferry.await("run", 600);
+                    check(incremental, options.changed, "an incremental run");
+                    incrementals.computeIfAbsent(rows, r -> new ArrayList<>())
+                            .add(finish(incremental, "Ferry incremental").seconds);
+
+                    changed = db.change(t, rows, options.changed, seed++);
+                    receiver.expect(Receiver.Expectation.of(changed));
+                    ferry.send("run");
+                    JsonNode full = ferry.await("run", 3600);
+                    check(full, options.changed, "a full refresh");
+                    if (full.path("unchanged").asLong() != rows - options.changed) {
+                        throw new IllegalStateException("a full refresh counted " + full.path("unchanged") + " unchanged rows, not "
+                                + (rows - options.changed) + ": " + full);
+                    }
+                    Round round = finish(full, "Ferry full refresh");
+                    refreshes.computeIfAbsent(rows, r -> new ArrayList<>()).add(round.seconds);
+                    heaps.computeIfAbsent(rows, r -> new ArrayList<>()).add(round.memory);
+                } finally {
+                    db.resetVersions(t);
+                }
+            }
+        }
+        for (int rows : refreshes.keySet()) {
+            double full = median(refreshes.get(rows));
+            double incremental = median(incrementals.get(rows));
+            table.add(new String[] {String.format(Locale.ROOT, "Full refresh of %,d rows, %,d changed / incremental run of"
+                    + " %,d changed (s)", rows, options.changed, options.changed), String.format(Locale.ROOT, "%.2f / %.3f",
+                    full, incremental), "", String.format(Locale.ROOT, "%.0f", full / incremental), "", ""});
+            table.add(new String[] {"  that full refresh, rows read per second; the first (every row delivered) (s)",
+                    String.format(Locale.ROOT, "%,.0f; %.1f", rows / full,
+                    median(firsts.get(rows))), "", "", "", ""});
+        }
+        double small = medianOf(heaps.get(options.smallRows), "liveHeapPeakMb");
+        double big = medianOf(heaps.get(options.rows), "liveHeapPeakMb");
+        double growth = big / small;
+        table.add(new String[] {String.format(Locale.ROOT, "Full refresh live heap peak (MB), %,d rows / %,d rows, %s",
+                options.rows, options.smallRows, REFRESH_HEAP), String.format(Locale.ROOT, "%.0f / %.0f = %.2f", big, small,
+                growth), "", "", "<= 1.20", growth <= 1.2 ? "yes" : "NO"});
+        notes.add(String.format(Locale.ROOT, "Full refresh rounds: a Ferry with %s and refresh: full per table, batches of %d;"
+                + " its first full refresh delivers every row, an incremental run (an operator's, from the position the first"
+                + " took) delivers %,d changed rows, and the measured full refresh reads every row, compares it with the key"
+                + " registry (H2, the embedded state database) 500 keys a query and delivers the next %,d changed rows.",
+                REFRESH_HEAP, options.batch, options.changed, options.changed));
+    }
+
     /**
      * Ferry's live heap and RSS syncing the small table and the full-sync table, in the same mode (batches,
      * so that the million-row rounds take seconds, not minutes), with a full collection every second.
@@ -541,6 +624,12 @@ public final class Benchmark {
      */
     private ChildJvm ferry(String t, int batch, String startPosition, boolean sampleLiveHeap, List<String> settings)
             throws Exception {
+        return ferry(t, batch, startPosition, sampleLiveHeap, settings, List.of());
+    }
+
+    /** ... with these JVM options after the others (a later {@code -Xmx} wins). */
+    private ChildJvm ferry(String t, int batch, String startPosition, boolean sampleLiveHeap, List<String> settings,
+                           List<String> jvmOptions) throws Exception {
         int n = ++launches;
         Path dataDir = work.resolve("ferry-" + n);
         deleteTree(dataDir);
@@ -550,6 +639,7 @@ public final class Benchmark {
         }
         jvm.addAll(jfrOption("ferry-" + n));
         jvm.addAll(options.ferryJvm);
+        jvm.addAll(jvmOptions);
         List<String> all = new ArrayList<>(List.of(
                 "ferry.data-dir=" + dataDir,
                 "camel.server.port=" + freePort(),
@@ -728,7 +818,7 @@ public final class Benchmark {
                     Integer.parseInt(a.getOrDefault("repeat", "3")),
                     Integer.parseInt(a.getOrDefault("batch", "100")),
                     Integer.parseInt(a.getOrDefault("concurrency", "4")),
-                    Set.of(a.getOrDefault("only", "full,incremental,memory,startup,scale").split(",")),
+                    Set.of(a.getOrDefault("only", "full,incremental,refresh,memory,startup,scale").split(",")),
                     !a.containsKey("no-write"),
                     a.containsKey("jfr"),
                     a.get("classpath"),

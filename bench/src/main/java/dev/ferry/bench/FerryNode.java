@@ -16,8 +16,11 @@ import dev.ferry.FerryConfiguration;
 import dev.ferry.Installation;
 import dev.ferry.connector.Connector;
 import dev.ferry.connector.ConnectorReloader;
+import dev.ferry.connector.ConnectorRunner;
 import dev.ferry.connector.Connectors;
 import dev.ferry.connector.Positions;
+import dev.ferry.gather.Refresh;
+import dev.ferry.ops.Operations;
 import dev.ferry.runs.Run;
 import dev.ferry.runs.RunLedger;
 import dev.ferry.runs.RunStatus;
@@ -28,7 +31,8 @@ import dev.ferry.schedule.ConnectorSchedules;
  * Ferry in a child JVM of the benchmark: the real Main, {@code config/application.properties} and
  * {@code bench/config/ferry.properties}, plus the harness's {@code key=value} arguments (and the keys of a
  * properties file given as {@code @<file>}). Reports {@code ready} once started and {@code started} once every connector's routes run; on {@code run} fires the
- * connector's Quartz job (a MANUAL run, as an operator's "run now") and reports the run once it has ended; on
+ * connector's Quartz job (a MANUAL run, as an operator's "run now") and reports the run once it has ended ({@code run
+ * incremental}: an incremental run, whatever the connector's scheduled runs read); on
  * {@code runs <prefix> <n>} fires the jobs of connectors {@code <prefix>0001} to {@code <prefix><n>} at once and
  * reports when all have ended; {@code rewind} moves the connector back to the beginning; {@code idle} reports the threads and resident memory; {@code stop} stops Ferry.
  */
@@ -75,14 +79,26 @@ public final class FerryNode {
         try {
             while (true) {
                 String command = Child.command();
-                if ("run".equals(command)) {
+                if ("run".equals(command) || "run incremental".equals(command)) {
+                    // the previous run is COMPLETED once delivered, maybe a moment before its thread lets the connector go
+                    ConnectorRunner runner = registry.lookupByNameAndType("ferryRunner", ConnectorRunner.class);
+                    while (runner.claims().holds(CONNECTOR)) {
+                        Thread.sleep(10);
+                    }
                     memory.reset();
                     long before = lastRunId(runs);
                     long t0 = System.currentTimeMillis();
-                    schedules.fireNow(CONNECTOR, Trigger.MANUAL);
+                    if ("run".equals(command)) {
+                        schedules.fireNow(CONNECTOR, Trigger.MANUAL);
+                    } else {
+                        // what changed, whatever the connector's scheduled runs read (the refresh round's full ones)
+                        registry.lookupByNameAndType("ferryOperations", Operations.class)
+                                .start(CONNECTOR, false, Refresh.Kind.INCREMENTAL, 0, "bench");
+                    }
                     Run run = awaitEnded(runs, before);
                     Child.report("run", "{\"t0\":" + t0 + ",\"id\":" + run.id() + ",\"status\":" + Child.quote(run.status().name())
                             + ",\"gathered\":" + run.gathered() + ",\"delivered\":" + run.delivered() + ",\"failed\":" + run.failed()
+                            + ",\"unchanged\":" + run.unchanged()
                             + ",\"startedAt\":" + millis(run.startedAt()) + ",\"submittedAt\":" + millis(run.submittedAt())
                             + ",\"endedAt\":" + millis(run.endedAt()) + ",\"watermark\":" + Child.quote(run.watermarkAfter())
                             + ",\"memory\":" + memory.json() + ",\"threads\":" + memory.threadsJson() + "}");

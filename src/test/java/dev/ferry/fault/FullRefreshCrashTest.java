@@ -1,0 +1,105 @@
+package dev.ferry.fault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.ferry.support.FerryProcess;
+import dev.ferry.support.Target;
+import dev.ferry.support.TestDatabase;
+
+/**
+ * A Ferry process halted as by {@code kill -9} in the middle of a full refresh, after its third queue transaction
+ * ({@link HaltAt}): started again on the same data, it delivers what was queued, nothing is registered that the run did
+ * not finish queuing, and the next full refresh sends everything the crashed one had not registered — every row
+ * reaches the target, each repeat under its original's idempotency key — after which the registry and the table agree.
+ */
+class FullRefreshCrashTest {
+
+    private static final String C = "items-refresh";
+    private static final String PATH = "/items";
+    private static final int ROWS = 5_000;
+
+    @TempDir
+    Path data;
+
+    @Test
+    void aFullRefreshKilledHalfWayLosesNothingAndRegistersNothingItDidNotQueue() throws Exception {
+        String sourceUrl = TestDatabase.H2.newDatabase(data);
+        try (Connection c = DriverManager.getConnection(sourceUrl, TestDatabase.H2.user(), "");
+             Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE items (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100) NOT NULL,"
+                    + " amount DECIMAL(12, 2) NOT NULL, updated_at TIMESTAMP(6) NOT NULL)");
+            s.execute("INSERT INTO items SELECT X, 'v1', X + 0.5, LOCALTIMESTAMP - INTERVAL '1' HOUR"
+                    + " FROM SYSTEM_RANGE(1, " + ROWS + ")");
+        }
+        try (Target target = new Target()) {
+            Map<String, String> settings = new LinkedHashMap<>();
+            settings.put("ferry.data-dir", data.resolve("ferry").toString());
+            settings.put("camel.beans.source.jdbc-url", sourceUrl);
+            settings.put("camel.beans.source.username", TestDatabase.H2.user());
+            settings.put("camel.main.routes-include-pattern", "classpath:dev/ferry/refresh/*.camel.yaml");
+            settings.put(C + ".target.url", target.url(PATH));
+            settings.put(C + ".batch-size", "1");
+            settings.put("camel.component.ferry.transaction-size", "500");
+            settings.put("ferry.runs.flush-interval", "100ms");
+            Map<String, String> halting = new LinkedHashMap<>(settings);
+            halting.put("camel.beans.ferryFaultHooks", "#class:dev.ferry.fault.HaltAt");
+            halting.put("camel.beans.ferryFaultHooks.point", "queue-commit");
+            halting.put("camel.beans.ferryFaultHooks.commits", "3");
+
+            try (FerryProcess crashing = FerryProcess.start("crashing", null, halting, data)) {
+                crashing.api().post("/api/connectors/" + C + "/runs");
+                assertThat(crashing.awaitEnd(Duration.ofSeconds(60))).as("halted").isTrue();
+                assertThat(crashing.log()).contains("HaltAt: halting after queue transaction 3");
+            }
+            try (FerryProcess ferry = FerryProcess.start("again", null, settings, data)) {
+                // what the halted run queued is delivered; it registered nothing, so the next full refresh sends all
+                JsonNode again = runOn(ferry);
+                assertThat(again.get("status").asText()).isEqualTo("COMPLETED");
+                assertThat(again.get("gathered").asLong()).isEqualTo(ROWS);
+                assertThat(again.get("unchanged").asLong()).isZero();
+                await().atMost(Duration.ofSeconds(60)).until(() -> distinctIds(target) == ROWS);
+
+                JsonNode quiet = runOn(ferry);
+                assertThat(quiet.get("gathered").asLong()).isZero();
+                assertThat(quiet.get("unchanged").asLong()).isEqualTo(ROWS);
+            }
+            // a row delivered twice (queued by the halted run, then by the next) carries the same idempotency key
+            Map<String, String> keyOfId = new HashMap<>();
+            List<LoggedRequest> requests = target.requests(PATH);
+            assertThat(requests.size()).isGreaterThanOrEqualTo(ROWS);
+            for (LoggedRequest request : requests) {
+                String id = request.getBodyAsString().replaceAll(".*\"id\":(\\d+).*", "$1");
+                String key = request.getHeader("Idempotency-Key");
+                assertThat(keyOfId.putIfAbsent(id, key)).as("idempotency key of id " + id).isIn(null, key);
+            }
+        }
+    }
+
+    private static long distinctIds(Target target) {
+        return target.requests(PATH).stream().map(r -> r.getBodyAsString().replaceAll(".*\"id\":(\\d+).*", "$1"))
+                .distinct().count();
+    }
+
+    private static JsonNode runOn(FerryProcess ferry) {
+        long run = await().atMost(Duration.ofSeconds(30)).until(() -> ferry.api().post("/api/connectors/" + C + "/runs"),
+                answer -> answer.status() == 202).json().get("id").asLong();
+        return await().atMost(Duration.ofSeconds(90)).until(() -> ferry.api().get("/api/runs/" + run).json().get("run"),
+                r -> r.get("status").asText().matches("COMPLETED|INCOMPLETE|FAILED"));
+    }
+}
