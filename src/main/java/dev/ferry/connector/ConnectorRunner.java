@@ -201,6 +201,9 @@ public final class ConnectorRunner {
                 faults.beforeWatermarkCommit(connector.id(), runId);
                 submit(connector, runId, r.stored(), result);
                 faults.afterWatermarkCommit(connector.id(), runId);
+                if (registry != null && connector.refresh().keyRegistry()) {
+                    registry.analyzeIfGrown();
+                }
                 tracker.submitted(runId);
             }
         } catch (Exception e) {

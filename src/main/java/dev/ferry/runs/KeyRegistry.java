@@ -7,8 +7,12 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 import javax.sql.DataSource;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.ferry.state.JdbcRunner;
 
@@ -27,15 +31,31 @@ public final class KeyRegistry {
 
     /** Keys per statement that reads or stages them. */
     public static final int CHUNK = 500;
+    /** Keys changed by runs' promotions after which PostgreSQL's statistics of the registry are renewed. */
+    private static final int ANALYZE_AFTER = 10_000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(KeyRegistry.class);
 
     /** A staged change: the record's content hash, or a delete ({@code hash} null). */
     public record Staged(String key, Long hash) {
     }
 
     private final JdbcRunner jdbc;
+    /** How a chunk of keys is looked up, by the state database's product: null until the first lookup. */
+    private volatile Boolean rowValueLookup;
+    private final AtomicLong changedSinceAnalyze = new AtomicLong();
 
     public KeyRegistry(DataSource dataSource) {
         this.jdbc = new JdbcRunner(dataSource);
+    }
+
+    private boolean rowValueLookup() throws SQLException {
+        Boolean rowValues = rowValueLookup;
+        if (rowValues == null) {
+            rowValues = jdbc.withConnection(c -> !c.getMetaData().getDatabaseProductName().equals("PostgreSQL"));
+            rowValueLookup = rowValues;
+        }
+        return rowValues;
     }
 
     /**
@@ -64,18 +84,26 @@ public final class KeyRegistry {
         if (keys.isEmpty()) {
             return hashes;
         }
-        Object[] parameters = new Object[keys.size() * 2];
-        StringBuilder pairs = new StringBuilder(keys.size() * 8);
-        int i = 0;
-        for (String key : keys) {
-            pairs.append(i == 0 ? "(?, ?)" : ", (?, ?)");
-            parameters[i++] = connector;
-            parameters[i++] = key;
+        List<Object> parameters = new ArrayList<>(keys.size() * 2);
+        StringBuilder sql = new StringBuilder(keys.size() * 8 + 150)
+                .append("SELECT record_key, content_hash FROM ferry_key_registry WHERE ");
+        if (rowValueLookup()) {
+            // H2 looks each (connector, key) pair up in the primary key; given connector = ? AND record_key IN (...)
+            // it reads every key of the connector
+            sql.append("(connector, record_key) IN (");
+            for (String key : keys) {
+                sql.append(parameters.isEmpty() ? "(?, ?)" : ", (?, ?)");
+                parameters.add(connector);
+                parameters.add(key);
+            }
+        } else {
+            // PostgreSQL scans the primary key for connector = ? AND record_key = ANY(...); a row-value IN it cannot
+            parameters.add(connector);
+            sql.append("connector = ? AND record_key IN (").append(placeholders(keys.size()));
+            parameters.addAll(keys);
         }
-        // a row-value IN: H2 looks each pair up in the primary key (with connector = ? AND record_key IN (...), it
-        // reads every key of the connector); PostgreSQL does either way
-        jdbc.query("SELECT record_key, content_hash FROM ferry_key_registry WHERE (connector, record_key) IN (" + pairs
-                + ") AND content_hash IS NOT NULL", rs -> hashes.put(rs.getString(1), rs.getLong(2)), parameters);
+        sql.append(") AND content_hash IS NOT NULL");
+        jdbc.query(sql.toString(), rs -> hashes.put(rs.getString(1), rs.getLong(2)), parameters.toArray());
         return hashes;
     }
 
@@ -115,8 +143,29 @@ public final class KeyRegistry {
      */
     public int promote(Connection c, long runId) throws SQLException {
         int removed = jdbc.update(c, "DELETE FROM ferry_key_registry WHERE pending_run = ? AND pending_hash IS NULL", runId);
-        return removed + jdbc.update(c, "UPDATE ferry_key_registry SET content_hash = pending_hash, run_id = pending_run,"
+        int changed = removed + jdbc.update(c, "UPDATE ferry_key_registry SET content_hash = pending_hash, run_id = pending_run,"
                 + " pending_run = NULL, pending_hash = NULL WHERE pending_run = ?", runId);
+        changedSinceAnalyze.addAndGet(changed);
+        return changed;
+    }
+
+    /**
+     * After a run's promotion has committed: when many keys changed since the last time, PostgreSQL's statistics of
+     * the registry are renewed now. A first full refresh fills the registry in one transaction, and until autovacuum
+     * gets to it the planner takes the table for empty and scans it whole for every chunk of the next refresh.
+     */
+    public void analyzeIfGrown() {
+        if (changedSinceAnalyze.get() < ANALYZE_AFTER) {
+            return;
+        }
+        changedSinceAnalyze.set(0);
+        try {
+            if (!rowValueLookup()) {
+                jdbc.update("ANALYZE ferry_key_registry");
+            }
+        } catch (SQLException e) {
+            LOG.warn("Could not renew the key registry's statistics ({}); autovacuum will", e.toString());
+        }
     }
 
     /** Forgets every key of the connector: its next full refresh delivers every row again. Returns how many. */
