@@ -87,5 +87,6 @@ export function runCounts(run) {
   const parts = [`${count(run.gathered)} gathered`, `${count(run.delivered)} delivered`];
   if (run.failed) parts.push(`${count(run.failed)} failed`);
   if (run.skipped) parts.push(`${count(run.skipped)} skipped`);
+  if (run.refresh === 'FULL') parts.push(`full refresh: ${count(run.unchanged)} unchanged, ${count(run.deleted)} deletes`);
   return parts.join(', ');
 }

@@ -41,7 +41,7 @@ export function RunPage({ id }) {
     <${Outcome} ...${actions} />
     <dl class="facts">
       <dt>Connector</dt><dd><a href=${`#/connectors/${seg(r.connector)}`}>${r.connector}</a></dd>
-      <dt>Trigger</dt><dd>${r.trigger}, ${r.mode}</dd>
+      <dt>Trigger</dt><dd>${r.trigger}, ${r.mode}${r.refresh === 'FULL' ? ', full refresh' : ''}</dd>
       <dt>Created</dt><dd><${Time} iso=${r.createdAt} /></dd>
       <dt>Started</dt><dd><${Time} iso=${r.startedAt} /></dd>
       ${r.submittedAt && html`<dt>Submitted</dt><dd><${Time} iso=${r.submittedAt} /></dd>`}
@@ -58,6 +58,9 @@ export function RunPage({ id }) {
       <div class="counter"><span class="value delivered">${count(r.delivered)}</span><span>delivered</span></div>
       <div class="counter"><span class=${`value failed${r.failed > 0 ? ' bad' : ''}`}>${count(r.failed)}</span><span>failed</span></div>
       <div class="counter"><span class="value skipped">${count(r.skipped)}</span><span>skipped</span></div>
+      ${r.refresh === 'FULL' && html`
+        <div class="counter" title="rows read whose content the target already has: not sent"><span class="value unchanged">${count(r.unchanged)}</span><span>unchanged</span></div>
+        <div class="counter" title="keys gone from the source, sent as deletes (among the gathered)"><span class="value deleted">${count(r.deleted)}</span><span>deletes</span></div>`}
     </div>
     ${sample && sample.length > 0 && html`
       <h2>Staged records <span class="muted">(a sample of ${count(sample.length)} of ${count(r.gathered)})</span></h2>

@@ -62,7 +62,7 @@ export function RunsTable({ runs, showConnector }) {
     <tbody>
       ${runs.length === 0 && html`<tr><td colspan=${showConnector ? 10 : 9} class="muted">No run.</td></tr>`}
       ${runs.map((r) => html`<tr data-run=${r.id}>
-        <th scope="row"><a href=${`#/runs/${r.id}`}>${r.id}</a>${r.mode === 'PREVIEW' && html` <span class="tag">preview</span>`}</th>
+        <th scope="row"><a href=${`#/runs/${r.id}`}>${r.id}</a>${r.mode === 'PREVIEW' && html` <span class="tag">preview</span>`}${r.refresh === 'FULL' && html` <span class="tag" title="read every row; sent what changed and the deletes">full</span>`}</th>
         ${showConnector && html`<td><a href=${`#/connectors/${encodeURIComponent(r.connector)}`}>${r.connector}</a></td>`}
         <td><${Status} status=${r.status} /></td>
         <td>${r.trigger}</td>
