@@ -77,7 +77,7 @@ class FullRefreshClusterTest {
         assertThat(first.get("status").asText()).isEqualTo("COMPLETED");
         assertThat(first.get("gathered").asLong()).isEqualTo(2000);
         assertThat(first.get("gatheredBy").asText()).isEqualTo("refresh-a");
-        await().atMost(Duration.ofSeconds(30)).until(() -> postedIds(target).size() == 2000);
+        await().atMost(Duration.ofSeconds(30)).until(() -> target.postedIds(PATH).size() == 2000);
 
         target.forgetRequests();
         sql(sourceUrl, "UPDATE items SET name = 'v2', updated_at = LOCALTIMESTAMP WHERE id % 20 = 0");
@@ -90,8 +90,8 @@ class FullRefreshClusterTest {
         assertThat(second.get("gathered").asLong()).isEqualTo(120);
         assertThat(second.get("deleted").asLong()).isEqualTo(20);
         assertThat(second.get("unchanged").asLong()).isEqualTo(1880);
-        await().atMost(Duration.ofSeconds(30)).until(() -> postedIds(target).size() + target.deleted(PATH).size() == 120);
-        assertThat(postedIds(target)).hasSize(100).allMatch(id -> id % 20 == 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> target.postedIds(PATH).size() + target.deleted(PATH).size() == 120);
+        assertThat(target.postedIds(PATH)).hasSize(100).allMatch(id -> id % 20 == 0);
         assertThat(new HashSet<>(target.deleted(PATH))).hasSize(20).allMatch(id -> Long.parseLong(id) % 100 == 1);
 
         target.forgetRequests();
@@ -116,18 +116,6 @@ class FullRefreshClusterTest {
                 answer -> answer.status() == 202).json().get("id").asLong();
         return await().atMost(Duration.ofSeconds(60)).until(() -> ferry.api().get("/api/runs/" + run).json().get("run"),
                 r -> r.get("status").asText().matches("COMPLETED|INCOMPLETE|FAILED"));
-    }
-
-    private static List<Long> postedIds(Target target) {
-        List<Long> ids = new ArrayList<>();
-        for (JsonNode body : target.received(PATH)) {
-            if (body.isArray()) {
-                body.forEach(record -> ids.add(record.get("id").asLong()));
-            } else {
-                ids.add(body.get("id").asLong());
-            }
-        }
-        return ids;
     }
 
     private static void sql(String url, String sql) throws SQLException {

@@ -56,6 +56,19 @@ public final class Target implements AutoCloseable {
         }).toList();
     }
 
+    /** The {@code id} of every record POSTed to a path, one record a request or a JSON array of them, in arrival order. */
+    public List<Long> postedIds(String path) {
+        List<Long> ids = new java.util.ArrayList<>();
+        for (JsonNode body : received(path)) {
+            if (body.isArray()) {
+                body.forEach(record -> ids.add(record.get("id").asLong()));
+            } else {
+                ids.add(body.get("id").asLong());
+            }
+        }
+        return ids;
+    }
+
     /** The last path segments of the DELETEs under a path: /erp/customers/C-000042 → C-000042. */
     public List<String> deleted(String path) {
         return server.findAll(com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor(

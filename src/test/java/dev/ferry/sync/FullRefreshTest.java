@@ -13,12 +13,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -75,7 +73,7 @@ class FullRefreshTest {
         assertThat(first.gathered()).isEqualTo(100_000);
         assertThat(first.delivered()).isEqualTo(100_000);
         assertThat(first.unchanged()).isZero();
-        assertThat(postedIds()).hasSize(100_000).doesNotHaveDuplicates();
+        assertThat(target.postedIds(PATH)).hasSize(100_000).doesNotHaveDuplicates();
         assertThat(ferry.bean("ferryKeyRegistry", KeyRegistry.class).count(C)).isEqualTo(100_000);
 
         // 1,000 rows change, one of them only in its timestamp; 99,000 do not
@@ -89,7 +87,7 @@ class FullRefreshTest {
         assertThat(second.delivered()).isEqualTo(1_000);
         assertThat(second.unchanged()).isEqualTo(99_000);
         assertThat(second.deleted()).isZero();
-        List<Long> ids = postedIds();
+        List<Long> ids = target.postedIds(PATH);
         assertThat(ids).hasSize(1_000).doesNotHaveDuplicates().allMatch(id -> id % 100 == 0);
         // the unchanged rows cost no request: 1,000 records in batches of up to 100, one filling per message group
         assertThat(target.requests(PATH)).hasSizeBetween(10, SyncQueue.Writer.BATCH_GROUPS);
@@ -180,19 +178,7 @@ class FullRefreshTest {
         assertThat(again.status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(again.gathered()).isEqualTo(1);
         assertThat(again.unchanged()).isEqualTo(19);
-        assertThat(postedIds()).containsExactly(7L);
-    }
-
-    private List<Long> postedIds() {
-        List<Long> ids = new ArrayList<>();
-        for (JsonNode body : target.received(PATH)) {
-            if (body.isArray()) {
-                body.forEach(record -> ids.add(record.get("id").asLong()));
-            } else {
-                ids.add(body.get("id").asLong());
-            }
-        }
-        return ids;
+        assertThat(target.postedIds(PATH)).containsExactly(7L);
     }
 
     private long count() throws SQLException {
