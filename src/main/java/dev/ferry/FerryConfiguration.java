@@ -259,6 +259,7 @@ public final class FerryConfiguration implements CamelConfiguration {
         ConnectorSchedules schedules = new ConnectorSchedules(camel, new ConnectorStates(stateSource, clock),
                 new ScheduleOverrides(stateSource, clock), clock,
                 () -> scheduleZone);
+        runner.fullRefreshSchedule(schedules::fullRefreshDue);
         // Quartz starts once the connector files are loaded (ConnectorReloader.loadConnectors): triggers are put in
         // place before anything fires, as when Camel creates routes itself — in a cluster, a trigger replaced while
         // the scheduler runs could fire a slot another instance is already running

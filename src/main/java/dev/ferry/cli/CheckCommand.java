@@ -166,7 +166,9 @@ final class CheckCommand {
             warnings++;
             out.println("    warning: schedule of " + connector + ": " + w);
         });
-        return compiled.schedule().summary();
+        ConnectorSchedules.FullRefresh full = ConnectorSchedules.compileFullRefresh(camel, connector, zone);
+        full.problems().forEach(p -> problem("full-refresh schedule of " + connector + ": " + p));
+        return compiled.schedule().summary() + (full.schedule() == null ? "" : "; full refresh after " + full.schedule().summary());
     }
 
     /** Connects to each ferry:gather step's source and checks its table and columns, as a start would. */

@@ -30,6 +30,7 @@ import dev.ferry.gather.Source;
 import dev.ferry.gather.SourceCheck;
 import dev.ferry.gather.UnreachableSources;
 import dev.ferry.queue.RecordHeaders;
+import dev.ferry.schedule.ScheduleParser;
 
 /**
  * Ferry's connector steps: gather runs a connector once, queue delivers its sync queue into its deliver route,
@@ -174,8 +175,14 @@ public final class FerryEndpoint extends DefaultEndpoint {
                 waitForOpenTransactions, openTransactionLimit);
         definition = new Connector(connector, source, queue != null ? queue : Connector.defaultQueue(connector),
                 transactionSize, batchSize, maxAttempts, startPosition,
-                new Refresh(refreshKind(refresh), keyRegistry, deleteLimit));
+                new Refresh(refreshKind(refresh), keyRegistry || hasFullRefreshSchedule(), deleteLimit));
         services().connectors().register(definition);
+    }
+
+    /** Whether {@code <connector>.full-refresh.*} keys are set: the connector keeps a key registry for them. */
+    private boolean hasFullRefreshSchedule() {
+        String prefix = connector + "." + ScheduleParser.FULL_REFRESH + ".";
+        return !getCamelContext().getPropertiesComponent().loadProperties(key -> key.startsWith(prefix)).isEmpty();
     }
 
     private static Refresh.Kind refreshKind(String refresh) {

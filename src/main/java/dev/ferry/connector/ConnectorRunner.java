@@ -2,6 +2,7 @@ package dev.ferry.connector;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
@@ -45,6 +46,14 @@ public final class ConnectorRunner {
     private final RunTracker tracker;
     private final FaultHooks faults;
     private final ConnectorClaims claims;
+    /** Whether a full-refresh schedule makes a connector's scheduled run starting now full, given since when. */
+    public interface FullRefreshSchedule {
+        FullRefreshSchedule NONE = (connector, since) -> false;
+
+        boolean due(String connector, Instant since);
+    }
+
+    private volatile FullRefreshSchedule fullRefreshSchedule = FullRefreshSchedule.NONE;
     /** Connectors whose single records may travel packed ({@link SyncQueue.Writer}): those ferry:queue delivers. */
     private volatile Predicate<String> packed = connector -> false;
 
@@ -86,7 +95,7 @@ public final class ConnectorRunner {
      *                  runs of a connector gather at once, and a pending preview holds the connector's position
      */
     public long run(Connector connector, Trigger trigger, BooleanSupplier stopping) throws Conflict, SQLException {
-        Reservation reservation = reserve(connector, trigger, RunMode.SYNC, connector.refresh().scheduled(), 0);
+        Reservation reservation = reserve(connector, trigger, RunMode.SYNC, scheduledRefresh(connector, trigger), 0);
         execute(reservation, stopping);
         return reservation.runId();
     }
@@ -151,6 +160,24 @@ public final class ConnectorRunner {
         }
         return runs.pendingPreview(connector.id())
                 .map(p -> "preview run " + p.id() + " awaits review; submit or delete it");
+    }
+
+    /**
+     * What a run of a fire reads: the connector's {@code refresh}, or a full refresh when its full-refresh schedule
+     * says one is due (scheduled fires only; an operator's run reads what they chose).
+     */
+    private Refresh.Kind scheduledRefresh(Connector connector, Trigger trigger) throws SQLException {
+        Refresh.Kind kind = connector.refresh().scheduled();
+        if (trigger != Trigger.SCHEDULE || kind == Refresh.Kind.FULL || !connector.refresh().keyRegistry()) {
+            return kind;
+        }
+        Optional<Instant> since = runs.lastFullRefreshOrFirstRun(connector.id());
+        return since.isPresent() && fullRefreshSchedule.due(connector.id(), since.get()) ? Refresh.Kind.FULL : kind;
+    }
+
+    /** Where scheduled runs learn whether a full refresh is due ({@code <connector>.full-refresh.*}). */
+    public void fullRefreshSchedule(FullRefreshSchedule schedule) {
+        this.fullRefreshSchedule = schedule;
     }
 
     /** Who holds which connector: runs, operators' actions on runs and positions, reloads. */

@@ -39,6 +39,7 @@ import dev.ferry.runs.RunStatus;
 import dev.ferry.runs.Trigger;
 import dev.ferry.schedule.ConnectorSchedules;
 import dev.ferry.schedule.ConnectorState;
+import dev.ferry.schedule.Schedule;
 import dev.ferry.schedule.ScheduleOverrides;
 import dev.ferry.watermark.Watermark;
 import dev.ferry.watermark.WatermarkLag;
@@ -122,10 +123,19 @@ public final class Operations {
     public record QueueView(String name, Long depth) {
     }
 
+    /**
+     * What a connector's runs read: {@code scheduled} INCREMENTAL or FULL, whether it keeps the key registry, its delete
+     * limit (percent), and its full-refresh schedule in words with the next of its times (null without one) or its
+     * problems.
+     */
+    public record RefreshView(Refresh.Kind scheduled, boolean keyRegistry, int deleteLimit, String fullRefreshSchedule,
+                              ZonedDateTime nextFullRefresh, List<String> fullRefreshProblems) {
+    }
+
     /** Everything an operator sees about a connector. */
     public record ConnectorView(String id, boolean enabled, boolean ended, Instant endedAt, String endedReason,
-                                String rejected, ScheduleView schedule, String watermark, Double watermarkLagSeconds,
-                                String startPosition,
+                                String rejected, ScheduleView schedule, RefreshView refresh, String watermark,
+                                Double watermarkLagSeconds, String startPosition,
                                 QueueView queue, Run lastRun, Long processingRun, Long pendingPreview,
                                 Map<Failure.Status, Long> failures, long skippedFires, Instant changedAt,
                                 String changedBy) {
@@ -182,9 +192,17 @@ public final class Operations {
             depth = null;
         }
         return new ConnectorView(c.id(), state.enabled(), state.ended(), state.endedAt(), state.endedReason(),
-                connectors.rejection(c.id()).orElse(null), schedule, watermark.map(Watermark::toString).orElse(null),
+                connectors.rejection(c.id()).orElse(null), schedule, refreshView(c), watermark.map(Watermark::toString).orElse(null),
                 watermark.flatMap(lag::of).map(WatermarkLag::seconds).orElse(null), c.startPosition(), new QueueView(c.queue(), depth), lastRun, runner.claims().processing(c.id()).orElse(null),
                 pendingPreview, failureCounts, state.skippedFires(), state.changedAt(), state.changedBy());
+    }
+
+    private RefreshView refreshView(Connector c) {
+        ConnectorSchedules.FullRefresh full = schedules.fullRefresh(c.id());
+        Schedule schedule = full.schedule();
+        List<ZonedDateTime> next = schedule == null ? List.of() : schedules.next(schedule, 1);
+        return new RefreshView(c.refresh().scheduled(), c.refresh().keyRegistry(), c.refresh().deleteLimit(),
+                schedule == null ? null : schedule.summary(), next.isEmpty() ? null : next.get(0), full.problems());
     }
 
     private ScheduleView scheduleView(String id) {

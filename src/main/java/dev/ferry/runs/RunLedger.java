@@ -311,6 +311,21 @@ public final class RunLedger {
                 + " ORDER BY id DESC FETCH FIRST ? ROWS ONLY", RunLedger::map, connector, limit)));
     }
 
+    /**
+     * When the connector's last full refresh that queued its records started (it may still be delivering), else its
+     * first run; empty before its first run. What a full-refresh schedule counts from.
+     */
+    public Optional<Instant> lastFullRefreshOrFirstRun(String connector) throws SQLException {
+        Optional<Instant> full = jdbc.queryFirst("SELECT MAX(created_at) AS at FROM ferry_run WHERE connector = ?"
+                        + " AND refresh = ? AND status IN (?, ?, ?)", rs -> Jdbc.getInstant(rs, "at"), connector,
+                Refresh.Kind.FULL, RunStatus.SUBMITTED, RunStatus.COMPLETED, RunStatus.INCOMPLETE);
+        if (full.isPresent() && full.get() != null) {
+            return full;
+        }
+        return jdbc.queryFirst("SELECT MIN(created_at) AS at FROM ferry_run WHERE connector = ?",
+                rs -> Jdbc.getInstant(rs, "at"), connector).filter(at -> at != null);
+    }
+
     public List<Run> withStatus(RunStatus status) throws SQLException {
         return jdbc.query("SELECT * FROM ferry_run WHERE status = ? ORDER BY id", RunLedger::map, status);
     }

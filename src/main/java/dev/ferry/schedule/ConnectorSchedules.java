@@ -81,6 +81,14 @@ public final class ConnectorSchedules {
         }
     }
 
+    /**
+     * A connector's full-refresh schedule ({@code <connector>.full-refresh.*}): null when it has none, or when its keys
+     * have problems (each naming the file and the key), which keep the connector from running on schedule.
+     */
+    public record FullRefresh(Schedule schedule, List<String> problems) {
+        static final FullRefresh NONE = new FullRefresh(null, List.of());
+    }
+
     /** A problem of a run-time schedule, by its key (after {@code <connector>.schedule.}): what an editor's field shows. */
     public record KeyProblem(String key, String value, String message) {
         /** As a message says it: {@code every = '7x': <what is wrong>}. */
@@ -111,6 +119,7 @@ public final class ConnectorSchedules {
     private final Clock clock;
     private final Supplier<ZoneId> defaultZone;
     private final Map<String, Compiled> compiled = new ConcurrentHashMap<>();
+    private final Map<String, FullRefresh> fullRefreshes = new ConcurrentHashMap<>();
     /** Each connector's toggle as {@link #followToggle} last read it from the state database. */
     private final Map<String, Boolean> toggleSeen = new ConcurrentHashMap<>();
 
@@ -152,6 +161,52 @@ public final class ConnectorSchedules {
     /** Forgets the compiled schedule, so that the next use compiles the connector's properties again (a reload). */
     public void forget(String connector) {
         compiled.remove(connector);
+        fullRefreshes.remove(connector);
+    }
+
+    /** The connector's full-refresh schedule (compiled once, problems logged once). */
+    public FullRefresh fullRefresh(String connector) {
+        return fullRefreshes.computeIfAbsent(connector, id -> {
+            FullRefresh f = compileFullRefresh(camel, id, defaultZone.get());
+            if (!f.problems().isEmpty()) {
+                LOG.error("Connector {} will not run on schedule, its full-refresh schedule is invalid:\n  {}", id,
+                        String.join("\n  ", f.problems()));
+            }
+            return f;
+        });
+    }
+
+    /**
+     * Whether a scheduled run of the connector starting now is a full refresh: a time of its full-refresh schedule
+     * has come since {@code since} (when its last full refresh started, or its first run).
+     */
+    public boolean fullRefreshDue(String connector, Instant since) {
+        Schedule schedule = fullRefresh(connector).schedule();
+        if (schedule == null) {
+            return false;
+        }
+        List<ZonedDateTime> next = schedule.next(since, 1);
+        return !next.isEmpty() && !next.get(0).toInstant().isAfter(clock.instant());
+    }
+
+    /** Compiles a connector's {@code <connector>.full-refresh.*} keys from the configuration. */
+    public static FullRefresh compileFullRefresh(CamelContext camel, String connector, ZoneId defaultZone) {
+        String prefix = connector + "." + ScheduleParser.FULL_REFRESH + ".";
+        Properties properties = camel.getPropertiesComponent().loadProperties(key -> key.startsWith(prefix));
+        Map<String, String> keys = new TreeMap<>();
+        properties.stringPropertyNames().forEach(key -> keys.put(key,
+                camel.getPropertiesComponent().resolveProperty(key).orElse(properties.getProperty(key))));
+        try {
+            return ScheduleParser.parseFullRefresh(connector, keys, defaultZone)
+                    .map(schedule -> new FullRefresh(schedule, List.of())).orElse(FullRefresh.NONE);
+        } catch (ScheduleParser.InvalidScheduleException e) {
+            List<String> problems = new ArrayList<>();
+            for (ScheduleParser.Problem p : e.problems()) {
+                problems.add(Settings.locate(camel.getPropertiesComponent(), p.key()) + ": " + p.key()
+                        + (p.value() == null ? "" : " = '" + p.value() + "'") + ": " + p.message());
+            }
+            return new FullRefresh(null, problems);
+        }
     }
 
     /** Compiles the connector's file schedule from the properties as they are now, without remembering it. */
@@ -316,6 +371,10 @@ public final class ConnectorSchedules {
         Compiled c = compile(connector);
         if (!c.valid()) {
             return Admission.skip("its schedule is invalid: " + String.join("; ", c.problems()));
+        }
+        FullRefresh full = fullRefresh(connector);
+        if (!full.problems().isEmpty()) {
+            return Admission.skip("its full-refresh schedule is invalid: " + String.join("; ", full.problems()));
         }
         if (state.ended()) {
             return Admission.skip("it ended " + state.endedReason());

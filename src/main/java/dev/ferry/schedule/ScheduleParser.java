@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -53,6 +54,10 @@ public final class ScheduleParser {
     /** The keys of a schedule, after {@code <connector>.schedule.}. */
     static final List<String> KEYS = List.of("cron", "every", "between", "days", "at", "months", "day-of-month",
             "time-zone", "end-after-runs", "end-at");
+    /** The keys of a full-refresh schedule, after {@code <connector>.full-refresh.}: its times, no end. */
+    static final List<String> FULL_REFRESH_KEYS = KEYS.subList(0, KEYS.indexOf("end-after-runs"));
+    /** What follows the connector's id in the keys of its full-refresh schedule. */
+    public static final String FULL_REFRESH = "full-refresh";
 
     /**
      * One problem with one key.
@@ -88,13 +93,13 @@ public final class ScheduleParser {
     private final Map<String, String> values = new LinkedHashMap<>();
     private final List<Problem> problems = new ArrayList<>();
 
-    private ScheduleParser(String connector, Map<String, String> config) {
-        this.prefix = connector + ".schedule.";
+    private ScheduleParser(String connector, String section, List<String> keys, Map<String, String> config) {
+        this.prefix = connector + "." + section + ".";
         config.forEach((key, value) -> {
             if (key.startsWith(prefix)) {
                 String name = key.substring(prefix.length());
-                if (!KEYS.contains(name)) {
-                    problems.add(new Problem(key, value, "unknown schedule key; the keys are " + String.join(", ", KEYS)));
+                if (!keys.contains(name)) {
+                    problems.add(new Problem(key, value, "unknown " + section + " key; the keys are " + String.join(", ", keys)));
                 } else if (value != null && !value.isBlank()) {
                     values.put(name, value.trim());
                 }
@@ -108,7 +113,21 @@ public final class ScheduleParser {
      */
     public static Schedule parse(String connector, Map<String, String> config, ZoneId defaultZone)
             throws InvalidScheduleException {
-        return new ScheduleParser(connector, config).parse(defaultZone);
+        return new ScheduleParser(connector, "schedule", KEYS, config).parse(defaultZone);
+    }
+
+    /**
+     * A connector's full-refresh schedule, from its {@code <connector>.full-refresh.*} keys (the forms of a schedule,
+     * without an end): the first scheduled run at or after each of its times reads everything. Empty when no such key
+     * is set.
+     */
+    public static Optional<Schedule> parseFullRefresh(String connector, Map<String, String> config, ZoneId defaultZone)
+            throws InvalidScheduleException {
+        ScheduleParser parser = new ScheduleParser(connector, FULL_REFRESH, FULL_REFRESH_KEYS, config);
+        if (parser.values.isEmpty() && parser.problems.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(parser.parse(defaultZone));
     }
 
     private Schedule parse(ZoneId defaultZone) throws InvalidScheduleException {

@@ -80,6 +80,23 @@ class CheckCommandTest {
     }
 
     @Test
+    void aFullRefreshScheduleIsShownAndABadKeyOfItFailsTheCheckNamingFileAndKey() throws Exception {
+        Path properties = installation.instance().resolve("config/application.properties");
+        String config = Files.readString(properties);
+        Files.writeString(properties, config + C + ".full-refresh.days = SUN\n" + C + ".full-refresh.at = 03:00\n");
+        Checked good = check();
+        assertThat(good.exit()).as(good.output()).isZero();
+        assertThat(good.output()).contains(C + " (routes/" + C + ".camel.yaml): OK, every 15 min")
+                .contains("; full refresh after Sun at 03:00");
+
+        Files.writeString(properties, config + C + ".full-refresh.days = FUNDAY\n");
+        Checked bad = check();
+        assertThat(bad.exit()).as(bad.output()).isEqualTo(1);
+        assertThat(bad.output()).contains("full-refresh schedule of " + C + ": ")
+                .contains("config/application.properties").contains(C + ".full-refresh.days = 'FUNDAY'");
+    }
+
+    @Test
     void aDeliverRouteThatSendsNoIdempotencyKeyIsAWarningThatNamesTheFix() throws Exception {
         String from = "\n        connector: " + C + "\n";
         assertThat(scaffolded).contains(from);

@@ -53,6 +53,17 @@ export function ConnectorPage({ id, tab = '', navigate }) {
   </section>`;
 }
 
+/** What the connector's runs read: changes or everything, and when a scheduled one reads everything. */
+function refresh(c) {
+  const r = c.refresh;
+  if (!r) return '–';
+  if (r.fullRefreshProblems.length > 0) return html`<span class="problem">${r.fullRefreshProblems.join('; ')}</span>`;
+  if (r.scheduled === 'FULL') return `every row each run (full refresh), deletes up to ${r.deleteLimit} % of the keys`;
+  const changes = 'what changed';
+  if (!r.fullRefreshSchedule) return r.keyRegistry ? `${changes}; keeps the key registry for full refreshes` : changes;
+  return html`${changes}; every row after ${r.fullRefreshSchedule}, next <${Time} iso=${r.nextFullRefresh} />`;
+}
+
 function Overview({ connector: c, actions }) {
   const { act, busy } = actions;
   const activate = () => act('Activate', async () => {
@@ -69,6 +80,7 @@ function Overview({ connector: c, actions }) {
       <dt>Schedule</dt><dd>${schedule(c)}</dd>
       <dt>Next fires</dt><dd>${nextFires(c, 5)}</dd>
       <dt>Skipped fires</dt><dd>${count(c.skippedFires)}</dd>
+      <dt>Reads</dt><dd>${refresh(c)}</dd>
       <dt>Watermark</dt><dd><code>${c.watermark || '–'}</code>${c.watermark ? '' : html` <span class="muted">(starts at ${c.startPosition})</span>`}${lag(c.watermarkLagSeconds)}</dd>
       <dt>Queue</dt><dd class="queue"><code>${c.queue.name}</code>: ${c.queue.depth === null ? 'the broker did not answer' : `${count(c.queue.depth)} queued`}
         ${!c.enabled && c.queue.depth > 0 && html`<span class="waiting"> waiting until the connector is enabled</span>`}</dd>
