@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -19,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.ferry.support.FerryProcess;
+import dev.ferry.support.RefreshItems;
 import dev.ferry.support.Target;
-import dev.ferry.support.TestDatabase;
 
 /**
  * A Ferry process halted as by {@code kill -9} in the middle of a full refresh, after its third queue transaction
@@ -30,8 +27,8 @@ import dev.ferry.support.TestDatabase;
  */
 class FullRefreshCrashTest {
 
-    private static final String C = "items-refresh";
-    private static final String PATH = "/items";
+    private static final String C = RefreshItems.CONNECTOR;
+    private static final String PATH = RefreshItems.PATH;
     private static final int ROWS = 5_000;
 
     @TempDir
@@ -39,21 +36,12 @@ class FullRefreshCrashTest {
 
     @Test
     void aFullRefreshKilledHalfWayLosesNothingAndRegistersNothingItDidNotQueue() throws Exception {
-        String sourceUrl = TestDatabase.H2.newDatabase(data);
-        try (Connection c = DriverManager.getConnection(sourceUrl, TestDatabase.H2.user(), "");
-             Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE items (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100) NOT NULL,"
-                    + " amount DECIMAL(12, 2) NOT NULL, updated_at TIMESTAMP(6) NOT NULL)");
-            s.execute("INSERT INTO items SELECT X, 'v1', X + 0.5, LOCALTIMESTAMP - INTERVAL '1' HOUR"
-                    + " FROM SYSTEM_RANGE(1, " + ROWS + ")");
-        }
+        RefreshItems items = RefreshItems.create(data);
+        items.insert(ROWS);
         try (Target target = new Target()) {
             Map<String, String> settings = new LinkedHashMap<>();
             settings.put("ferry.data-dir", data.resolve("ferry").toString());
-            settings.put("camel.beans.source.jdbc-url", sourceUrl);
-            settings.put("camel.beans.source.username", TestDatabase.H2.user());
-            settings.put("camel.main.routes-include-pattern", "classpath:dev/ferry/refresh/*.camel.yaml");
-            settings.put(C + ".target.url", target.url(PATH));
+            items.configure(settings, target);
             settings.put(C + ".batch-size", "1");
             settings.put("camel.component.ferry.transaction-size", "500");
             settings.put("ferry.runs.flush-interval", "100ms");

@@ -3,13 +3,9 @@ package dev.ferry.schedule;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,10 +18,10 @@ import dev.ferry.runs.Run;
 import dev.ferry.runs.RunStatus;
 import dev.ferry.runs.Trigger;
 import dev.ferry.support.FerryFixture;
+import dev.ferry.support.RefreshItems;
 import dev.ferry.support.RunningFerry;
 import dev.ferry.support.SettableClock;
 import dev.ferry.support.Target;
-import dev.ferry.support.TestDatabase;
 
 /**
  * "Hourly incremental, weekly full": a connector whose runs read what changed and whose {@code full-refresh} keys name
@@ -34,8 +30,8 @@ import dev.ferry.support.TestDatabase;
  */
 class FullRefreshScheduleTest {
 
-    private static final String C = "items-refresh";
-    private static final String PATH = "/items";
+    private static final String C = RefreshItems.CONNECTOR;
+    private static final String PATH = RefreshItems.PATH;
     /** A Saturday. */
     private static final Instant SATURDAY_NOON = Instant.parse("2026-12-05T12:00:00Z");
 
@@ -44,24 +40,17 @@ class FullRefreshScheduleTest {
     @RegisterExtension
     final FerryFixture fixture = new FerryFixture().clock(clock);
 
-    private String sourceUrl;
+    private RefreshItems items;
     private Target target;
 
     @BeforeEach
     void setUp() throws SQLException {
         target = fixture.target();
-        sourceUrl = TestDatabase.H2.newDatabase(fixture.data());
-        Map<String, String> p = fixture.properties();
-        p.put("camel.main.routes-include-pattern", "classpath:dev/ferry/refresh/*.camel.yaml");
-        p.put("camel.beans.source.jdbc-url", sourceUrl);
-        p.put("camel.beans.source.username", TestDatabase.H2.user());
-        p.put(C + ".schedule.cron", RunningFerry.NEVER);
-        p.put(C + ".target.url", target.url(PATH));
-        p.put(C + ".batch-size", "1");
-        p.put(C + ".refresh", "incremental");
-        sql("CREATE TABLE items (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100) NOT NULL,"
-                + " amount DECIMAL(12, 2) NOT NULL, updated_at TIMESTAMP(6) NOT NULL)");
-        sql("INSERT INTO items SELECT X, 'v1', X + 0.5, LOCALTIMESTAMP - INTERVAL '1' HOUR FROM SYSTEM_RANGE(1, 20)");
+        items = RefreshItems.create(fixture.data());
+        items.configure(fixture.properties(), target);
+        fixture.properties().put(C + ".batch-size", "1");
+        fixture.properties().put(C + ".refresh", "incremental");
+        items.insert(20);
     }
 
     @Test
@@ -90,14 +79,14 @@ class FullRefreshScheduleTest {
 
         // the next runs read what changed again
         clock.tick(Duration.ofHours(1));
-        sql("UPDATE items SET name = 'v2', updated_at = LOCALTIMESTAMP - INTERVAL '1' MINUTE WHERE id = 3");
+        items.sql("UPDATE items SET name = 'v2', updated_at = LOCALTIMESTAMP - INTERVAL '1' MINUTE WHERE id = 3");
         Run hourly = scheduledRun(ferry);
         assertThat(hourly.refresh()).isEqualTo(Refresh.Kind.INCREMENTAL);
         assertThat(hourly.gathered()).isEqualTo(1);
 
         // a week on, a row deleted meanwhile: the full refresh delivers its delete
         clock.tick(Duration.ofDays(7));
-        sql("DELETE FROM items WHERE id = 5");
+        items.sql("DELETE FROM items WHERE id = 5");
         Run nextSunday = scheduledRun(ferry);
         assertThat(nextSunday.refresh()).isEqualTo(Refresh.Kind.FULL);
         assertThat(nextSunday.deleted()).isEqualTo(1);
@@ -129,12 +118,5 @@ class FullRefreshScheduleTest {
         Run ended = ferry.awaitEnded(run);
         assertThat(ended.status()).isEqualTo(RunStatus.COMPLETED);
         return ended;
-    }
-
-    private void sql(String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection(sourceUrl, TestDatabase.H2.user(), "");
-             Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
     }
 }

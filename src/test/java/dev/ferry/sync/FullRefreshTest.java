@@ -7,15 +7,10 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,9 +23,9 @@ import dev.ferry.runs.KeyRegistry;
 import dev.ferry.runs.Run;
 import dev.ferry.runs.RunStatus;
 import dev.ferry.support.FerryFixture;
+import dev.ferry.support.RefreshItems;
 import dev.ferry.support.RunningFerry;
 import dev.ferry.support.Target;
-import dev.ferry.support.TestDatabase;
 
 /**
  * Full refresh ({@code refresh: full}): every run reads the whole table and delivers only what is new or changed since
@@ -39,32 +34,25 @@ import dev.ferry.support.TestDatabase;
  */
 class FullRefreshTest {
 
-    private static final String C = "items-refresh";
-    private static final String PATH = "/items";
+    private static final String C = RefreshItems.CONNECTOR;
+    private static final String PATH = RefreshItems.PATH;
 
     @RegisterExtension
     final FerryFixture fixture = new FerryFixture();
 
-    private String sourceUrl;
+    private RefreshItems items;
     private Target target;
 
     @BeforeEach
     void setUp() throws SQLException {
         target = fixture.target();
-        sourceUrl = TestDatabase.H2.newDatabase(fixture.data());
-        Map<String, String> p = fixture.properties();
-        p.put("camel.main.routes-include-pattern", "classpath:dev/ferry/refresh/*.camel.yaml");
-        p.put("camel.beans.source.jdbc-url", sourceUrl);
-        p.put("camel.beans.source.username", TestDatabase.H2.user());
-        p.put(C + ".schedule.cron", RunningFerry.NEVER);
-        p.put(C + ".target.url", target.url(PATH));
-        sql("CREATE TABLE items (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100) NOT NULL,"
-                + " amount DECIMAL(12, 2) NOT NULL, updated_at TIMESTAMP(6) NOT NULL)");
+        items = RefreshItems.create(fixture.data());
+        items.configure(fixture.properties(), target);
     }
 
     @Test
     void aFullRefreshOf100kRowsWhere1000ChangedDeliversThe1000AndTheRegistrySurvivesARestart() throws Exception {
-        sql("INSERT INTO items SELECT X, 'v1', X + 0.5, LOCALTIMESTAMP - INTERVAL '1' HOUR FROM SYSTEM_RANGE(1, 100000)");
+        items.insert(100_000);
         RunningFerry ferry = fixture.start();
 
         Run first = ferry.runAndAwait(C);
@@ -78,8 +66,8 @@ class FullRefreshTest {
 
         // 1,000 rows change, one of them only in its timestamp; 99,000 do not
         target.forgetRequests();
-        sql("UPDATE items SET name = 'v2', updated_at = LOCALTIMESTAMP WHERE MOD(id, 100) = 0 AND id <> 100");
-        sql("UPDATE items SET updated_at = LOCALTIMESTAMP WHERE id = 100");
+        items.sql("UPDATE items SET name = 'v2', updated_at = LOCALTIMESTAMP WHERE MOD(id, 100) = 0 AND id <> 100");
+        items.sql("UPDATE items SET updated_at = LOCALTIMESTAMP WHERE id = 100");
         Run second = ferry.runAndAwait(C);
 
         assertThat(second.status()).isEqualTo(RunStatus.COMPLETED);
@@ -106,13 +94,13 @@ class FullRefreshTest {
     @Test
     void rowsDeletedAtTheSourceAreDeliveredAsDeletesAndAMassDeletionWaitsForAnOperatorsConfirmation() throws Exception {
         fixture.properties().put(C + ".batch-size", "1");
-        sql("INSERT INTO items SELECT X, 'v1', X + 0.5, LOCALTIMESTAMP - INTERVAL '1' HOUR FROM SYSTEM_RANGE(1, 1000)");
+        items.insert(1_000);
         RunningFerry ferry = fixture.start();
         assertThat(ferry.runAndAwait(C).delivered()).isEqualTo(1_000);
         target.forgetRequests();
 
         // 50 rows hard-deleted: no soft-delete column, no CDC
-        sql("DELETE FROM items WHERE MOD(id, 20) = 0");
+        items.sql("DELETE FROM items WHERE MOD(id, 20) = 0");
         Run deletes = ferry.runAndAwait(C);
 
         assertThat(deletes.status()).isEqualTo(RunStatus.COMPLETED);
@@ -127,8 +115,8 @@ class FullRefreshTest {
 
         // 90 % of what is left vanishes (a truncated table, a broken view): the run fails and deletes nothing
         target.forgetRequests();
-        sql("DELETE FROM items WHERE id > 99");
-        long gone = 950 - count();
+        items.sql("DELETE FROM items WHERE id > 99");
+        long gone = 950 - items.count();
         assertThat(gone).isEqualTo(855);
         for (int attempt = 0; attempt < 2; attempt++) {
             Run refused = ferry.runAndAwait(C);
@@ -164,7 +152,7 @@ class FullRefreshTest {
     void aRecordWhoseDeliveryFailedIsSentAgainByTheNextFullRefreshThoughItDidNotChange() throws Exception {
         fixture.properties().put(C + ".batch-size", "1");
         fixture.properties().put("camel.component.ferry.max-attempts", "10");
-        sql("INSERT INTO items SELECT X, 'v1', X + 0.5, LOCALTIMESTAMP - INTERVAL '1' HOUR FROM SYSTEM_RANGE(1, 20)");
+        items.insert(20);
         target.server().stubFor(post(PATH).atPriority(1)
                 .withRequestBody(matchingJsonPath("$.id",
                         equalTo("7")))
@@ -179,20 +167,5 @@ class FullRefreshTest {
         assertThat(again.gathered()).isEqualTo(1);
         assertThat(again.unchanged()).isEqualTo(19);
         assertThat(target.postedIds(PATH)).containsExactly(7L);
-    }
-
-    private long count() throws SQLException {
-        try (Connection c = DriverManager.getConnection(sourceUrl, TestDatabase.H2.user(), "");
-             Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM items")) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    private void sql(String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection(sourceUrl, TestDatabase.H2.user(), "");
-             Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
     }
 }
