@@ -228,12 +228,14 @@ public final class OpsApi extends RouteBuilder {
                         + " deletes beyond the connector's deleteLimit. 202 with the run; 400 for a full refresh of a"
                         + " connector without a key registry; 409 while a run processes or a preview awaits review",
                 r -> {
-                    String mode = text(r.body(), "mode");
+                    // the body is a stream: read once
+                    JsonNode body = r.body();
+                    String mode = text(body, "mode");
                     boolean preview = mode != null && mode.equalsIgnoreCase("PREVIEW");
                     if (mode != null && !preview && !mode.equalsIgnoreCase("SYNC")) {
                         throw new IllegalArgumentException("mode must be SYNC or PREVIEW, was '" + mode + "'");
                     }
-                    String refresh = text(r.body(), "refresh");
+                    String refresh = text(body, "refresh");
                     Refresh.Kind kind = null;
                     if (refresh != null) {
                         try {
@@ -242,7 +244,7 @@ public final class OpsApi extends RouteBuilder {
                             throw new IllegalArgumentException("refresh must be INCREMENTAL or FULL, was '" + refresh + "'");
                         }
                     }
-                    String confirm = text(r.body(), "confirmDeletes");
+                    String confirm = text(body, "confirmDeletes");
                     long confirmDeletes;
                     try {
                         confirmDeletes = confirm == null ? 0 : Long.parseLong(confirm);

@@ -94,6 +94,23 @@ class OperationsApiTest {
     }
 
     @Test
+    void runNowReadsEveryFieldOfItsBodyAndRefusesAFullRefreshWithoutAKeyRegistryByName() throws Exception {
+        fixture.start();
+
+        Api.Answer full = api().post("/api/connectors/" + C + "/runs", "{\"mode\": \"SYNC\", \"refresh\": \"FULL\"}");
+        assertThat(full.status()).as(full.text()).isEqualTo(400);
+        assertThat(full.json().get("message").asText()).contains(C + " keeps no key registry")
+                .contains("keyRegistry: true");
+        Api.Answer unknown = api().post("/api/connectors/" + C + "/runs", "{\"refresh\": \"SOMETIMES\"}");
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(unknown.json().get("message").asText()).contains("refresh must be INCREMENTAL or FULL, was 'SOMETIMES'");
+        Api.Answer confirm = api().post("/api/connectors/" + C + "/runs", "{\"confirmDeletes\": \"many\"}");
+        assertThat(confirm.status()).isEqualTo(400);
+        assertThat(confirm.json().get("message").asText()).contains("confirmDeletes must be a whole number");
+        assertThat(fixture.ferry().runsOf(C)).isEmpty();
+    }
+
+    @Test
     void aPreviewStagesWithoutDeliveringAndItsSubmitDeliversExactlyTheStagedRecords() throws Exception {
         fixture.properties().put("camel.component.ferry.settle-lag", "0s");
         RunningFerry ferry = fixture.start();

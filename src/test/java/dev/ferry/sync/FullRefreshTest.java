@@ -17,11 +17,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.ferry.gather.Refresh;
-import dev.ferry.ops.Operations;
 import dev.ferry.queue.SyncQueue;
 import dev.ferry.runs.KeyRegistry;
 import dev.ferry.runs.Run;
 import dev.ferry.runs.RunStatus;
+import dev.ferry.support.Api;
 import dev.ferry.support.FerryFixture;
 import dev.ferry.support.RefreshItems;
 import dev.ferry.support.RunningFerry;
@@ -128,12 +128,17 @@ class FullRefreshTest {
         assertThat(target.deleted(PATH)).isEmpty();
         assertThat(ferry.bean("ferryKeyRegistry", KeyRegistry.class).count(C)).isEqualTo(950);
 
-        // an operator who confirms fewer than would go is refused again; the number the run named goes through
-        Operations ops = ferry.bean("ferryOperations", Operations.class);
-        Run tooFew = ferry.awaitEnded(ops.start(C, false, Refresh.Kind.FULL, 800, "anna").id());
+        // an operator who confirms fewer than would go is refused again; the number the run named goes through (the
+        // call the error names)
+        Api api = Api.at(Integer.parseInt(fixture.properties().get("camel.server.port")));
+        Api.Answer fewer = api.post("/api/connectors/" + C + "/runs", "{\"refresh\": \"FULL\", \"confirmDeletes\": 800}");
+        assertThat(fewer.status()).as(fewer.text()).isEqualTo(202);
+        Run tooFew = ferry.awaitEnded(fewer.json().get("id").asLong());
+        assertThat(tooFew.refresh()).isEqualTo(Refresh.Kind.FULL);
         assertThat(tooFew.status()).isEqualTo(RunStatus.FAILED);
         assertThat(target.deleted(PATH)).isEmpty();
-        Run confirmed = ferry.awaitEnded(ops.start(C, false, Refresh.Kind.FULL, 855, "anna").id());
+        Run confirmed = ferry.awaitEnded(api.post("/api/connectors/" + C + "/runs",
+                "{\"refresh\": \"FULL\", \"confirmDeletes\": 855}").json().get("id").asLong());
         assertThat(confirmed.status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(confirmed.deleted()).isEqualTo(855);
         await().atMost(Duration.ofSeconds(30)).until(() -> target.deleted(PATH).size() == 855);
