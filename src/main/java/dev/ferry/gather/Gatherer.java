@@ -509,6 +509,12 @@ public final class Gatherer {
      */
     private void queue(Request request, SyncQueue.Writer writer, Pass pass, Row row, boolean alone,
                        Registration registration) throws Exception {
+        queue(request, writer, pass, row, alone, registration, null);
+    }
+
+    /** ... with the record's content hash when it is already computed (null: computed here if the registry needs it). */
+    private void queue(Request request, SyncQueue.Writer writer, Pass pass, Row row, boolean alone,
+                       Registration registration, Long hash) throws Exception {
         QueuedRecord record = new QueuedRecord(request.connector(), request.runId(), row.key(), row.version(),
                 row.operation(), request.ledgerCheck(), row.json());
         if (alone) {
@@ -520,7 +526,7 @@ public final class Gatherer {
         if (row.operation() == QueuedRecord.Operation.DELETE) {
             pass.deleted++;
         }
-        registration.queued(row);
+        registration.queued(row, hash);
     }
 
     /**
@@ -579,10 +585,12 @@ public final class Gatherer {
                 pass.matched++;
             }
             boolean retry = failed.contains(row.key());
-            boolean send = row.operation() == QueuedRecord.Operation.DELETE ? hash != null || retry
-                    : hash == null || retry || hash != registration.hash(row);
+            boolean upsert = row.operation() == QueuedRecord.Operation.UPSERT;
+            // hashed once: compared here, staged when queued
+            Long content = upsert ? registration.hash(row) : null;
+            boolean send = upsert ? hash == null || retry || !hash.equals(content) : hash != null || retry;
             if (send) {
-                queue(request, writer, pass, row, retry, registration);
+                queue(request, writer, pass, row, retry, registration, content);
             } else {
                 pass.unchanged++;
             }
@@ -733,12 +741,13 @@ public final class Gatherer {
             return ByteBuffer.wrap(digest).getLong();
         }
 
-        void queued(Row row) throws SQLException {
+        /** @param hash the record's content hash if already computed, else null */
+        void queued(Row row, Long hash) throws SQLException {
             if (registry == null) {
                 return;
             }
-            staged.add(new KeyRegistry.Staged(row.key(),
-                    row.operation() == QueuedRecord.Operation.DELETE ? null : hash(row)));
+            staged.add(new KeyRegistry.Staged(row.key(), row.operation() == QueuedRecord.Operation.DELETE ? null
+                    : hash != null ? hash : hash(row)));
             if (staged.size() >= KeyRegistry.CHUNK) {
                 flush();
             }
