@@ -25,10 +25,25 @@ public class FerryEndpointConfigurer extends PropertyConfigurerSupport implement
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "acknowledgebatch":
         case "acknowledgeBatch": target.setAcknowledgeBatch(property(camelContext, int.class, value)); return true;
+        case "api": target.setApi(property(camelContext, java.lang.String.class, value)); return true;
+        case "apimaxretryafter":
+        case "apiMaxRetryAfter": target.setApiMaxRetryAfter(property(camelContext, java.time.Duration.class, value)); return true;
+        case "apiretries":
+        case "apiRetries": target.setApiRetries(property(camelContext, int.class, value)); return true;
+        case "apitimeout":
+        case "apiTimeout": target.setApiTimeout(property(camelContext, java.time.Duration.class, value)); return true;
+        case "authpassword":
+        case "authPassword": target.setAuthPassword(property(camelContext, java.lang.String.class, value)); return true;
+        case "authusername":
+        case "authUsername": target.setAuthUsername(property(camelContext, java.lang.String.class, value)); return true;
         case "batchsize":
         case "batchSize": target.setBatchSize(property(camelContext, int.class, value)); return true;
+        case "bearertoken":
+        case "bearerToken": target.setBearerToken(property(camelContext, java.lang.String.class, value)); return true;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": target.setBridgeErrorHandler(property(camelContext, boolean.class, value)); return true;
+        case "changedsince":
+        case "changedSince": target.setChangedSince(property(camelContext, java.lang.String.class, value)); return true;
         case "concurrentconsumers":
         case "concurrentConsumers": target.setConcurrentConsumers(property(camelContext, int.class, value)); return true;
         case "connector": target.setConnector(property(camelContext, java.lang.String.class, value)); return true;
@@ -36,10 +51,14 @@ public class FerryEndpointConfigurer extends PropertyConfigurerSupport implement
         case "contentType": target.setContentType(property(camelContext, java.lang.String.class, value)); return true;
         case "cursorcolumn":
         case "cursorColumn": target.setCursorColumn(property(camelContext, java.lang.String.class, value)); return true;
+        case "cursorfield":
+        case "cursorField": target.setCursorField(property(camelContext, java.lang.String.class, value)); return true;
         case "datasource":
         case "dataSource": target.setDataSource(property(camelContext, javax.sql.DataSource.class, value)); return true;
         case "deletecolumn":
         case "deleteColumn": target.setDeleteColumn(property(camelContext, java.lang.String.class, value)); return true;
+        case "deletefield":
+        case "deleteField": target.setDeleteField(property(camelContext, java.lang.String.class, value)); return true;
         case "deletelimit":
         case "deleteLimit": target.setDeleteLimit(property(camelContext, int.class, value)); return true;
         case "exceptionhandler":
@@ -48,21 +67,47 @@ public class FerryEndpointConfigurer extends PropertyConfigurerSupport implement
         case "exchangePattern": target.setExchangePattern(property(camelContext, org.apache.camel.ExchangePattern.class, value)); return true;
         case "fetchsize":
         case "fetchSize": target.setFetchSize(property(camelContext, int.class, value)); return true;
+        case "firstpage":
+        case "firstPage": target.setFirstPage(property(camelContext, int.class, value)); return true;
         case "idempotencykeyheader":
         case "idempotencyKeyHeader": target.setIdempotencyKeyHeader(property(camelContext, java.lang.String.class, value)); return true;
         case "keycolumn":
         case "keyColumn": target.setKeyColumn(property(camelContext, java.lang.String.class, value)); return true;
+        case "keyfield":
+        case "keyField": target.setKeyField(property(camelContext, java.lang.String.class, value)); return true;
         case "keyregistry":
         case "keyRegistry": target.setKeyRegistry(property(camelContext, boolean.class, value)); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "maxattempts":
         case "maxAttempts": target.setMaxAttempts(property(camelContext, int.class, value)); return true;
+        case "nextpath":
+        case "nextPath": target.setNextPath(property(camelContext, java.lang.String.class, value)); return true;
+        case "oauth2clientid":
+        case "oauth2ClientId": target.setOauth2ClientId(property(camelContext, java.lang.String.class, value)); return true;
+        case "oauth2clientsecret":
+        case "oauth2ClientSecret": target.setOauth2ClientSecret(property(camelContext, java.lang.String.class, value)); return true;
+        case "oauth2scope":
+        case "oauth2Scope": target.setOauth2Scope(property(camelContext, java.lang.String.class, value)); return true;
+        case "oauth2tokenendpoint":
+        case "oauth2TokenEndpoint": target.setOauth2TokenEndpoint(property(camelContext, java.lang.String.class, value)); return true;
         case "opentransactionlimit":
         case "openTransactionLimit": target.setOpenTransactionLimit(property(camelContext, java.time.Duration.class, value)); return true;
+        case "overlap": target.setOverlap(property(camelContext, java.time.Duration.class, value)); return true;
+        case "pageparam":
+        case "pageParam": target.setPageParam(property(camelContext, java.lang.String.class, value)); return true;
+        case "pagesize":
+        case "pageSize": target.setPageSize(property(camelContext, int.class, value)); return true;
+        case "pagesizeparam":
+        case "pageSizeParam": target.setPageSizeParam(property(camelContext, java.lang.String.class, value)); return true;
+        case "paging": target.setPaging(property(camelContext, java.lang.String.class, value)); return true;
         case "query": target.setQuery(property(camelContext, java.lang.String.class, value)); return true;
         case "queue": target.setQueue(property(camelContext, java.lang.String.class, value)); return true;
+        case "recordspath":
+        case "recordsPath": target.setRecordsPath(property(camelContext, java.lang.String.class, value)); return true;
         case "refresh": target.setRefresh(property(camelContext, java.lang.String.class, value)); return true;
+        case "requestspersecond":
+        case "requestsPerSecond": target.setRequestsPerSecond(property(camelContext, double.class, value)); return true;
         case "settlelag":
         case "settleLag": target.setSettleLag(property(camelContext, java.time.Duration.class, value)); return true;
         case "startposition":
@@ -81,10 +126,25 @@ public class FerryEndpointConfigurer extends PropertyConfigurerSupport implement
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "acknowledgebatch":
         case "acknowledgeBatch": return int.class;
+        case "api": return java.lang.String.class;
+        case "apimaxretryafter":
+        case "apiMaxRetryAfter": return java.time.Duration.class;
+        case "apiretries":
+        case "apiRetries": return int.class;
+        case "apitimeout":
+        case "apiTimeout": return java.time.Duration.class;
+        case "authpassword":
+        case "authPassword": return java.lang.String.class;
+        case "authusername":
+        case "authUsername": return java.lang.String.class;
         case "batchsize":
         case "batchSize": return int.class;
+        case "bearertoken":
+        case "bearerToken": return java.lang.String.class;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return boolean.class;
+        case "changedsince":
+        case "changedSince": return java.lang.String.class;
         case "concurrentconsumers":
         case "concurrentConsumers": return int.class;
         case "connector": return java.lang.String.class;
@@ -92,10 +152,14 @@ public class FerryEndpointConfigurer extends PropertyConfigurerSupport implement
         case "contentType": return java.lang.String.class;
         case "cursorcolumn":
         case "cursorColumn": return java.lang.String.class;
+        case "cursorfield":
+        case "cursorField": return java.lang.String.class;
         case "datasource":
         case "dataSource": return javax.sql.DataSource.class;
         case "deletecolumn":
         case "deleteColumn": return java.lang.String.class;
+        case "deletefield":
+        case "deleteField": return java.lang.String.class;
         case "deletelimit":
         case "deleteLimit": return int.class;
         case "exceptionhandler":
@@ -104,21 +168,47 @@ public class FerryEndpointConfigurer extends PropertyConfigurerSupport implement
         case "exchangePattern": return org.apache.camel.ExchangePattern.class;
         case "fetchsize":
         case "fetchSize": return int.class;
+        case "firstpage":
+        case "firstPage": return int.class;
         case "idempotencykeyheader":
         case "idempotencyKeyHeader": return java.lang.String.class;
         case "keycolumn":
         case "keyColumn": return java.lang.String.class;
+        case "keyfield":
+        case "keyField": return java.lang.String.class;
         case "keyregistry":
         case "keyRegistry": return boolean.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
         case "maxattempts":
         case "maxAttempts": return int.class;
+        case "nextpath":
+        case "nextPath": return java.lang.String.class;
+        case "oauth2clientid":
+        case "oauth2ClientId": return java.lang.String.class;
+        case "oauth2clientsecret":
+        case "oauth2ClientSecret": return java.lang.String.class;
+        case "oauth2scope":
+        case "oauth2Scope": return java.lang.String.class;
+        case "oauth2tokenendpoint":
+        case "oauth2TokenEndpoint": return java.lang.String.class;
         case "opentransactionlimit":
         case "openTransactionLimit": return java.time.Duration.class;
+        case "overlap": return java.time.Duration.class;
+        case "pageparam":
+        case "pageParam": return java.lang.String.class;
+        case "pagesize":
+        case "pageSize": return int.class;
+        case "pagesizeparam":
+        case "pageSizeParam": return java.lang.String.class;
+        case "paging": return java.lang.String.class;
         case "query": return java.lang.String.class;
         case "queue": return java.lang.String.class;
+        case "recordspath":
+        case "recordsPath": return java.lang.String.class;
         case "refresh": return java.lang.String.class;
+        case "requestspersecond":
+        case "requestsPerSecond": return double.class;
         case "settlelag":
         case "settleLag": return java.time.Duration.class;
         case "startposition":
@@ -138,10 +228,25 @@ public class FerryEndpointConfigurer extends PropertyConfigurerSupport implement
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "acknowledgebatch":
         case "acknowledgeBatch": return target.getAcknowledgeBatch();
+        case "api": return target.getApi();
+        case "apimaxretryafter":
+        case "apiMaxRetryAfter": return target.getApiMaxRetryAfter();
+        case "apiretries":
+        case "apiRetries": return target.getApiRetries();
+        case "apitimeout":
+        case "apiTimeout": return target.getApiTimeout();
+        case "authpassword":
+        case "authPassword": return target.getAuthPassword();
+        case "authusername":
+        case "authUsername": return target.getAuthUsername();
         case "batchsize":
         case "batchSize": return target.getBatchSize();
+        case "bearertoken":
+        case "bearerToken": return target.getBearerToken();
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return target.isBridgeErrorHandler();
+        case "changedsince":
+        case "changedSince": return target.getChangedSince();
         case "concurrentconsumers":
         case "concurrentConsumers": return target.getConcurrentConsumers();
         case "connector": return target.getConnector();
@@ -149,10 +254,14 @@ public class FerryEndpointConfigurer extends PropertyConfigurerSupport implement
         case "contentType": return target.getContentType();
         case "cursorcolumn":
         case "cursorColumn": return target.getCursorColumn();
+        case "cursorfield":
+        case "cursorField": return target.getCursorField();
         case "datasource":
         case "dataSource": return target.getDataSource();
         case "deletecolumn":
         case "deleteColumn": return target.getDeleteColumn();
+        case "deletefield":
+        case "deleteField": return target.getDeleteField();
         case "deletelimit":
         case "deleteLimit": return target.getDeleteLimit();
         case "exceptionhandler":
@@ -161,21 +270,47 @@ public class FerryEndpointConfigurer extends PropertyConfigurerSupport implement
         case "exchangePattern": return target.getExchangePattern();
         case "fetchsize":
         case "fetchSize": return target.getFetchSize();
+        case "firstpage":
+        case "firstPage": return target.getFirstPage();
         case "idempotencykeyheader":
         case "idempotencyKeyHeader": return target.getIdempotencyKeyHeader();
         case "keycolumn":
         case "keyColumn": return target.getKeyColumn();
+        case "keyfield":
+        case "keyField": return target.getKeyField();
         case "keyregistry":
         case "keyRegistry": return target.isKeyRegistry();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "maxattempts":
         case "maxAttempts": return target.getMaxAttempts();
+        case "nextpath":
+        case "nextPath": return target.getNextPath();
+        case "oauth2clientid":
+        case "oauth2ClientId": return target.getOauth2ClientId();
+        case "oauth2clientsecret":
+        case "oauth2ClientSecret": return target.getOauth2ClientSecret();
+        case "oauth2scope":
+        case "oauth2Scope": return target.getOauth2Scope();
+        case "oauth2tokenendpoint":
+        case "oauth2TokenEndpoint": return target.getOauth2TokenEndpoint();
         case "opentransactionlimit":
         case "openTransactionLimit": return target.getOpenTransactionLimit();
+        case "overlap": return target.getOverlap();
+        case "pageparam":
+        case "pageParam": return target.getPageParam();
+        case "pagesize":
+        case "pageSize": return target.getPageSize();
+        case "pagesizeparam":
+        case "pageSizeParam": return target.getPageSizeParam();
+        case "paging": return target.getPaging();
         case "query": return target.getQuery();
         case "queue": return target.getQueue();
+        case "recordspath":
+        case "recordsPath": return target.getRecordsPath();
         case "refresh": return target.getRefresh();
+        case "requestspersecond":
+        case "requestsPerSecond": return target.getRequestsPerSecond();
         case "settlelag":
         case "settleLag": return target.getSettleLag();
         case "startposition":

@@ -184,6 +184,15 @@ final class CheckCommand {
                     continue;
                 }
                 String where = shown + ":" + Math.max(gather.getLineNumber(), 0) + ": ferry:gather";
+                if (text(options, "api") != null) {
+                    // an API is not called by a check: its first run says whether it answers
+                    for (String required : List.of("cursorField", "keyField")) {
+                        if (text(options, required) == null) {
+                            problem(where + " " + required + ": an API source needs it (a field of each record)");
+                        }
+                    }
+                    continue;
+                }
                 String bean = String.valueOf(options.getOrDefault("dataSource", ""));
                 if (DEMO_SOURCE.equals(bean) && demo) {
                     // made and seeded by the demo when Ferry starts; a check must not create it

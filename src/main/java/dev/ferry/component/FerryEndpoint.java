@@ -1,6 +1,7 @@
 package dev.ferry.component;
 
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.ferry.connector.Connector;
+import dev.ferry.gather.ApiClient;
+import dev.ferry.gather.ApiSource;
+import dev.ferry.gather.RecordSource;
 import dev.ferry.gather.Refresh;
 import dev.ferry.gather.Source;
 import dev.ferry.gather.SourceCheck;
@@ -122,6 +126,79 @@ public final class FerryEndpoint extends DefaultEndpoint {
             + " that one full refresh may deliver as deletes; above it the run fails and deletes nothing (an empty"
             + " source is an outage more often than a mass deletion) unless an operator confirms the number")
     private int deleteLimit;
+    @UriParam(label = "api", description = "Instead of dataSource: the URL of an HTTP API's list of records (http"
+            + " or https, with any query parameters it always needs), such as https://erp.example.com/api/customers")
+    private String api;
+    @UriParam(label = "api", description = "API: the query parameter that asks for changes since the watermark,"
+            + " with ${cursor} where its value goes: updated_since=${cursor}, or a filter expression such as"
+            + " filter=updatedAt ge '${cursor}'. Unset: every run reads everything")
+    private String changedSince;
+    @UriParam(label = "api", defaultValue = "$[*]", description = "API: the JSON path of the records in a page,"
+            + " such as $.data[*]")
+    private String recordsPath;
+    @UriParam(label = "api", description = "Required for an API: the field of a record whose value grows with every"
+            + " change (an ISO-8601 time or a number); a dot path for a nested field")
+    private String cursorField;
+    @UriParam(label = "api", description = "Required for an API: the field of a record that identifies it (a number"
+            + " or text)")
+    private String keyField;
+    @UriParam(label = "api", description = "API: a field that marks a deleted record (true, or any value but false"
+            + " and null): delivered as a delete")
+    private String deleteField;
+    @UriParam(label = "api", enums = "none,page,offset,token,next", defaultValue = "none", description = "API: how"
+            + " pages follow each other: none (one answer), page (a page number), offset (a record offset), token (a"
+            + " next-page token at nextPath), next (the Link header's rel=next URL, or the URL at nextPath)")
+    private String paging;
+    @UriParam(label = "api", description = "API: the query parameter of the page number (page), the offset (offset)"
+            + " or the token (token); page, offset and page_token unless set")
+    private String pageParam;
+    @UriParam(label = "api", description = "API: the query parameter of the page size, such as per_page or limit"
+            + " (unset: none sent, and only an empty page ends page and offset paging)")
+    private String pageSizeParam;
+    @UriParam(label = "api", defaultValue = "100", description = "API: records per page asked for with"
+            + " pageSizeParam; a shorter page is the last")
+    private int pageSize = 100;
+    @UriParam(label = "api", defaultValue = "1", description = "API: the number of the first page (page paging)")
+    private int firstPage = 1;
+    @UriParam(label = "api", description = "API: the JSON path of the next page's token (token paging, required) or"
+            + " URL (next paging; unset: the Link header)")
+    private String nextPath;
+    @UriParam(label = "api", javaType = "java.time.Duration", defaultValue = "0s", description = "API: each"
+            + " incremental run asks for changes since the watermark minus this, for APIs whose clocks and ordering"
+            + " are loose; records read again unchanged are dropped by the key registry")
+    private Duration overlap = Duration.ofSeconds(0);
+    @UriParam(label = "api", defaultValue = "0", description = "API: requests per second at most (0: no limit); a"
+            + " 429 or 503 answer is waited out as its Retry-After asks")
+    private double requestsPerSecond = 0;
+    @UriParam(label = "api", javaType = "java.time.Duration", defaultValue = "30s", description = "API: how long a"
+            + " page may take to answer; a page that takes longer fails the run, which moves nothing")
+    private Duration apiTimeout = Duration.ofSeconds(30);
+    @UriParam(label = "api", defaultValue = "5", description = "API: how often a page answered 429 or 503 is asked"
+            + " again (after its Retry-After, else 1, 2, 4 ... s) before the run fails")
+    private int apiRetries = 5;
+    @UriParam(label = "api", javaType = "java.time.Duration", defaultValue = "5m", description = "API: the longest"
+            + " Retry-After Ferry waits for; an API that asks for more fails the run")
+    private Duration apiMaxRetryAfter = Duration.ofMinutes(5);
+    @UriParam(label = "api,security", description = "API: the user of Basic authentication (sent with the first"
+            + " request), for example {{env:ERP_API_USER}}")
+    private String authUsername;
+    @UriParam(label = "api,security", secret = true, description = "API: the password of Basic authentication, for"
+            + " example {{env:ERP_API_PASSWORD}}")
+    private String authPassword;
+    @UriParam(label = "api,security", secret = true, description = "API: a token sent as Authorization: Bearer, for"
+            + " example {{env:ERP_API_TOKEN}}")
+    private String bearerToken;
+    @UriParam(label = "api,security", description = "API: OAuth2 client credentials, through camel-http: the client"
+            + " id")
+    private String oauth2ClientId;
+    @UriParam(label = "api,security", secret = true, description = "API: OAuth2 client credentials: the client"
+            + " secret, for example {{env:ERP_CLIENT_SECRET}}")
+    private String oauth2ClientSecret;
+    @UriParam(label = "api,security", description = "API: OAuth2 client credentials: the token endpoint's URL")
+    private String oauth2TokenEndpoint;
+    @UriParam(label = "api,security", description = "API: OAuth2 client credentials: the scope asked for, if the"
+            + " API wants one")
+    private String oauth2Scope;
     @UriParam(label = "gather", defaultValue = "500", description = "Records per sync-queue transaction")
     private int transactionSize;
     @UriParam(label = "gather", defaultValue = "1", description = "Records per queued message, and per exchange of the"
@@ -168,15 +245,39 @@ public final class FerryEndpoint extends DefaultEndpoint {
         if (step != Step.GATHER) {
             return;
         }
-        if (dataSource == null) {
-            throw new IllegalArgumentException("ferry:gather needs dataSource (e.g. dataSource: \"#source\")");
+        if ((dataSource == null) == (api == null)) {
+            throw new IllegalArgumentException("ferry:gather needs one source: dataSource (a database, e.g. dataSource:"
+                    + " \"#source\") or api (an HTTP API's URL)" + (api != null ? ", not both" : ""));
         }
-        Source source = new Source(dataSource, table, query, cursorColumn, keyColumn, fetchSize, settleLag, deleteColumn,
-                waitForOpenTransactions, openTransactionLimit);
+        RecordSource source = api != null ? apiSource() : new Source(dataSource, table, query, cursorColumn, keyColumn,
+                fetchSize, settleLag, deleteColumn, waitForOpenTransactions, openTransactionLimit);
+        // an API source drops what it reads again (the overlap, repeated pages) by the key registry
+        boolean registry = keyRegistry || hasFullRefreshSchedule() || api != null;
         definition = new Connector(connector, source, queue != null ? queue : Connector.defaultQueue(connector),
                 transactionSize, batchSize, maxAttempts, startPosition,
-                new Refresh(refreshKind(refresh), keyRegistry || hasFullRefreshSchedule(), deleteLimit));
+                new Refresh(refreshKind(refresh), registry, deleteLimit));
         services().connectors().register(definition);
+    }
+
+    private ApiSource apiSource() {
+        if (table != null || query != null || cursorColumn != null || keyColumn != null) {
+            throw new IllegalArgumentException("ferry:gather with api reads fields, not columns: use cursorField and"
+                    + " keyField (table, query, cursorColumn and keyColumn are for a dataSource)");
+        }
+        ApiClient.Settings settings = new ApiClient.Settings(api, apiTimeout, requestsPerSecond, apiRetries,
+                apiMaxRetryAfter, blankToNull(authUsername), blankToNull(authPassword), blankToNull(bearerToken),
+                blankToNull(oauth2ClientId), blankToNull(oauth2ClientSecret), blankToNull(oauth2TokenEndpoint),
+                blankToNull(oauth2Scope));
+        ApiClient client = new ApiClient(getCamelContext(), "ferryApiHttp-" + connector, settings, Clock.systemUTC());
+        ApiSource.Paging pages = new ApiSource.Paging(ApiSource.Paging.style(paging), blankToNull(pageParam),
+                blankToNull(pageSizeParam), pageSize, firstPage, blankToNull(nextPath));
+        return new ApiSource(client, blankToNull(changedSince), pages, recordsPath, cursorField, keyField,
+                blankToNull(deleteField), overlap);
+    }
+
+    /** An option set to an empty text (an environment variable that is not set, say) counts as not set. */
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
     }
 
     /** Whether {@code <connector>.full-refresh.*} keys are set: the connector keeps a key registry for them. */
@@ -221,7 +322,9 @@ public final class FerryEndpoint extends DefaultEndpoint {
         super.doStart();
         if (step == Step.GATHER) {
             services().queue().declare(definition.queue());
-            checkSource();
+            if (definition.source() instanceof Source) {
+                checkSource();
+            }
         }
     }
 
@@ -260,7 +363,8 @@ public final class FerryEndpoint extends DefaultEndpoint {
      * the other connectors start regardless. An unreachable source is only logged: runs will say more.
      */
     private void checkSource() {
-        DataSource dataSource = definition.source().dataSource();
+        Source source = (Source) definition.source();
+        DataSource dataSource = source.dataSource();
         UnreachableSources unreachable = services().unreachableSources();
         UnreachableSources.Failure recent = unreachable.recent(dataSource);
         if (recent != null) {
@@ -270,7 +374,7 @@ public final class FerryEndpoint extends DefaultEndpoint {
         }
         List<SourceCheck.Finding> findings;
         try {
-            findings = SourceCheck.check(definition.source(), definition.refresh().scheduled() == Refresh.Kind.INCREMENTAL);
+            findings = SourceCheck.check(source, definition.refresh().scheduled() == Refresh.Kind.INCREMENTAL);
             unreachable.answered(dataSource);
         } catch (SQLException e) {
             unreachable.failed(dataSource, definition.id(), e.getMessage());
@@ -310,6 +414,198 @@ public final class FerryEndpoint extends DefaultEndpoint {
             return model.getLocation() + (model.getLineNumber() > 0 ? ":" + model.getLineNumber() : "");
         }
         return "routes/" + definition.id() + ".camel.yaml";
+    }
+
+    public String getApi() {
+        return api;
+    }
+
+    public void setApi(String api) {
+        this.api = api;
+    }
+
+    public String getChangedSince() {
+        return changedSince;
+    }
+
+    public void setChangedSince(String changedSince) {
+        this.changedSince = changedSince;
+    }
+
+    public String getRecordsPath() {
+        return recordsPath;
+    }
+
+    public void setRecordsPath(String recordsPath) {
+        this.recordsPath = recordsPath;
+    }
+
+    public String getCursorField() {
+        return cursorField;
+    }
+
+    public void setCursorField(String cursorField) {
+        this.cursorField = cursorField;
+    }
+
+    public String getKeyField() {
+        return keyField;
+    }
+
+    public void setKeyField(String keyField) {
+        this.keyField = keyField;
+    }
+
+    public String getDeleteField() {
+        return deleteField;
+    }
+
+    public void setDeleteField(String deleteField) {
+        this.deleteField = deleteField;
+    }
+
+    public String getPaging() {
+        return paging;
+    }
+
+    public void setPaging(String paging) {
+        this.paging = paging;
+    }
+
+    public String getPageParam() {
+        return pageParam;
+    }
+
+    public void setPageParam(String pageParam) {
+        this.pageParam = pageParam;
+    }
+
+    public String getPageSizeParam() {
+        return pageSizeParam;
+    }
+
+    public void setPageSizeParam(String pageSizeParam) {
+        this.pageSizeParam = pageSizeParam;
+    }
+
+    public int getPageSize() {
+        return pageSize;
+    }
+
+    public void setPageSize(int pageSize) {
+        this.pageSize = pageSize;
+    }
+
+    public int getFirstPage() {
+        return firstPage;
+    }
+
+    public void setFirstPage(int firstPage) {
+        this.firstPage = firstPage;
+    }
+
+    public String getNextPath() {
+        return nextPath;
+    }
+
+    public void setNextPath(String nextPath) {
+        this.nextPath = nextPath;
+    }
+
+    public Duration getOverlap() {
+        return overlap;
+    }
+
+    public void setOverlap(Duration overlap) {
+        this.overlap = overlap;
+    }
+
+    public double getRequestsPerSecond() {
+        return requestsPerSecond;
+    }
+
+    public void setRequestsPerSecond(double requestsPerSecond) {
+        this.requestsPerSecond = requestsPerSecond;
+    }
+
+    public Duration getApiTimeout() {
+        return apiTimeout;
+    }
+
+    public void setApiTimeout(Duration apiTimeout) {
+        this.apiTimeout = apiTimeout;
+    }
+
+    public int getApiRetries() {
+        return apiRetries;
+    }
+
+    public void setApiRetries(int apiRetries) {
+        this.apiRetries = apiRetries;
+    }
+
+    public Duration getApiMaxRetryAfter() {
+        return apiMaxRetryAfter;
+    }
+
+    public void setApiMaxRetryAfter(Duration apiMaxRetryAfter) {
+        this.apiMaxRetryAfter = apiMaxRetryAfter;
+    }
+
+    public String getAuthUsername() {
+        return authUsername;
+    }
+
+    public void setAuthUsername(String authUsername) {
+        this.authUsername = authUsername;
+    }
+
+    public String getAuthPassword() {
+        return authPassword;
+    }
+
+    public void setAuthPassword(String authPassword) {
+        this.authPassword = authPassword;
+    }
+
+    public String getBearerToken() {
+        return bearerToken;
+    }
+
+    public void setBearerToken(String bearerToken) {
+        this.bearerToken = bearerToken;
+    }
+
+    public String getOauth2ClientId() {
+        return oauth2ClientId;
+    }
+
+    public void setOauth2ClientId(String oauth2ClientId) {
+        this.oauth2ClientId = oauth2ClientId;
+    }
+
+    public String getOauth2ClientSecret() {
+        return oauth2ClientSecret;
+    }
+
+    public void setOauth2ClientSecret(String oauth2ClientSecret) {
+        this.oauth2ClientSecret = oauth2ClientSecret;
+    }
+
+    public String getOauth2TokenEndpoint() {
+        return oauth2TokenEndpoint;
+    }
+
+    public void setOauth2TokenEndpoint(String oauth2TokenEndpoint) {
+        this.oauth2TokenEndpoint = oauth2TokenEndpoint;
+    }
+
+    public String getOauth2Scope() {
+        return oauth2Scope;
+    }
+
+    public void setOauth2Scope(String oauth2Scope) {
+        this.oauth2Scope = oauth2Scope;
     }
 
     public String getConnector() {

@@ -3,7 +3,7 @@ package dev.ferry.connector;
 import java.util.regex.Pattern;
 
 import dev.ferry.gather.Refresh;
-import dev.ferry.gather.Source;
+import dev.ferry.gather.RecordSource;
 
 /**
  * One connector: what it gathers and where its records wait for delivery. Defined by the
@@ -19,7 +19,7 @@ import dev.ferry.gather.Source;
  * @param startPosition   where the first run starts: {@code beginning}, {@code now}, or a cursor value
  * @param refresh         what its scheduled runs read (changes or everything) and whether it keeps the key registry
  */
-public record Connector(String id, Source source, String queue, int transactionSize, int batchSize, int maxAttempts,
+public record Connector(String id, RecordSource source, String queue, int transactionSize, int batchSize, int maxAttempts,
                         String startPosition, Refresh refresh) {
 
     public static final String BEGINNING = "beginning";
@@ -27,7 +27,7 @@ public record Connector(String id, Source source, String queue, int transactionS
     /** Largest batch: its records wait in memory while it fills, in each of the writer's groups. */
     public static final int MAX_BATCH_SIZE = 10_000;
 
-    public Connector(String id, Source source, String queue, int transactionSize, int maxAttempts) {
+    public Connector(String id, RecordSource source, String queue, int transactionSize, int maxAttempts) {
         this(id, source, queue, transactionSize, 1, maxAttempts, BEGINNING, Refresh.INCREMENTAL);
     }
 

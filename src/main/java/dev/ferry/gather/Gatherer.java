@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -50,11 +51,11 @@ public final class Gatherer {
      * @param preview a preview run: a record that cannot be queued is kept with the run only, and reaches the
      *                failure ledger when the preview is submitted (a preview that is deleted leaves no trace there)
      */
-    public record Request(String connector, long runId, Source source, Watermark from, boolean ledgerCheck,
+    public record Request(String connector, long runId, RecordSource source, Watermark from, boolean ledgerCheck,
                           int maxAttempts, BooleanSupplier stopping, boolean preview, Refresh refresh,
                           Refresh.Kind kind, long confirmedDeletes) {
 
-        public Request(String connector, long runId, Source source, Watermark from, boolean ledgerCheck,
+        public Request(String connector, long runId, RecordSource source, Watermark from, boolean ledgerCheck,
                        int maxAttempts, BooleanSupplier stopping) {
             this(connector, runId, source, from, ledgerCheck, maxAttempts, stopping, false, Refresh.INCREMENTAL,
                     Refresh.Kind.INCREMENTAL, 0);
@@ -105,9 +106,10 @@ public final class Gatherer {
     }
 
     private static final int RETRY_CHUNK = 500;
-    /** The version of a hard delete, followed by the id of the run that found the key gone. */
-    static final String DELETED_VERSION = "deleted-in-run-";
     private static final int STOP_CHECK_EVERY = 500;
+
+    /** What {@link #pending} answers for an API source: it cannot count without reading every page. */
+    public static final long UNCOUNTED = -1;
 
     /** The default of {@code ferry.gather.max-record-size}. */
     public static final long DEFAULT_MAX_RECORD_BYTES = 10L << 20;
@@ -116,6 +118,7 @@ public final class Gatherer {
     private final long maxRecordBytes;
     private final OpenTransactions openTransactions;
     private final KeyRegistry registry;
+    private final ApiGatherer api;
 
     public Gatherer(FailureLedger failures, OpenTransactions openTransactions) {
         this(failures, DEFAULT_MAX_RECORD_BYTES, openTransactions, null);
@@ -131,10 +134,19 @@ public final class Gatherer {
         this.maxRecordBytes = maxRecordBytes;
         this.openTransactions = openTransactions;
         this.registry = registry;
+        this.api = new ApiGatherer(failures, registry, maxRecordBytes, Clock.systemUTC());
+    }
+
+    /** The table or query of a request whose source is a database. */
+    private static Source table(Request request) {
+        return (Source) request.source();
     }
 
     public Result gather(Request request, SyncQueue.Writer writer) throws Exception {
-        Source source = request.source();
+        if (request.source() instanceof ApiSource apiSource) {
+            return api.gather(request, apiSource, new RunRecords(request, writer, failures, registry));
+        }
+        Source source = table(request);
         try (Connection db = source.dataSource().getConnection()) {
             // PostgreSQL streams with a fetch size only inside a transaction; H2 only in lazy mode.
             db.setAutoCommit(false);
@@ -142,23 +154,21 @@ public final class Gatherer {
             dialect.streamRows(db, true);
             try {
                 ValueType[] types = describe(db, source);
-                Registration registration = registration(request);
+                RunRecords run = new RunRecords(request, writer, failures, registry);
                 if (request.full()) {
-                    Pass full = fullPass(db, request, types, writer, registration);
-                    long skipped = full.failed == 0 && !request.ledgerCheck() ? 0 : goneFailures(db, request, types);
-                    writer.commit();
-                    registration.flush();
+                    fullPass(db, request, types, run);
+                    long skipped = run.failed == 0 && !request.ledgerCheck() ? 0 : goneFailures(db, request, types, run);
+                    run.commit();
                     db.commit();
-                    return new Result(full.gathered, full.failed, skipped, request.from(), full.unchanged, full.deleted);
+                    return new Result(run.gathered, run.failed, skipped, request.from(), run.unchanged, run.deleted);
                 }
                 Object upper = upperBound(db, dialect, types[0], request.connector(), source);
-                Pass main = mainPass(db, request, types, upper, dialect.comparesRowValues(), writer, registration);
-                long skipped = request.from() == null ? 0 : retryPass(db, request, types, writer, main, registration);
-                writer.commit();
-                registration.flush();
+                mainPass(db, request, types, upper, dialect.comparesRowValues(), run);
+                long skipped = request.from() == null ? 0 : retryPass(db, request, types, run);
+                run.commit();
                 db.commit();
-                return new Result(main.gathered, main.failed, skipped, main.last != null ? main.last : request.from(),
-                        0, main.deleted);
+                return new Result(run.gathered, run.failed, skipped, run.last != null ? run.last : request.from(),
+                        0, run.deleted);
             } catch (Exception e) {
                 try {
                     db.rollback();
@@ -191,37 +201,19 @@ public final class Gatherer {
         return e;
     }
 
-    /** Counts of one pass and the position of its last row. */
-    private static final class Pass {
-        long gathered;
-        long failed;
-        long unchanged;
-        long deleted;
-        /** Source rows whose key is registered (a full refresh): the registered keys not among them are gone. */
-        long matched;
-        Watermark last;
-    }
-
-    private Registration registration(Request request) throws SQLException {
-        if (!request.refresh().keyRegistry()) {
-            return Registration.NONE;
-        }
-        if (registry == null) {
-            throw new IllegalStateException("Ferry was started without a key registry");
-        }
-        registry.begin(request.connector(), request.runId());
-        return new Registration(registry, request.connector(), request.runId());
-    }
-
     /**
      * A position to start from: {@code now} is the last row at or before the source's clock minus the
      * settle lag (only later changes are gathered); a cursor value is the last row before it (rows at that
      * value and later are gathered); {@code beginning}, or no row, is null: everything is gathered.
      */
-    public Watermark position(String connector, Source source, String spec) throws SQLException {
+    public Watermark position(String connector, RecordSource recordSource, String spec) throws SQLException {
         if (spec == null || spec.isBlank() || "beginning".equalsIgnoreCase(spec)) {
             return null;
         }
+        if (recordSource instanceof ApiSource) {
+            return ApiGatherer.position(spec);
+        }
+        Source source = (Source) recordSource;
         try (Connection db = source.dataSource().getConnection()) {
             ValueType[] types = describe(db, source);
             String c = source.cursorColumn();
@@ -314,11 +306,10 @@ public final class Gatherer {
     }
 
     /** @param rowValues whether the source compares row values in index order (PostgreSQL) */
-    private Pass mainPass(Connection db, Request request, ValueType[] types, Object upper, boolean rowValues,
-                          SyncQueue.Writer writer, Registration registration) throws Exception {
-        Source source = request.source();
+    private void mainPass(Connection db, Request request, ValueType[] types, Object upper, boolean rowValues,
+                          RunRecords run) throws Exception {
+        Source source = table(request);
         Watermark from = request.from();
-        Pass pass = new Pass();
         try (PreparedStatement ps = db.prepareStatement(source.mainPassSql(from != null, upper != null, rowValues))) {
             ps.setFetchSize(source.fetchSize());
             bindMainPass(ps, from, upper, rowValues);
@@ -326,18 +317,17 @@ public final class Gatherer {
                 RowReader rows = new RowReader(rs, source, types);
                 long read = 0;
                 while (rs.next()) {
-                    Row row = rows.read(request, pass);
+                    RunRecords.Row row = rows.read(run);
                     if (row != null) {
-                        queue(request, writer, pass, row, false, registration);
+                        run.queue(row, false);
                     }
-                    pass.last = rows.position;
+                    run.last = rows.position;
                     if (++read % STOP_CHECK_EVERY == 0 && request.stopping().getAsBoolean()) {
                         throw new StoppedException();
                     }
                 }
             }
         }
-        return pass;
     }
 
     private static void bindMainPass(PreparedStatement ps, Watermark from, Object upper, boolean rowValues) throws SQLException {
@@ -358,7 +348,10 @@ public final class Gatherer {
      * How many rows a run starting now from {@code from} (null: the beginning) would read in its main pass: those
      * after it up to the source's clock minus the settle lag — what moving a position to {@code from} would gather.
      */
-    public long pending(String connector, Source source, Watermark from) throws SQLException {
+    public long pending(String connector, RecordSource recordSource, Watermark from) throws SQLException {
+        if (!(recordSource instanceof Source source)) {
+            return UNCOUNTED;
+        }
         try (Connection db = source.dataSource().getConnection()) {
             SourceDialect dialect = SourceDialect.of(db);
             ValueType[] types = describe(db, source);
@@ -375,9 +368,8 @@ public final class Gatherer {
     }
 
     /** Re-reads open failed keys by key; returns how many of them are gone from the source. */
-    private long retryPass(Connection db, Request request, ValueType[] types, SyncQueue.Writer writer, Pass pass,
-                           Registration registration) throws Exception {
-        Source source = request.source();
+    private long retryPass(Connection db, Request request, ValueType[] types, RunRecords run) throws Exception {
+        Source source = table(request);
         Watermark from = request.from();
         long skipped = 0;
         String after = null;
@@ -402,9 +394,9 @@ public final class Gatherer {
                         found.add(rows.key(rs));
                         // Rows after the watermark are this run's main pass's (or, past the upper bound, the next run's).
                         if (rs.getInt(settled) == 1) {
-                            Row row = rows.read(request, pass);
+                            RunRecords.Row row = rows.read(run);
                             if (row != null) {
-                                queue(request, writer, pass, row, true, registration);
+                                run.queue(row, true);
                             }
                         }
                     }
@@ -416,7 +408,7 @@ public final class Gatherer {
                     gone.add(key);
                 }
             }
-            skipped += gone(request, types, writer, pass, gone, registration);
+            skipped += gone(request, types, run, gone);
             if (request.stopping().getAsBoolean()) {
                 throw new StoppedException();
             }
@@ -454,7 +446,7 @@ public final class Gatherer {
          * Reads the current row: its record, or null when it cannot be carried as JSON (then it is in the failure
          * ledger, counted gathered and failed).
          */
-        Row read(Request request, Pass pass) throws Exception {
+        RunRecords.Row read(RunRecords run) throws Exception {
             Object cursor = rs.getObject(cursorIndex, types[0].javaType());
             Object keyValue = rs.getObject(keyIndex, types[1].javaType());
             if (cursor == null || keyValue == null) {
@@ -475,17 +467,10 @@ public final class Gatherer {
                             + megabytes(maxRecordBytes) + " a record may have (ferry.gather.max-record-size)");
                 }
             } catch (RowEncoder.EncodingException e) {
-                String error = "Cannot carry the record as JSON: " + e.getMessage();
-                if (request.preview()) {
-                    failures.recordInRun(request.connector(), key, version, request.runId(), null, error);
-                } else {
-                    failures.record(request.connector(), key, version, request.runId(), null, error, request.maxAttempts());
-                }
-                pass.gathered++;
-                pass.failed++;
+                run.cannotCarry(key, version, "Cannot carry the record as JSON: " + e.getMessage());
                 return null;
             }
-            return new Row(key, version, deleted() ? QueuedRecord.Operation.DELETE : QueuedRecord.Operation.UPSERT, json);
+            return new RunRecords.Row(key, version, deleted() ? QueuedRecord.Operation.DELETE : QueuedRecord.Operation.UPSERT, json);
         }
 
         /** A soft-deleted row: its delete column holds true (boolean) or any value (other types). */
@@ -498,132 +483,53 @@ public final class Gatherer {
         }
     }
 
-    /** One row read for delivery. */
-    private record Row(String key, String version, QueuedRecord.Operation operation, String json) {
-    }
-
-    /**
-     * Queues a record and stages it in the key registry if the connector keeps one.
-     *
-     * @param alone a record that failed before: in a message of its own, so that it cannot fail a batch again
-     */
-    private void queue(Request request, SyncQueue.Writer writer, Pass pass, Row row, boolean alone,
-                       Registration registration) throws Exception {
-        queue(request, writer, pass, row, alone, registration, null);
-    }
-
-    /** ... with the record's content hash when it is already computed (null: computed here if the registry needs it). */
-    private void queue(Request request, SyncQueue.Writer writer, Pass pass, Row row, boolean alone,
-                       Registration registration, Long hash) throws Exception {
-        QueuedRecord record = new QueuedRecord(request.connector(), request.runId(), row.key(), row.version(),
-                row.operation(), request.ledgerCheck(), row.json());
-        if (alone) {
-            writer.sendAlone(record);
-        } else {
-            writer.send(record);
-        }
-        pass.gathered++;
-        if (row.operation() == QueuedRecord.Operation.DELETE) {
-            pass.deleted++;
-        }
-        registration.queued(row, hash);
-    }
-
     /**
      * A full refresh: every row of the source, unordered (nothing to resume from: a failed refresh is repeated whole),
      * in chunks compared with the key registry. A row is queued when its key is not registered, its content hash
      * differs from the registered one, or its last delivery failed; a soft-deleted row only when its key is
      * registered. Then the registered keys the source no longer has are queued as deletes, within the delete limit.
      */
-    private Pass fullPass(Connection db, Request request, ValueType[] types, SyncQueue.Writer writer,
-                          Registration registration) throws Exception {
-        Source source = request.source();
-        Pass pass = new Pass();
-        long registered = registry.count(request.connector());
-        List<Row> chunk = new ArrayList<>(KeyRegistry.CHUNK);
+    private void fullPass(Connection db, Request request, ValueType[] types, RunRecords run) throws Exception {
+        Source source = table(request);
+        long registered = run.registeredCount();
+        List<RunRecords.Row> chunk = new ArrayList<>(KeyRegistry.CHUNK);
         try (PreparedStatement ps = db.prepareStatement(source.fullPassSql())) {
             ps.setFetchSize(source.fetchSize());
             try (ResultSet rs = ps.executeQuery()) {
                 RowReader rows = new RowReader(rs, source, types);
                 while (rs.next()) {
-                    Row row = rows.read(request, pass);
+                    RunRecords.Row row = rows.read(run);
                     if (row != null) {
                         chunk.add(row);
                     }
                     if (chunk.size() == KeyRegistry.CHUNK) {
-                        compare(request, writer, pass, chunk, registration);
+                        run.compare(chunk, false);
                         if (request.stopping().getAsBoolean()) {
                             throw new StoppedException();
                         }
                     }
                 }
-                compare(request, writer, pass, chunk, registration);
+                run.compare(chunk, false);
             }
         }
-        long gone = Math.max(0, registered - pass.matched);
+        long gone = Math.max(0, registered - run.matched);
         if (gone > 0) {
-            requireWithinDeleteLimit(request, gone, registered);
-            deletePass(db, request, types, writer, pass, registration);
+            run.requireWithinDeleteLimit(gone, registered);
+            deletePass(db, request, types, run);
         }
-        return pass;
-    }
-
-    private void compare(Request request, SyncQueue.Writer writer, Pass pass, List<Row> chunk, Registration registration)
-            throws Exception {
-        if (chunk.isEmpty()) {
-            return;
-        }
-        List<String> keys = new ArrayList<>(chunk.size());
-        for (Row row : chunk) {
-            keys.add(row.key());
-        }
-        Map<String, Long> known = registry.hashes(request.connector(), keys);
-        Set<String> failed = request.ledgerCheck() ? failures.openAmong(request.connector(), keys) : Set.of();
-        for (Row row : chunk) {
-            Long hash = known.get(row.key());
-            if (hash != null) {
-                pass.matched++;
-            }
-            boolean retry = failed.contains(row.key());
-            boolean upsert = row.operation() == QueuedRecord.Operation.UPSERT;
-            // hashed once: compared here, staged when queued
-            Long content = upsert ? registration.hash(row) : null;
-            boolean send = upsert ? hash == null || retry || !hash.equals(content) : hash != null || retry;
-            if (send) {
-                queue(request, writer, pass, row, retry, registration, content);
-            } else {
-                pass.unchanged++;
-            }
-        }
-        chunk.clear();
-    }
-
-    private static void requireWithinDeleteLimit(Request request, long gone, long registered)
-            throws DeleteLimitException {
-        int limit = request.refresh().deleteLimit();
-        if (gone * 100 <= registered * limit || request.confirmedDeletes() >= gone) {
-            return;
-        }
-        throw new DeleteLimitException(String.format(Locale.ROOT, "The full refresh would delete %,d of the %,d"
-                        + " registered keys (%.1f %%), more than deleteLimit (%d %%); nothing was deleted. An empty or"
-                        + " truncated source is an outage more often than a mass deletion: check it. If the rows are"
-                        + " really gone, confirm: POST /api/connectors/%s/runs {\"refresh\": \"FULL\","
-                        + " \"confirmDeletes\": %d}", gone, registered, gone * 100.0 / registered, limit,
-                request.connector(), gone));
     }
 
     /** Queues a delete for each registered key (not queued by this run) whose row the source no longer has. */
-    private void deletePass(Connection db, Request request, ValueType[] types, SyncQueue.Writer writer, Pass pass,
-                            Registration registration) throws Exception {
+    private void deletePass(Connection db, Request request, ValueType[] types, RunRecords run) throws Exception {
         String after = null;
         while (true) {
-            List<String> keys = registry.registeredKeys(request.connector(), request.runId(), after, KeyRegistry.CHUNK);
+            List<String> keys = run.unstagedKeys(after);
             if (keys.isEmpty()) {
                 return;
             }
             after = keys.get(keys.size() - 1);
-            for (String key : missing(db, request.source(), types, keys)) {
-                queue(request, writer, pass, deleteRow(request, types, key), false, registration);
+            for (String key : missing(db, table(request), types, keys)) {
+                run.queue(deleteRow(request, types, key, run), false);
             }
             if (request.stopping().getAsBoolean()) {
                 throw new StoppedException();
@@ -635,17 +541,15 @@ public final class Gatherer {
      * Failed keys gone from the source: a registered one is queued as a delete (the target has a version of it), any
      * other is resolved, there being nothing to deliver. Returns how many were resolved.
      */
-    private long gone(Request request, ValueType[] types, SyncQueue.Writer writer, Pass pass, List<String> gone,
-                      Registration registration) throws Exception {
+    private long gone(Request request, ValueType[] types, RunRecords run, List<String> gone) throws Exception {
         if (gone.isEmpty()) {
             return 0;
         }
-        Set<String> registered = registration == Registration.NONE ? Set.of()
-                : registry.hashes(request.connector(), gone).keySet();
+        Set<String> registered = run.registered(gone);
         List<String> resolved = new ArrayList<>();
         for (String key : gone) {
             if (registered.contains(key)) {
-                queue(request, writer, pass, deleteRow(request, types, key), true, registration);
+                run.queue(deleteRow(request, types, key, run), true);
             } else {
                 resolved.add(key);
             }
@@ -657,7 +561,7 @@ public final class Gatherer {
     }
 
     /** After a full refresh: open failed keys the source no longer has (registered ones got their delete). */
-    private long goneFailures(Connection db, Request request, ValueType[] types) throws Exception {
+    private long goneFailures(Connection db, Request request, ValueType[] types, RunRecords run) throws Exception {
         long resolved = 0;
         String after = null;
         while (true) {
@@ -666,9 +570,9 @@ public final class Gatherer {
                 return resolved;
             }
             after = keys.get(keys.size() - 1);
-            List<String> gone = missing(db, request.source(), types, keys);
+            List<String> gone = missing(db, table(request), types, keys);
             if (!gone.isEmpty()) {
-                Set<String> registered = registry.hashes(request.connector(), gone).keySet();
+                Set<String> registered = run.registered(gone);
                 List<String> unregistered = new ArrayList<>();
                 for (String key : gone) {
                     if (!registered.contains(key)) {
@@ -705,60 +609,8 @@ public final class Gatherer {
     }
 
     /** A hard delete: the key alone, under the key column's name; its version names the run that found it gone. */
-    private static Row deleteRow(Request request, ValueType[] types, String key) {
-        Object value = types[1].parse(key);
-        String json = RowEncoder.keyOnly(unquoted(request.source().keyColumn()).toLowerCase(Locale.ROOT), value);
-        return new Row(key, DELETED_VERSION + request.runId(), QueuedRecord.Operation.DELETE, json);
-    }
-
-    /**
-     * What a run stages in the key registry: each queued key with its content hash (a delete without), written a
-     * chunk at a time; the run's submit promotes them ({@link KeyRegistry#promote}).
-     */
-    private static class Registration {
-        static final Registration NONE = new Registration(null, null, 0);
-
-        private final KeyRegistry registry;
-        private final String connector;
-        private final long runId;
-        private final List<KeyRegistry.Staged> staged = new ArrayList<>();
-        private final MessageDigest sha256;
-
-        Registration(KeyRegistry registry, String connector, long runId) {
-            this.registry = registry;
-            this.connector = connector;
-            this.runId = runId;
-            try {
-                this.sha256 = MessageDigest.getInstance("SHA-256");
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("every Java has SHA-256", e);
-            }
-        }
-
-        /** The first 64 bits of the SHA-256 of the record's JSON: what the registry compares. */
-        long hash(Row row) {
-            byte[] digest = sha256.digest(row.json().getBytes(StandardCharsets.UTF_8));
-            return ByteBuffer.wrap(digest).getLong();
-        }
-
-        /** @param hash the record's content hash if already computed, else null */
-        void queued(Row row, Long hash) throws SQLException {
-            if (registry == null) {
-                return;
-            }
-            staged.add(new KeyRegistry.Staged(row.key(), row.operation() == QueuedRecord.Operation.DELETE ? null
-                    : hash != null ? hash : hash(row)));
-            if (staged.size() >= KeyRegistry.CHUNK) {
-                flush();
-            }
-        }
-
-        void flush() throws SQLException {
-            if (registry != null && !staged.isEmpty()) {
-                registry.stage(connector, runId, staged);
-                staged.clear();
-            }
-        }
+    private static RunRecords.Row deleteRow(Request request, ValueType[] types, String key, RunRecords run) {
+        return run.deleteRow(unquoted(table(request).keyColumn()).toLowerCase(Locale.ROOT), key, types[1].parse(key));
     }
 
     /** The UTF-8 length of {@code text}, counted exactly only when it may be above {@code limit}. */

@@ -22,7 +22,7 @@ import javax.sql.DataSource;
  */
 public record Source(DataSource dataSource, String table, String query, String cursorColumn, String keyColumn,
                      int fetchSize, Duration settleLag, String deleteColumn, boolean waitForOpenTransactions,
-                     Duration openTransactionLimit) {
+                     Duration openTransactionLimit) implements RecordSource {
 
     /** The default of {@code openTransactionLimit}. */
     public static final Duration DEFAULT_OPEN_TRANSACTION_LIMIT = Duration.ofHours(1);

@@ -258,6 +258,12 @@ public final class FailureLedger {
                 connector, afterKey == null ? "" : afterKey, limit);
     }
 
+    /** The versions of the connector's open entries: an API source reads again from the oldest of them. */
+    public List<String> openVersions(String connector) throws SQLException {
+        return jdbc.query("SELECT DISTINCT record_version FROM ferry_failure WHERE connector = ? AND status = 'OPEN'"
+                + " AND record_version IS NOT NULL", rs -> rs.getString(1), connector);
+    }
+
     /** Those of {@code keys} that are open: a full refresh sends their rows again whatever the key registry says. */
     public Set<String> openAmong(String connector, Collection<String> keys) throws SQLException {
         Set<String> open = new HashSet<>();

@@ -32,7 +32,8 @@ public final class RunLog {
                 run.id(), run.connector(), run.status(), duration(run.startedAt(), run.endedAt()),
                 run.gathered(), run.delivered(), run.failed(), run.skipped(),
                 run.refresh() == Refresh.Kind.FULL ? "; full refresh: unchanged " + run.unchanged() + ", deletes "
-                        + run.deleted() : "", where(run),
+                        + run.deleted() : run.unchanged() > 0 ? "; read again unchanged " + run.unchanged() : "",
+                where(run),
                 run.watermarkAfter() == null ? "" : "; watermark " + run.watermarkAfter(),
                 run.error() == null ? "" : "; " + run.error());
         if (run.status() == RunStatus.COMPLETED || run.status() == RunStatus.DELETED) {

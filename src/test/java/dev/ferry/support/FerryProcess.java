@@ -36,6 +36,12 @@ public final class FerryProcess implements AutoCloseable {
      */
     public static FerryProcess start(String name, String profile, Map<String, String> settings, Path directory,
                                      String... arguments) throws IOException {
+        return start(name, profile, settings, directory, Map.of(), arguments);
+    }
+
+    /** ... with these environment variables added to the test's (secrets a connector reads with {@code {{env:...}}}). */
+    public static FerryProcess start(String name, String profile, Map<String, String> settings, Path directory,
+                                     Map<String, String> environment, String... arguments) throws IOException {
         Files.createDirectories(directory);
         int port = RunningFerry.freePort();
         int managementPort = RunningFerry.freePort();
@@ -56,7 +62,9 @@ public final class FerryProcess implements AutoCloseable {
         }
         command.addAll(List.of(arguments));
         Path log = directory.resolve(name + ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         FerryProcess ferry = new FerryProcess(process, log, port, managementPort);
         await().atMost(Duration.ofSeconds(120)).until(() -> {
             if (!process.isAlive()) {
