@@ -100,6 +100,11 @@ public final class FakeApi implements AutoCloseable {
         contacts.put(id, new Contact(id, name, Instant.now().truncatedTo(ChronoUnit.MILLIS)));
     }
 
+    /** Deletes a contact: the API no longer lists it. */
+    public synchronized void delete(long id) {
+        contacts.remove(id);
+    }
+
     public synchronized Contact contact(long id) {
         return contacts.get(id);
     }

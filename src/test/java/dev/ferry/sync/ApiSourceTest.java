@@ -1,9 +1,16 @@
 package dev.ferry.sync;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.management.ManagementFactory;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +29,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.ferry.connector.ConnectorReloader;
+import dev.ferry.gather.Refresh;
+import dev.ferry.ops.Operations;
+import dev.ferry.runs.Failure;
+import dev.ferry.runs.KeyRegistry;
 import dev.ferry.runs.Run;
 import dev.ferry.runs.RunStatus;
 import dev.ferry.support.FakeApi;
@@ -224,6 +235,73 @@ class ApiSourceTest {
         for (ObjectName endpoint : endpoints) {
             assertThat(String.valueOf(jmx.getAttribute(endpoint, "EndpointUri"))).doesNotContain(FakeApi.PASSWORD)
                     .doesNotContain(FakeApi.CLIENT_SECRET).doesNotContain(FakeApi.TOKEN);
+        }
+    }
+
+    @Test
+    void aContactWhoseDeliveryFailedIsReadAgainAndSentThoughItDidNotChange() throws Exception {
+        paging("page");
+        fixture.properties().put("camel.component.ferry.max-attempts", "10");
+        api.create(25);
+        target.server().stubFor(post(PATH).atPriority(1).withRequestBody(matchingJsonPath("$.id", equalTo("4")))
+                .willReturn(aResponse().withStatus(422)));
+        RunningFerry ferry = fixture.start();
+        assertThat(ferry.runAndAwait(C).status()).isEqualTo(RunStatus.INCOMPLETE);
+
+        // the next run asks from the failed contact's version (older than the watermark), and sends it again
+        target.acceptEverything();
+        int before = api.received();
+        Run again = ferry.runAndAwait(C);
+        assertThat(again.status()).as(again.error()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(again.gathered()).isEqualTo(1);
+        assertThat(target.postedIds(PATH)).containsExactly(4L);
+        String since = URLDecoder.decode(api.requests().get(before).query(), StandardCharsets.UTF_8)
+                .replaceAll(".*updated_since=([^&]*).*", "$1");
+        assertThat(Instant.parse(since)).isEqualTo(api.contact(4).updatedAt());
+        assertThat(ferry.failures().find(C, "4").orElseThrow().status()).isEqualTo(Failure.Status.RESOLVED);
+    }
+
+    @Test
+    void aFullRefreshReadsEveryPageAndDeliversTheContactsTheApiNoLongerListsAsDeletes() throws Exception {
+        paging("token");
+        api.create(45);
+        RunningFerry ferry = fixture.start();
+        assertThat(ferry.runAndAwait(C).gathered()).isEqualTo(45);
+
+        target.forgetRequests();
+        api.delete(12);
+        api.delete(13);
+        api.change(20, "v2");
+        Operations operations = ferry.bean("ferryOperations", Operations.class);
+        Run refresh = ferry.awaitEnded(operations.start(C, false, Refresh.Kind.FULL, 0, "test").id());
+
+        assertThat(refresh.status()).as(refresh.error()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(refresh.refresh()).isEqualTo(Refresh.Kind.FULL);
+        assertThat(refresh.gathered()).isEqualTo(3);
+        assertThat(refresh.deleted()).isEqualTo(2);
+        assertThat(refresh.unchanged()).isEqualTo(42);
+        // a delete carries the key alone; this deliver route POSTs it like any other record
+        assertThat(target.received(PATH)).extracting(JsonNode::toString)
+                .containsExactlyInAnyOrder("{\"id\":12}", "{\"id\":13}", target.received(PATH).stream()
+                        .filter(b -> b.get("id").asLong() == 20).findFirst().orElseThrow().toString());
+        assertThat(ferry.bean("ferryKeyRegistry", KeyRegistry.class).count(C)).isEqualTo(43);
+        // the first page of the refresh carried no changed-since filter
+        assertThat(api.requests().stream().filter(r -> r.query() == null || !r.query().contains("updated_since"))).hasSizeGreaterThan(5);
+    }
+
+    @Test
+    void requestsPerSecondSpacesThePages() throws Exception {
+        paging("page");
+        fixture.properties().put(C + ".requests-per-second", "5");
+        api.create(35);
+        RunningFerry ferry = fixture.start();
+
+        assertThat(ferry.runAndAwait(C).gathered()).isEqualTo(35);
+        List<FakeApi.Request> requests = api.requests();
+        assertThat(requests).hasSize(4);
+        for (int i = 1; i < requests.size(); i++) {
+            assertThat(Duration.between(requests.get(i - 1).at(), requests.get(i).at()))
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(190));
         }
     }
 
