@@ -52,6 +52,7 @@ import dev.ferry.delivery.InsecureTls;
 import dev.ferry.delivery.RetryAfter;
 import dev.ferry.delivery.TargetHeaderFilterStrategy;
 import dev.ferry.demo.DemoDatabases;
+import dev.ferry.demo.DemoPayments;
 import dev.ferry.gather.Gatherer;
 import dev.ferry.gather.OpenTransactions;
 import dev.ferry.gather.UnreachableSources;
@@ -342,6 +343,8 @@ public final class FerryConfiguration implements CamelConfiguration {
 
         if (demoBackOffice != null) {
             registry.bind("demoBackOffice", demoBackOffice);
+            registry.bind("demoPayments", new DemoPayments(demoBackOffice,
+                    registry.lookupByNameAndType(DemoDatabases.SOURCE, DataSource.class)));
             PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.resolveMandatoryResource(camel, DEMO_ROUTES));
             LOG.info("Demo mode: demo source seeded, demo back office served at /demo/erp");
         }

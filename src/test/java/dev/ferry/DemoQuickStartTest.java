@@ -80,6 +80,38 @@ class DemoQuickStartTest {
         assertThat(unknown.statusCode()).isEqualTo(404);
     }
 
+    @Test
+    void theOtherDirectionReadsTheErpsPaymentsApiIntoBillingAndTheirInvoicesGoBackToTheErpAsPaid() throws Exception {
+        assertThat(ferry.runAndAwait("invoices-to-erp").status()).isEqualTo(RunStatus.COMPLETED);
+        JsonNode seeded = get("/demo/erp-api/payments?per_page=500");
+        int payments = seeded.get("data").size();
+        assertThat(payments).isPositive();
+
+        Run run = ferry.runAndAwait("payments-to-billing");
+        assertThat(run.status()).as(run.error()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(run.gathered()).isEqualTo(payments);
+        assertThat(run.delivered()).isEqualTo(payments);
+        JsonNode received = get("/demo/billing/payments");
+        assertThat(received).hasSize(Math.min(50, payments));
+        assertThat(received.get(0).get("duplicateCount").asInt()).isZero();
+        String invoice = seeded.get("data").get(0).get("invoiceNumber").asText();
+        assertThat(ferry.sourceCount("invoices WHERE status = 'PAID' AND invoice_number = '" + invoice + "'")).isEqualTo(1);
+
+        // the ERP books a new payment: the next run carries it alone, the overlap's payments dropped as read before
+        HttpResponse<String> booked = http.send(HttpRequest.newBuilder(URI.create(base + "/demo/erp-api/payments"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"invoiceNumber\": \"" + invoice + "\", \"amount\": 10.50}"))
+                .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(booked.statusCode()).as(booked.body()).isEqualTo(201);
+        Run next = ferry.runAndAwait("payments-to-billing");
+        assertThat(next.gathered()).isEqualTo(1);
+        assertThat(get("/demo/billing/payments").get(0).get("amount").decimalValue()).isEqualByComparingTo("10.50");
+
+        // billing marked the paid invoices: invoices-to-erp carries exactly those back to the ERP
+        Run paid = ferry.runAndAwait("invoices-to-erp");
+        assertThat(paid.gathered()).isEqualTo(payments);
+        assertThat(get("/demo/erp/invoices/" + invoice).at("/payload/status").asText()).isEqualTo("PAID");
+    }
+
     private JsonNode get(String path) throws Exception {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + path)).build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -34,6 +34,7 @@ public final class DemoDatabases {
         HikariDataSource backOffice = new HikariDataSource(config);
         try {
             DemoBackOffice.prepare(backOffice);
+            new DemoPayments(backOffice, source).prepare();
         } catch (Exception | Error e) {
             backOffice.close();
             throw e;
