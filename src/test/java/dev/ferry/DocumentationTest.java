@@ -93,7 +93,7 @@ class DocumentationTest {
         List<String> options = new ArrayList<>();
         metadata.get("properties").fields().forEachRemaining(e -> {
             // Ferry's own options (Camel's common ones, such as lazyStartProducer, are Camel's to document)
-            if (List.of("gather", "consumer", "common").contains(e.getValue().path("label").asText())) {
+            if (List.of("gather", "consumer", "common", "api", "api,security").contains(e.getValue().path("label").asText())) {
                 options.add(e.getKey());
             }
             assertThat(e.getValue().path("description").asText()).as("description of %s", e.getKey()).isNotBlank();

@@ -192,7 +192,8 @@ function Position({ connector: c, refreshConnector }) {
       <${Action} label="Dry run" name="dry-run" busy=${busy || !position.trim()} onClick=${dryRun} />
       <${Action} label="Move" name="move" kind="primary" busy=${busy || !checked || !reason.trim()} onClick=${move} />
     </form>
-    ${checked && html`<p class="dry-run">${'From '}<code>${check.watermark || 'the beginning'}</code>${' a run would gather '}<strong class="rows">${count(check.rows)}</strong>${' row(s) now; from the current watermark '}<code>${check.currentWatermark || 'the beginning'}</code>${`, ${count(check.rowsFromCurrent)}.`}</p>`}
+    ${checked && check.rows < 0 && html`<p class="dry-run">${'From '}<code>${check.watermark || 'the beginning'}</code>${' a run would ask the API for the records changed since; how many it cannot tell without reading them. The current watermark is '}<code>${check.currentWatermark || 'the beginning'}</code>.</p>`}
+    ${checked && check.rows >= 0 && html`<p class="dry-run">${'From '}<code>${check.watermark || 'the beginning'}</code>${' a run would gather '}<strong class="rows">${count(check.rows)}</strong>${' row(s) now; from the current watermark '}<code>${check.currentWatermark || 'the beginning'}</code>${`, ${count(check.rowsFromCurrent)}.`}</p>`}
     ${!checked && position.trim() && html`<p class="muted">A dry run first: it says how many rows the move would gather.</p>`}
     <${Outcome} ...${actions} />
     <h2>Audit trail</h2>
