@@ -44,14 +44,14 @@ describe('the operator console', () => {
     await browser?.close();
   });
 
-  it('lists both demo connectors with their next fires', async () => {
-    for (const id of ['customers-to-erp', 'invoices-to-erp']) {
+  it('lists the demo connectors with their next fires', async () => {
+    for (const id of ['customers-to-erp', 'invoices-to-erp', 'payments-to-billing']) {
       await page.locator(row(id)).waitFor();
       const fires = await page.locator(`${row(id)} ol.fires li time`).allTextContents();
       assert.ok(fires.length >= 1, `${id} shows no next fire`);
       for (const fire of fires) assert.match(fire, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
     }
-    assert.equal(await page.locator('table.connectors tbody tr').count(), 2);
+    assert.equal(await page.locator('table.connectors tbody tr').count(), 3);
   });
 
   it('runs a connector now, and shows the run reach COMPLETED without a reload', async () => {

@@ -322,10 +322,20 @@ public final class FerryEndpoint extends DefaultEndpoint {
         super.doStart();
         if (step == Step.GATHER) {
             services().queue().declare(definition.queue());
-            if (definition.source() instanceof Source) {
+            if (definition.source() instanceof ApiSource apiSource) {
+                apiSource.client().open();
+            } else {
                 checkSource();
             }
         }
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        if (definition != null && definition.source() instanceof ApiSource apiSource) {
+            apiSource.client().close();
+        }
+        super.doStop();
     }
 
     @Override

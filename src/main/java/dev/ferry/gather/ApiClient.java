@@ -28,7 +28,7 @@ import dev.ferry.security.Redact;
  * <p>HttpClient's own retry of 429 and 503 is turned off for this endpoint (it waits without a cap and without
  * telling anyone); Ferry's wait is capped, logged as the run's, and interrupted when Ferry stops.
  */
-public final class ApiClient {
+public final class ApiClient implements AutoCloseable {
 
     /**
      * What a page request answered.
@@ -125,6 +125,21 @@ public final class ApiClient {
         this.template = camel.createProducerTemplate();
     }
 
+    /** Starts the client's producer template, with the connector's endpoint (again, after a stop). */
+    public void open() {
+        template.start();
+    }
+
+    /** Stops the client's producer template, with the connector's endpoint. */
+    @Override
+    public void close() {
+        try {
+            template.stop();
+        } catch (RuntimeException e) {
+            // stopping a template releases its cached producers; nothing is left to do if that fails
+        }
+    }
+
     /** No automatic retries (Ferry waits for 429/503 itself), and the connector's timeout for each request. */
     private static HttpClientConfigurer configurer(Duration timeout) {
         Timeout t = Timeout.ofMilliseconds(timeout.toMillis());
@@ -141,6 +156,9 @@ public final class ApiClient {
      * {@code ?}), or {@code absoluteUrl} (a next-page URL the API gave) when set.
      */
     public Response get(String pageQuery, String absoluteUrl, BooleanSupplier stopping) throws Exception {
+        if (pageQuery == null) {
+            pageQuery = "";
+        }
         String query = baseQuery.isEmpty() ? pageQuery : pageQuery.isEmpty() ? baseQuery : baseQuery + "&" + pageQuery;
         String url = absoluteUrl != null ? absoluteUrl : query.isEmpty() ? baseUrl : baseUrl + "?" + query;
         // the API URL's own query may hold a key; the page's parameters are Ferry's

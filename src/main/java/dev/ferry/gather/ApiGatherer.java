@@ -214,15 +214,19 @@ final class ApiGatherer {
         return new Watermark(Cursor.minus(cursor, Duration.ofNanos(1)), "");
     }
 
-    /** One page to request: a query (encoded) on the API URL, or a URL the API gave. */
-    private record Page(String query, String url, int number, long offset) {
+    /**
+     * One page to request: a query (encoded) on the API URL, or a URL the API gave.
+     *
+     * @param position the page number (page paging) or the offset of its first record (offset paging)
+     */
+    private record Page(String query, String url, long position) {
     }
 
     private static Page firstPage(ApiSource api, Object since) {
         ApiSource.Paging paging = api.paging();
         long first = paging.style() == ApiSource.Style.PAGE ? paging.firstPage() : 0;
         return new Page(query(api, since, paging.style() == ApiSource.Style.PAGE || paging.style() == ApiSource.Style.OFFSET
-                ? String.valueOf(first) : null), null, 0, first);
+                ? String.valueOf(first) : null), null, first);
     }
 
     /** The page's parameters: changed-since, the page size and the page parameter (the API URL's own come first). */
@@ -248,16 +252,15 @@ final class ApiGatherer {
                           Exchange scratch, Set<String> seen) throws Exception {
         ApiSource.Paging paging = api.paging();
         boolean shortPage = records == 0 || (paging.pageSizeParam() != null && records < paging.pageSize());
-        String since = page.query;
+        String asked = page.query;
         switch (paging.style()) {
             case PAGE -> {
-                return shortPage ? null : new Page(replacePage(api, since, String.valueOf(page.offset + 1)), null,
-                        page.number + 1, page.offset + 1);
+                return shortPage ? null : new Page(replacePage(api, asked, String.valueOf(page.position + 1)), null,
+                        page.position + 1);
             }
             case OFFSET -> {
-                long offset = page.offset + records;
-                return shortPage ? null : new Page(replacePage(api, since, String.valueOf(offset)), null,
-                        page.number + 1, offset);
+                long offset = page.position + records;
+                return shortPage ? null : new Page(replacePage(api, asked, String.valueOf(offset)), null, offset);
             }
             case TOKEN -> {
                 Object token = next.evaluate(scratch, Object.class);
@@ -265,7 +268,7 @@ final class ApiGatherer {
                     return null;
                 }
                 requireNew(seen, token.toString(), response);
-                return new Page(replacePage(api, since, token.toString()), null, page.number + 1, 0);
+                return new Page(replacePage(api, asked, token.toString()), null, 0);
             }
             case NEXT -> {
                 String url;
@@ -279,7 +282,7 @@ final class ApiGatherer {
                     return null;
                 }
                 requireNew(seen, url, response);
-                return new Page(null, url, page.number + 1, 0);
+                return new Page(null, url, 0);
             }
             default -> {
                 return null;

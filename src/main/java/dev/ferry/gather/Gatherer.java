@@ -41,7 +41,9 @@ import dev.ferry.watermark.Watermark;
  *       the main pass did not carry, re-read by key so that their current state is delivered.</li>
  * </ol>
  * Rows flow one at a time from the JDBC cursor to the queue writer, which commits every N; memory
- * does not grow with the number of rows.
+ * does not grow with the number of rows. A full refresh reads every row instead and compares it with the key
+ * registry. A connector whose source is an HTTP API is gathered by {@link ApiGatherer}; what a run queues, and
+ * counts, is kept by {@link RunRecords} either way.
  */
 public final class Gatherer {
 

@@ -68,10 +68,6 @@ final class RunRecords {
         this.registration = new Registration(this.registry, request.connector(), request.runId());
     }
 
-    boolean keepsRegistry() {
-        return registry != null;
-    }
-
     /** A record that cannot be carried: in the failure ledger (a preview's: kept with the run), counted. */
     void cannotCarry(String key, String version, String error) throws SQLException {
         if (request.preview()) {

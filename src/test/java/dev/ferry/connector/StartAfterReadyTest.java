@@ -36,6 +36,8 @@ class StartAfterReadyTest {
 
     private static final String SOON = "customers-to-erp";
     private static final String LATER = "invoices-to-erp";
+    /** The demo's third connector, scheduled never by the tests: it waits throughout. */
+    private static final String NEVER = "payments-to-billing";
 
     private final SettableClock clock = new SettableClock(Instant.parse("2030-03-01T08:30:00Z"));
 
@@ -69,14 +71,14 @@ class StartAfterReadyTest {
         assertThat(files.loaded()).isTrue();
         assertThat(files.allStarted()).isFalse();
         assertThat(readiness(ferry).getState()).isEqualTo(HealthCheck.State.UP);
-        assertThat(readiness(ferry).getDetails()).containsEntry("waiting", 1);
+        assertThat(readiness(ferry).getDetails()).containsEntry("waiting", 2);
         assertThat(ferry.camel().getRoute(SOON + "-gather")).isNotNull();
         assertThat(ferry.camel().getRoute(SOON + "-deliver")).isNotNull();
         assertThat(ferry.camel().getRoute(LATER + "-gather")).isNull();
         assertThat(ferry.camel().getRoute(LATER + "-deliver")).isNull();
         // known all the same: listed with its schedule and queue
         Operations ops = ferry.bean("ferryOperations", Operations.class);
-        assertThat(ops.connectors()).extracting(Operations.ConnectorView::id).containsExactly(SOON, LATER);
+        assertThat(ops.connectors()).extracting(Operations.ConnectorView::id).containsExactly(SOON, LATER, NEVER);
         assertThat(ops.connector(LATER).queue().name()).isEqualTo("ferry." + LATER);
 
         // an operator's run starts the connector's routes first, and its records are delivered
@@ -88,7 +90,7 @@ class StartAfterReadyTest {
         assertThat(ended.delivered()).isEqualTo(120);
         assertThat(fixture.target().received("/erp/invoices")).hasSize(120);
 
-        assertThat(readiness(ferry).getDetails()).containsEntry("waiting", 0);
+        assertThat(readiness(ferry).getDetails()).containsEntry("waiting", 1);
         Gate.open();
         await().atMost(Duration.ofSeconds(30)).until(files::allStarted);
         assertThat(ferry.camel().getRoutes()).extracting(r -> r.getRouteId())

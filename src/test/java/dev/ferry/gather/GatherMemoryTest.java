@@ -18,12 +18,13 @@ import org.junit.jupiter.params.provider.EnumSource;
 import dev.ferry.support.TestDatabase;
 
 /**
- * A gather of 1,000,000 rows completes in a JVM limited to 256 MB of heap: rows stream from the JDBC
- * cursor to the queue, nothing accumulates. Prints the peak heap it measured.
+ * A gather of 400,000 rows completes in a JVM limited to 256 MB of heap: rows stream from the JDBC cursor to the
+ * queue, nothing accumulates. Prints the peak heap it measured. How the heap grows with the table is measured by the
+ * benchmark ({@code bench/RESULTS.md}: 1,000,000 rows against 100,000), not here: the suite's time is better spent.
  */
 class GatherMemoryTest {
 
-    static final int ROWS = 1_000_000;
+    static final int ROWS = 400_000;
 
     enum Db {
         H2(TestDatabase.H2, "INSERT INTO big SELECT X, CONCAT('item ', X), X * 1.5,"
@@ -45,7 +46,7 @@ class GatherMemoryTest {
 
     @ParameterizedTest
     @EnumSource(Db.class)
-    void aMillionRowsGatherWithin256MegabytesOfHeap(Db db) throws Exception {
+    void fourHundredThousandRowsGatherWithin256MegabytesOfHeap(Db db) throws Exception {
         String url = db.database.newDatabase(dir);
         try (Connection c = url.startsWith("jdbc:h2:") ? DriverManager.getConnection(url, "sa", "") : DriverManager.getConnection(url);
              Statement s = c.createStatement()) {

@@ -348,7 +348,8 @@ class OperationsApiTest {
         assertThat(api().put("/api/connectors/" + C + "/position", "not json").status()).isEqualTo(400);
         assertThat(api().post("/api/connectors/nope/enable").status()).isEqualTo(404);
         JsonNode all = api().get("/api/connectors").json();
-        assertThat(all).hasSize(2);
+        // the demo's three connectors
+        assertThat(all).hasSize(3);
         // The test schedule fires once, in 2099.
         assertThat(all.get(0).at("/schedule/nextFires/0").asText()).startsWith("2099-01-01T00:00");
         assertThat(all.get(0).at("/queue/depth").asLong()).isZero();

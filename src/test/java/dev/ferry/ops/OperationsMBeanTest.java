@@ -33,7 +33,7 @@ class OperationsMBeanTest {
         RunningFerry ferry = fixture.start();
         Set<ObjectName> connectors = jmx.queryNames(new ObjectName("org.apache.camel:type=ferry-connectors,*"), null);
         assertThat(connectors).extracting(n -> n.getKeyProperty("name"))
-                .containsExactlyInAnyOrder("\"customers-to-erp\"", "\"invoices-to-erp\"");
+                .containsExactlyInAnyOrder("\"customers-to-erp\"", "\"invoices-to-erp\"", "\"payments-to-billing\"");
         ObjectName customers = connectors.stream().filter(n -> n.getKeyProperty("name").contains(C)).findFirst().orElseThrow();
         // Beside Camel's own MBeans of the same context.
         assertThat(jmx.queryNames(new ObjectName("org.apache.camel:context=" + customers.getKeyProperty("context")

@@ -73,6 +73,7 @@ class ClusterTest {
         settings.put("camel.beans.demoSource.username", "ferry");
         settings.put("customers-to-erp.schedule.cron", "0/10 * * * * ?");
         settings.put("invoices-to-erp.schedule.cron", "0 0 0 1 1 ? 2099");
+        settings.put("payments-to-billing.schedule.cron", "0 0 0 1 1 ? 2099");
         settings.put("customers-to-erp.target.url", target.url("/erp/customers"));
         settings.put("invoices-to-erp.target.url", target.url("/erp/invoices"));
         settings.put("ferry.runs.flush-interval", "100ms");

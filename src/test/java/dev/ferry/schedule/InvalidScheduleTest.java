@@ -115,6 +115,11 @@ class InvalidScheduleTest {
                 "  Mon 2026-11-30 09:00:00 +01:00",
                 "invoices-to-erp: INVALID SCHEDULE",
                 "  " + dir.resolve("application-ops.properties")
-                        + ": invoices-to-erp.schedule.every = '0m': the interval must be at least 1 minute");
+                        + ": invoices-to-erp.schedule.every = '0m': the interval must be at least 1 minute",
+                "payments-to-billing: cron 20/30 * * * * ? (UTC)",
+                "  Fri 2026-11-27 15:45:20 Z",
+                "  Fri 2026-11-27 15:45:50 Z",
+                "  Fri 2026-11-27 15:46:20 Z",
+                "  Fri 2026-11-27 15:46:50 Z");
     }
 }

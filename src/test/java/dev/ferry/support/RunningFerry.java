@@ -60,6 +60,7 @@ public final class RunningFerry implements AutoCloseable {
         p.put("camel.management.port", String.valueOf(freePort()));
         p.put("customers-to-erp.schedule.cron", NEVER);
         p.put("invoices-to-erp.schedule.cron", NEVER);
+        p.put("payments-to-billing.schedule.cron", NEVER);
         p.put("ferry.demo.customers", "60");
         p.put("ferry.demo.invoices", "120");
         p.put("camel.beans.ferryDeliveryRetries.maximum-redeliveries", "2");
