@@ -99,7 +99,10 @@ class InvalidScheduleTest {
                 "customers-to-erp.schedule.days = MON-FRI",
                 "customers-to-erp.schedule.time-zone = Europe/Berlin",
                 "invoices-to-erp.schedule.cron =",
-                "invoices-to-erp.schedule.every = 0m", ""));
+                "invoices-to-erp.schedule.every = 0m",
+                "payments-to-billing.schedule.cron =",
+                "payments-to-billing.schedule.at = 06:00",
+                "payments-to-billing.schedule.time-zone = UTC", ""));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         Clock friday = Clock.fixed(Instant.parse("2026-11-27T15:45:00Z"), ZoneOffset.UTC);
 
@@ -116,10 +119,10 @@ class InvalidScheduleTest {
                 "invoices-to-erp: INVALID SCHEDULE",
                 "  " + dir.resolve("application-ops.properties")
                         + ": invoices-to-erp.schedule.every = '0m': the interval must be at least 1 minute",
-                "payments-to-billing: cron 20/30 * * * * ? (UTC)",
-                "  Fri 2026-11-27 15:45:20 Z",
-                "  Fri 2026-11-27 15:45:50 Z",
-                "  Fri 2026-11-27 15:46:20 Z",
-                "  Fri 2026-11-27 15:46:50 Z");
+                "payments-to-billing: daily at 06:00 (UTC)",
+                "  Sat 2026-11-28 06:00:00 +00:00",
+                "  Sun 2026-11-29 06:00:00 +00:00",
+                "  Mon 2026-11-30 06:00:00 +00:00",
+                "  Tue 2026-12-01 06:00:00 +00:00");
     }
 }
