@@ -5,12 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,35 +61,18 @@ class ApiSourceCrashTest {
             assertThat(api.requests()).allMatch(r -> r.authorization() != null && r.authorization().startsWith("Basic "));
 
             try (FerryProcess ferry = FerryProcess.start("again", null, settings, data, environment)) {
-                JsonNode again = runOn(ferry);
+                JsonNode again = ferry.runAndAwait(C);
                 assertThat(again.get("status").asText()).as(again.toString()).isEqualTo("COMPLETED");
                 assertThat(again.get("gathered").asLong()).isEqualTo(CONTACTS);
-                await().atMost(Duration.ofSeconds(60)).until(() -> distinctIds(target) == CONTACTS);
+                await().atMost(Duration.ofSeconds(60)).until(() -> target.distinctIds(PATH) == CONTACTS);
 
-                JsonNode quiet = runOn(ferry);
+                JsonNode quiet = ferry.runAndAwait(C);
                 assertThat(quiet.get("gathered").asLong()).isZero();
             }
             // the killed run's two committed transactions were delivered too, and their contacts again by the next run
             assertThat(target.requests(PATH)).hasSizeGreaterThanOrEqualTo(CONTACTS + 50);
             // a contact delivered twice (queued by the killed run, then by the next) carries the same idempotency key
-            Map<String, String> keyOfId = new HashMap<>();
-            for (LoggedRequest request : target.requests(PATH)) {
-                String id = request.getBodyAsString().replaceAll(".*\"id\":(\\d+).*", "$1");
-                String key = request.getHeader("Idempotency-Key");
-                assertThat(keyOfId.putIfAbsent(id, key)).as("idempotency key of id " + id).isIn(null, key);
-            }
+            assertThat(target.idsUnderSeveralIdempotencyKeys(PATH)).isEmpty();
         }
-    }
-
-    private static long distinctIds(Target target) {
-        return target.requests(PATH).stream().map(r -> r.getBodyAsString().replaceAll(".*\"id\":(\\d+).*", "$1"))
-                .distinct().count();
-    }
-
-    private static JsonNode runOn(FerryProcess ferry) {
-        long run = await().atMost(Duration.ofSeconds(30)).until(() -> ferry.api().post("/api/connectors/" + C + "/runs"),
-                answer -> answer.status() == 202).json().get("id").asLong();
-        return await().atMost(Duration.ofSeconds(90)).until(() -> ferry.api().get("/api/runs/" + run).json().get("run"),
-                r -> r.get("status").asText().matches("COMPLETED|INCOMPLETE|FAILED"));
     }
 }

@@ -5,13 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,37 +54,18 @@ class FullRefreshCrashTest {
             }
             try (FerryProcess ferry = FerryProcess.start("again", null, settings, data)) {
                 // what the halted run queued is delivered; it registered nothing, so the next full refresh sends all
-                JsonNode again = runOn(ferry);
+                JsonNode again = ferry.runAndAwait(C);
                 assertThat(again.get("status").asText()).isEqualTo("COMPLETED");
                 assertThat(again.get("gathered").asLong()).isEqualTo(ROWS);
                 assertThat(again.get("unchanged").asLong()).isZero();
-                await().atMost(Duration.ofSeconds(60)).until(() -> distinctIds(target) == ROWS);
+                await().atMost(Duration.ofSeconds(60)).until(() -> target.distinctIds(PATH) == ROWS);
 
-                JsonNode quiet = runOn(ferry);
+                JsonNode quiet = ferry.runAndAwait(C);
                 assertThat(quiet.get("gathered").asLong()).isZero();
                 assertThat(quiet.get("unchanged").asLong()).isEqualTo(ROWS);
             }
             // a row delivered twice (queued by the halted run, then by the next) carries the same idempotency key
-            Map<String, String> keyOfId = new HashMap<>();
-            List<LoggedRequest> requests = target.requests(PATH);
-            assertThat(requests.size()).isGreaterThanOrEqualTo(ROWS);
-            for (LoggedRequest request : requests) {
-                String id = request.getBodyAsString().replaceAll(".*\"id\":(\\d+).*", "$1");
-                String key = request.getHeader("Idempotency-Key");
-                assertThat(keyOfId.putIfAbsent(id, key)).as("idempotency key of id " + id).isIn(null, key);
-            }
+            assertThat(target.idsUnderSeveralIdempotencyKeys(PATH)).isEmpty();
         }
-    }
-
-    private static long distinctIds(Target target) {
-        return target.requests(PATH).stream().map(r -> r.getBodyAsString().replaceAll(".*\"id\":(\\d+).*", "$1"))
-                .distinct().count();
-    }
-
-    private static JsonNode runOn(FerryProcess ferry) {
-        long run = await().atMost(Duration.ofSeconds(30)).until(() -> ferry.api().post("/api/connectors/" + C + "/runs"),
-                answer -> answer.status() == 202).json().get("id").asLong();
-        return await().atMost(Duration.ofSeconds(90)).until(() -> ferry.api().get("/api/runs/" + run).json().get("run"),
-                r -> r.get("status").asText().matches("COMPLETED|INCOMPLETE|FAILED"));
     }
 }

@@ -73,7 +73,7 @@ class FullRefreshClusterTest {
         FerryProcess a = instance("a", settings);
         FerryProcess b = instance("b", settings);
 
-        JsonNode first = runOn(a);
+        JsonNode first = a.runAndAwait(C);
         assertThat(first.get("status").asText()).isEqualTo("COMPLETED");
         assertThat(first.get("gathered").asLong()).isEqualTo(2000);
         assertThat(first.get("gatheredBy").asText()).isEqualTo("refresh-a");
@@ -82,7 +82,7 @@ class FullRefreshClusterTest {
         target.forgetRequests();
         sql(sourceUrl, "UPDATE items SET name = 'v2', updated_at = LOCALTIMESTAMP WHERE id % 20 = 0");
         sql(sourceUrl, "DELETE FROM items WHERE id % 100 = 1");
-        JsonNode second = runOn(b);
+        JsonNode second = b.runAndAwait(C);
 
         assertThat(second.get("status").asText()).isEqualTo("COMPLETED");
         assertThat(second.get("gatheredBy").asText()).isEqualTo("refresh-b");
@@ -95,7 +95,7 @@ class FullRefreshClusterTest {
         assertThat(new HashSet<>(target.deleted(PATH))).hasSize(20).allMatch(id -> Long.parseLong(id) % 100 == 1);
 
         target.forgetRequests();
-        JsonNode third = runOn(a);
+        JsonNode third = a.runAndAwait(C);
         assertThat(third.get("gathered").asLong()).isZero();
         assertThat(third.get("unchanged").asLong()).isEqualTo(1980);
         assertThat(target.requests(PATH)).isEmpty();
@@ -108,14 +108,6 @@ class FullRefreshClusterTest {
         FerryProcess ferry = FerryProcess.start(name, "prod", own, data);
         started.add(ferry);
         return ferry;
-    }
-
-    /** A full refresh started on this instance, once it has ended. */
-    private static JsonNode runOn(FerryProcess ferry) {
-        long run = await().atMost(Duration.ofSeconds(30)).until(() -> ferry.api().post("/api/connectors/" + C + "/runs"),
-                answer -> answer.status() == 202).json().get("id").asLong();
-        return await().atMost(Duration.ofSeconds(60)).until(() -> ferry.api().get("/api/runs/" + run).json().get("run"),
-                r -> r.get("status").asText().matches("COMPLETED|INCOMPLETE|FAILED"));
     }
 
     private static void sql(String url, String sql) throws SQLException {

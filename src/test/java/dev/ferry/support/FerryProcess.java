@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 /**
  * A Ferry instance in a JVM of its own, on the run-time classpath, started as the application starts
  * ({@code FerryApplication}, a profile, the real configuration and route files); settings come as system
@@ -78,6 +80,17 @@ public final class FerryProcess implements AutoCloseable {
 
     public Api api() {
         return Api.at(port);
+    }
+
+    /**
+     * Starts a run of the connector through the API (repeated while another run still holds it) and waits until it
+     * has ended; returns the run as {@code GET /api/runs/<id>} shows it.
+     */
+    public JsonNode runAndAwait(String connector) {
+        long run = await().atMost(Duration.ofSeconds(30)).until(() -> api().post("/api/connectors/" + connector + "/runs"),
+                answer -> answer.status() == 202).json().get("id").asLong();
+        return await().atMost(Duration.ofSeconds(90)).until(() -> api().get("/api/runs/" + run).json().get("run"),
+                r -> r.get("status").asText().matches("COMPLETED|INCOMPLETE|FAILED"));
     }
 
     public Api management() {

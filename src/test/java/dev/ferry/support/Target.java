@@ -7,7 +7,11 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -81,6 +85,27 @@ public final class Target implements AutoCloseable {
         List<String> numbers = new java.util.ArrayList<>(received(path).stream().map(b -> b.get("customerNumber").asText()).toList());
         numbers.addAll(deleted(path));
         return numbers;
+    }
+
+    /** How many different {@code id}s the POSTs to a path carried (one record a request). */
+    public long distinctIds(String path) {
+        return requests(path).stream().map(Target::idOf).distinct().count();
+    }
+
+    /**
+     * The ids POSTed to a path under more than one idempotency key: none when every repeat of a record (one record a
+     * request, one version each) came under its original's key.
+     */
+    public List<String> idsUnderSeveralIdempotencyKeys(String path) {
+        Map<String, Set<String>> keys = new TreeMap<>();
+        for (LoggedRequest request : requests(path)) {
+            keys.computeIfAbsent(idOf(request), id -> new HashSet<>()).add(request.getHeader("Idempotency-Key"));
+        }
+        return keys.entrySet().stream().filter(e -> e.getValue().size() > 1).map(Map.Entry::getKey).toList();
+    }
+
+    private static String idOf(LoggedRequest request) {
+        return request.getBodyAsString().replaceAll(".*\"id\":(\\d+).*", "$1");
     }
 
     public List<LoggedRequest> requests(String path) {
