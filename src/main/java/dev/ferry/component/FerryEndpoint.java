@@ -268,7 +268,7 @@ public final class FerryEndpoint extends DefaultEndpoint {
                 apiMaxRetryAfter, blankToNull(authUsername), blankToNull(authPassword), blankToNull(bearerToken),
                 blankToNull(oauth2ClientId), blankToNull(oauth2ClientSecret), blankToNull(oauth2TokenEndpoint),
                 blankToNull(oauth2Scope));
-        ApiClient client = new ApiClient(getCamelContext(), "ferryApiHttp-" + connector, settings, Clock.systemUTC());
+        ApiClient client = new ApiClient(getCamelContext(), connector, settings, Clock.systemUTC());
         ApiSource.Paging pages = new ApiSource.Paging(ApiSource.Paging.style(paging), blankToNull(pageParam),
                 blankToNull(pageSizeParam), pageSize, firstPage, blankToNull(nextPath));
         return new ApiSource(client, blankToNull(changedSince), pages, recordsPath, cursorField, keyField,

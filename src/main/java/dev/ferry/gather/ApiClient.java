@@ -11,11 +11,14 @@ import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.core5.util.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.ferry.delivery.RetryAfter;
 import dev.ferry.security.Redact;
@@ -53,7 +56,15 @@ public final class ApiClient implements AutoCloseable {
 
         public Settings {
             if (url == null || !(url.startsWith("http://") || url.startsWith("https://"))) {
-                throw new IllegalArgumentException("api must be an http:// or https:// URL, was '" + url + "'");
+                throw new IllegalArgumentException("api must be an http:// or https:// URL, was '" + Redact.urls(url) + "'");
+            }
+            try {
+                if (URI.create(url).getHost() == null) {
+                    throw new IllegalArgumentException("no host");
+                }
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("api is not a URL (" + e.getMessage().replaceAll(":.*", "") + "): '"
+                        + Redact.urls(url) + "'", e);
             }
             if (timeout == null || timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("apiTimeout must be positive, was " + timeout);
@@ -80,12 +91,14 @@ public final class ApiClient implements AutoCloseable {
         }
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(ApiClient.class);
     private static final long FIRST_BACK_OFF_MILLIS = 1_000;
     private static final long WAIT_SLICE_MILLIS = 200;
 
     private final CamelContext camel;
     private final Settings settings;
-    private final ProducerTemplate template;
+    private final String configurerName;
+    private ProducerTemplate template;
     private final String endpointUri;
     private final String baseQuery;
     private final String baseUrl;
@@ -94,10 +107,11 @@ public final class ApiClient implements AutoCloseable {
     private long lastRequestNanos = Long.MIN_VALUE;
 
     /**
-     * @param configurerName registry name under which this endpoint's HttpClient settings are bound (unique per
-     *                       connector)
+     * Nothing is started or bound until {@link #open}: a connector definition that fails later leaves nothing behind.
+     *
+     * @param connector the connector whose API this is: its HttpClient settings are bound under a name of its own
      */
-    public ApiClient(CamelContext camel, String configurerName, Settings settings, Clock clock) {
+    public ApiClient(CamelContext camel, String connector, Settings settings, Clock clock) {
         this.camel = camel;
         this.settings = settings;
         this.clock = clock;
@@ -105,7 +119,8 @@ public final class ApiClient implements AutoCloseable {
         this.baseUrl = query < 0 ? settings.url() : settings.url().substring(0, query);
         this.baseQuery = query < 0 ? "" : settings.url().substring(query + 1);
         this.minIntervalNanos = settings.requestsPerSecond() == 0 ? 0 : (long) (1e9 / settings.requestsPerSecond());
-        camel.getRegistry().bind(configurerName, HttpClientConfigurer.class, configurer(settings.timeout()));
+        // the timeout is in the name: changed, it makes another endpoint, with its own HttpClient
+        this.configurerName = "ferryApiHttp-" + connector + "-" + settings.timeout().toMillis();
         StringBuilder uri = new StringBuilder(baseUrl).append("?throwExceptionOnFailure=false")
                 .append("&httpClientConfigurer=#").append(configurerName);
         if (settings.authUsername() != null) {
@@ -122,22 +137,35 @@ public final class ApiClient implements AutoCloseable {
             }
         }
         this.endpointUri = uri.toString();
-        this.template = camel.createProducerTemplate();
     }
 
-    /** Starts the client's producer template, with the connector's endpoint (again, after a stop). */
-    public void open() {
+    /** Binds the HttpClient settings and starts a producer template: the connector's endpoint starts. */
+    public synchronized void open() {
+        camel.getRegistry().bind(configurerName, HttpClientConfigurer.class, configurer(settings.timeout()));
+        if (template == null) {
+            template = camel.createProducerTemplate();
+        }
         template.start();
     }
 
-    /** Stops the client's producer template, with the connector's endpoint. */
+    /**
+     * The connector's endpoint stops (a reload, a disable): its template stops, and the camel-http endpoint goes with
+     * its HttpClient and connections — a reloaded connector with other credentials or timeout makes a new one.
+     */
     @Override
-    public void close() {
-        try {
+    public synchronized void close() {
+        if (template != null) {
             template.stop();
-        } catch (RuntimeException e) {
-            // stopping a template releases its cached producers; nothing is left to do if that fails
         }
+        Endpoint http = camel.hasEndpoint(endpointUri);
+        if (http != null) {
+            try {
+                camel.removeEndpoint(http);
+            } catch (Exception e) {
+                LOG.debug("Could not remove the API endpoint of {}", configurerName, e);
+            }
+        }
+        camel.getRegistry().unbind(configurerName);
     }
 
     /** No automatic retries (Ferry waits for 429/503 itself), and the connector's timeout for each request. */
@@ -162,8 +190,12 @@ public final class ApiClient implements AutoCloseable {
         String query = baseQuery.isEmpty() ? pageQuery : pageQuery.isEmpty() ? baseQuery : baseQuery + "&" + pageQuery;
         String url = absoluteUrl != null ? absoluteUrl : query.isEmpty() ? baseUrl : baseUrl + "?" + query;
         // the API URL's own query may hold a key; the page's parameters are Ferry's
-        String shown = absoluteUrl != null ? Redact.urls(absoluteUrl) : pageQuery.isEmpty() ? baseUrl
-                : baseUrl + " (" + URLDecoder.decode(pageQuery, StandardCharsets.UTF_8) + ")";
+        String base = Redact.urls(baseUrl);
+        String shown = absoluteUrl != null ? Redact.urls(absoluteUrl) : pageQuery.isEmpty() ? base
+                : base + " (" + URLDecoder.decode(pageQuery, StandardCharsets.UTF_8) + ")";
+        if (template == null) {
+            open();
+        }
         int attempt = 0;
         while (true) {
             pace(stopping);
@@ -201,12 +233,15 @@ public final class ApiClient implements AutoCloseable {
     /** How long to wait before repeating a 429/503: its {@code Retry-After}, else 1, 2, 4 … s; above the cap fails. */
     private Duration wait(String retryAfter, int attempt, String shown) throws ApiException {
         Optional<Duration> asked = retryAfter == null ? Optional.empty() : RetryAfter.parse(retryAfter, clock.instant());
-        Duration wait = asked.orElse(Duration.ofMillis(FIRST_BACK_OFF_MILLIS << Math.min(attempt, 10)));
-        if (wait.compareTo(settings.maxRetryAfter()) > 0) {
-            throw new ApiException("GET " + shown + " answered 429/503 asking to wait " + wait.toSeconds()
+        if (asked.isEmpty()) {
+            Duration backOff = Duration.ofMillis(FIRST_BACK_OFF_MILLIS << Math.min(attempt, 10));
+            return backOff.compareTo(settings.maxRetryAfter()) > 0 ? settings.maxRetryAfter() : backOff;
+        }
+        if (asked.get().compareTo(settings.maxRetryAfter()) > 0) {
+            throw new ApiException("GET " + shown + " answered 429/503 asking to wait " + asked.get().toSeconds()
                     + " s, more than apiMaxRetryAfter (" + settings.maxRetryAfter().toSeconds() + " s)");
         }
-        return wait;
+        return asked.get();
     }
 
     /** Waits until the rate limit allows the next request. */
@@ -233,7 +268,7 @@ public final class ApiClient implements AutoCloseable {
     }
 
     /** The URL of the {@code rel="next"} link of a {@code Link} header (one line or several), resolved, or null. */
-    static String nextLink(Object link, String current) {
+    String nextLink(Object link, String current) throws ApiException {
         if (link == null) {
             return null;
         }
@@ -243,16 +278,33 @@ public final class ApiClient implements AutoCloseable {
                 int open = part.indexOf('<');
                 int close = part.indexOf('>', open + 1);
                 if (open >= 0 && close > open && part.substring(close).matches("(?is).*;\\s*rel\\s*=\\s*\"?([^\"]*\\s)?next(\\s[^\"]*)?\"?.*")) {
-                    return resolve(current, part.substring(open + 1, close).trim());
+                    return resolveNext(current, part.substring(open + 1, close).trim());
                 }
             }
         }
         return null;
     }
 
-    /** {@code next} (absolute, or relative to the page it came with) as an absolute URL. */
-    static String resolve(String current, String next) {
-        return URI.create(current).resolve(next).toString();
+    /**
+     * {@code next} (absolute, or relative to the page it came with) as an absolute URL — on the API's own scheme, host
+     * and port: the API's credentials go with each request, and to nowhere else.
+     */
+    String resolveNext(String current, String next) throws ApiException {
+        URI resolved;
+        try {
+            resolved = URI.create(current).resolve(next.strip());
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(Redact.urls(current) + " names a next page that is not a URL");
+        }
+        URI api = URI.create(baseUrl);
+        if (!api.getScheme().equalsIgnoreCase(resolved.getScheme()) || !api.getHost().equalsIgnoreCase(resolved.getHost())
+                || api.getPort() != resolved.getPort()) {
+            throw new ApiException(Redact.urls(current) + " names a next page at " + resolved.getScheme() + "://"
+                    + resolved.getHost() + (resolved.getPort() < 0 ? "" : ":" + resolved.getPort()) + ", not at the API's "
+                    + api.getScheme() + "://" + api.getHost() + (api.getPort() < 0 ? "" : ":" + api.getPort())
+                    + "; Ferry sends the API's credentials nowhere else");
+        }
+        return resolved.toString();
     }
 
     static String encode(String value) {

@@ -78,14 +78,15 @@ final class ApiGatherer {
         CamelContext camel = api.client().camel();
         JsonPathExpression records = expression(camel, api.recordsPath());
         JsonPathExpression next = api.paging().nextPath() == null ? null : expression(camel, api.paging().nextPath());
-        Instant started = clock.instant();
         Object since = request.full() ? null : since(request, api);
-        Cursor cursor = new Cursor(api);
+        Cursor cursor = new Cursor(api, request.from());
         List<PageRead> pages = new ArrayList<>();
-        Instant firstLateStamp = null;
+        Reread reread = new Reread();
+        run.onReread(row -> reread.seen(row, pages.size()));
+        Set<String> unreadable = new HashSet<>();
         List<RunRecords.Row> chunk = new ArrayList<>(KeyRegistry.CHUNK);
         Set<String> seenTokens = new HashSet<>();
-        long registered = request.full() ? run.registeredCount() : 0;
+        List<String> previousKeys = List.of();
 
         Page page = firstPage(api, since);
         while (page != null) {
@@ -94,6 +95,7 @@ final class ApiGatherer {
             Exchange scratch = new DefaultExchange(camel);
             scratch.getIn().setBody(document);
             List<?> found = list(records.evaluate(scratch, Object.class));
+            List<String> pageKeys = new ArrayList<>(found.size());
             int index = 0;
             for (Object item : found) {
                 index++;
@@ -101,19 +103,18 @@ final class ApiGatherer {
                     throw new ApiClient.ApiException("Record " + index + " of " + response.shown() + " at "
                             + api.recordsPath() + " is not a JSON object");
                 }
-                RunRecords.Row row = read(api, run, cursor, record, response.shown(), index);
+                RunRecords.Row row = read(api, run, cursor, record, response.shown(), index, unreadable);
+                pageKeys.add(cursor.lastKey);
                 if (row != null) {
                     chunk.add(row);
                 }
-                Instant stamp = cursor.lastStamp;
-                if (stamp != null && !stamp.isBefore(started) && (firstLateStamp == null || stamp.isBefore(firstLateStamp))) {
-                    firstLateStamp = stamp;
-                }
                 if (chunk.size() == KeyRegistry.CHUNK) {
-                    run.compare(chunk, request.full());
+                    run.compare(chunk, true);
                 }
             }
-            run.compare(chunk, request.full());
+            run.compare(chunk, true);
+            requireNotTheSamePage(api, pageKeys, previousKeys, response);
+            previousKeys = pageKeys;
             pages.add(new PageRead(clock.instant(), cursor.max));
             if (request.stopping().getAsBoolean()) {
                 throw new Gatherer.StoppedException();
@@ -121,31 +122,75 @@ final class ApiGatherer {
             page = nextPage(api, page, found.size(), response, next, scratch, seenTokens);
         }
         if (request.full()) {
-            deletes(request, api, run, cursor, registered);
+            if (reread.any()) {
+                LOG.warn("Connector {}: records changed while full refresh run {} paged through the API, so a record may"
+                        + " have fallen between two pages: the run queues no delete (it might delete a record that"
+                        + " exists); the next full refresh does", request.connector(), request.runId());
+            } else {
+                deletes(request, api, run, cursor, unreadable);
+            }
+        }
+        if (request.ledgerCheck() && !reread.any()) {
+            goneFailures(request, api, run, cursor);
         }
         run.commit();
-        Watermark after = request.full() ? request.from() : settled(request, api, pages, firstLateStamp);
+        Watermark after = request.full() ? request.from() : settled(request, api, pages, reread);
         return new Gatherer.Result(run.gathered, run.failed, 0, after, run.unchanged, run.deleted);
     }
 
     /**
-     * Where the run's watermark moves: the largest position read, unless a record was stamped after the run began —
-     * then the position after the last page read before that stamp (minus the overlap), and no further.
+     * Records read a second time in one run with another content: they changed while the run paged through, moved to
+     * the end of the answer, and may have pushed a record across a page boundary.
      */
-    private static Watermark settled(Gatherer.Request request, ApiSource api, List<PageRead> pages, Instant firstLateStamp) {
+    private static final class Reread {
+        /** The earliest stamp of such a record when its cursor is a time, else null. */
+        Instant firstStamp;
+        /** Such a record whose cursor is not a time: when it changed cannot be told. */
+        boolean untimed;
+        /** How many pages had been read when the first such record was. */
+        int pagesBefore = -1;
+
+        void seen(RunRecords.Row row, int pagesRead) {
+            if (pagesBefore < 0) {
+                pagesBefore = pagesRead;
+            }
+            Object cursor = Cursor.parseText(row.version());
+            Instant stamp = cursor instanceof OffsetDateTime t ? t.toInstant()
+                    : cursor instanceof LocalDateTime t ? t.toInstant(ZoneOffset.UTC) : null;
+            if (stamp == null) {
+                untimed = true;
+            } else if (firstStamp == null || stamp.isBefore(firstStamp)) {
+                firstStamp = stamp;
+            }
+        }
+
+        boolean any() {
+            return pagesBefore >= 0;
+        }
+    }
+
+    /**
+     * Where the run's watermark moves: the largest position read — unless a record changed while the run paged through
+     * (read twice, {@link Reread}): then only past the pages whose answer arrived before that change (its stamp minus
+     * the overlap, the allowance for the API's clock), and the next run reads the rest again. A change whose time
+     * cannot be told (a numeric cursor) keeps the watermark where it was.
+     */
+    private static Watermark settled(Gatherer.Request request, ApiSource api, List<PageRead> pages, Reread reread) {
         Watermark after = pages.isEmpty() ? null : pages.get(pages.size() - 1).positionAfter();
-        if (firstLateStamp != null && api.paging().style() != ApiSource.Style.TOKEN
-                && api.paging().style() != ApiSource.Style.NEXT && pages.size() > 1) {
-            Instant cut = firstLateStamp.minus(api.overlap());
+        if (reread.any()) {
             Watermark safe = null;
-            for (PageRead page : pages) {
-                if (page.receivedAt().isBefore(cut)) {
-                    safe = page.positionAfter();
+            if (!reread.untimed) {
+                Instant cut = reread.firstStamp.minus(api.overlap());
+                for (PageRead page : pages) {
+                    if (page.receivedAt().isBefore(cut)) {
+                        safe = page.positionAfter();
+                    }
                 }
             }
-            LOG.info("Connector {}: a record changed while run {} paged through the API (stamped {}); the watermark"
-                    + " moves only past the pages read before it, and the next run reads the rest again",
-                    request.connector(), request.runId(), firstLateStamp);
+            LOG.info("Connector {}: a record changed while run {} paged through the API ({}); the watermark moves only"
+                    + " past the pages read before that, to {}, and the next run reads the rest again",
+                    request.connector(), request.runId(), reread.untimed ? "its cursor is not a time"
+                            : "stamped " + reread.firstStamp, safe == null ? "where it was" : safe);
             after = safe;
         }
         if (after == null) {
@@ -154,11 +199,29 @@ final class ApiGatherer {
         return request.from() != null && Cursor.compare(after, request.from()) < 0 ? request.from() : after;
     }
 
-    /** The registered keys a full refresh did not read are gone: each is queued as a delete, within the limit. */
-    private static void deletes(Gatherer.Request request, ApiSource api, RunRecords run, Cursor cursor, long registered)
-            throws Exception {
-        long gone = Math.max(0, registered - run.matched);
-        if (gone == 0) {
+    /**
+     * An API that ignores the page parameter answers every page with the first: a page with the very records of the
+     * one before ends the run instead of reading it for ever.
+     */
+    private static void requireNotTheSamePage(ApiSource api, List<String> keys, List<String> previous,
+                                              ApiClient.Response response) throws ApiClient.ApiException {
+        ApiSource.Style style = api.paging().style();
+        if ((style == ApiSource.Style.PAGE || style == ApiSource.Style.OFFSET) && !keys.isEmpty() && keys.equals(previous)) {
+            throw new ApiClient.ApiException(response.shown() + " answered the same " + keys.size() + " records as the"
+                    + " page before: does the API take the page in '" + api.paging().pageParam() + "' (pageParam)?");
+        }
+    }
+
+    /**
+     * The registered keys a full refresh did not read are gone: each is queued as a delete, within the limit. A record
+     * read but not carried (too large) is not gone.
+     */
+    private static void deletes(Gatherer.Request request, ApiSource api, RunRecords run, Cursor cursor,
+                                Set<String> unreadable) throws Exception {
+        long registered = run.registeredCount();
+        List<String> kept = new ArrayList<>(unreadable);
+        long gone = run.countUnstaged() - (kept.isEmpty() ? 0 : run.registered(kept).size());
+        if (gone <= 0) {
             return;
         }
         run.requireWithinDeleteLimit(gone, registered);
@@ -171,10 +234,44 @@ final class ApiGatherer {
             }
             after = keys.get(keys.size() - 1);
             for (String key : keys) {
-                run.queue(run.deleteRow(keyName, key, cursor.keyValue(key)), false);
+                if (!unreadable.contains(key)) {
+                    run.queue(run.deleteRow(keyName, key, cursor.keyValue(key)), false);
+                }
             }
             if (request.stopping().getAsBoolean()) {
                 throw new Gatherer.StoppedException();
+            }
+        }
+    }
+
+    /**
+     * Open failed keys the run did not read: it asked from before the oldest of their versions, so the API no longer
+     * has them. A registered one is queued as a delete (the target has a version of it), any other is resolved.
+     */
+    private void goneFailures(Gatherer.Request request, ApiSource api, RunRecords run, Cursor cursor) throws Exception {
+        String keyName = api.keyField().substring(api.keyField().lastIndexOf('.') + 1);
+        String after = null;
+        while (true) {
+            List<String> keys = failures.openKeys(request.connector(), after, KeyRegistry.CHUNK);
+            if (keys.isEmpty()) {
+                return;
+            }
+            after = keys.get(keys.size() - 1);
+            Map<String, KeyRegistry.Known> known = run.lookup(keys);
+            List<String> resolved = new ArrayList<>();
+            for (String key : keys) {
+                KeyRegistry.Known k = known.get(key);
+                if (k != null && k.stagedByRun()) {
+                    continue;
+                }
+                if (k != null && k.registered() != null) {
+                    run.queue(run.deleteRow(keyName, key, cursor.keyValue(key)), true);
+                } else {
+                    resolved.add(key);
+                }
+            }
+            if (!resolved.isEmpty()) {
+                failures.resolveGone(request.connector(), resolved);
             }
         }
     }
@@ -191,8 +288,12 @@ final class ApiGatherer {
         if (request.ledgerCheck()) {
             for (String version : failures.openVersions(request.connector())) {
                 Object failed = Cursor.parseText(version);
-                if (failed != null && failed.getClass() == since.getClass() && Cursor.compareValues(failed, since) < 0) {
-                    since = failed;
+                if (failed != null && failed.getClass() == since.getClass()) {
+                    // a little before: an API whose filter leaves the value itself out still answers it
+                    Object before = Cursor.before(failed);
+                    if (Cursor.compareValues(before, since) < 0) {
+                        since = before;
+                    }
                 }
             }
         }
@@ -274,9 +375,10 @@ final class ApiGatherer {
                 String url;
                 if (next != null) {
                     Object value = next.evaluate(scratch, Object.class);
-                    url = value == null || value.toString().isBlank() ? null : ApiClient.resolve(response.url(), value.toString());
+                    url = value == null || value.toString().isBlank() ? null
+                            : api.client().resolveNext(response.url(), value.toString());
                 } else {
-                    url = ApiClient.nextLink(response.link(), response.url());
+                    url = api.client().nextLink(response.link(), response.url());
                 }
                 if (url == null) {
                     return null;
@@ -305,8 +407,8 @@ final class ApiGatherer {
 
     private static void requireNew(Set<String> seen, String next, ApiClient.Response response) throws ApiClient.ApiException {
         if (!seen.add(next)) {
-            throw new ApiClient.ApiException(response.shown() + " names a next page that was already read (" + next
-                    + "); the API's paging goes round in a circle");
+            throw new ApiClient.ApiException(response.shown() + " names a next page that was already read: the API's"
+                    + " paging goes round in a circle");
         }
     }
 
@@ -333,8 +435,8 @@ final class ApiGatherer {
     }
 
     /** Reads a record's cursor, key and JSON; null when it cannot be carried (then in the failure ledger). */
-    private RunRecords.Row read(ApiSource api, RunRecords run, Cursor cursor, Map<?, ?> record, String url, int index)
-            throws Exception {
+    private RunRecords.Row read(ApiSource api, RunRecords run, Cursor cursor, Map<?, ?> record, String url, int index,
+                                Set<String> unreadable) throws Exception {
         Object cursorValue = cursor.cursorOf(field(record, api.cursorField()), url, index);
         Object keyValue = cursor.keyOf(field(record, api.keyField()), url, index);
         cursor.read(new Watermark(cursorValue, keyValue));
@@ -343,6 +445,7 @@ final class ApiGatherer {
         String text = json.writeValueAsString(record);
         long size = Gatherer.utf8Length(text, maxRecordBytes);
         if (size > maxRecordBytes) {
+            unreadable.add(key);
             run.cannotCarry(key, version, String.format(Locale.ROOT, "Cannot carry the record as JSON: it is %.1f MB,"
                     + " more than the %.1f MB a record may have (ferry.gather.max-record-size)", size / 1_048_576.0,
                     maxRecordBytes / 1_048_576.0));
@@ -377,12 +480,15 @@ final class ApiGatherer {
         private final ApiSource api;
         private Class<?> cursorType;
         private Class<?> keyType;
+        /** The type of the watermark the run started from (null: none), which the API's cursors must have. */
+        private final Class<?> watermarkType;
         Watermark max;
-        /** The instant of the last record's cursor when it is a time, else null. */
-        Instant lastStamp;
+        /** The key of the last record read, as text. */
+        String lastKey;
 
-        Cursor(ApiSource api) {
+        Cursor(ApiSource api, Watermark from) {
             this.api = api;
+            this.watermarkType = from == null ? null : from.cursor().getClass();
         }
 
         Object cursorOf(Object value, String url, int index) throws ApiClient.ApiException {
@@ -392,15 +498,18 @@ final class ApiGatherer {
                         + api.cursorField() : api.cursorField() + " '" + value + "', neither a time nor a number")
                         + "; Ferry cannot order it");
             }
+            if (cursorType == null && watermarkType != null && watermarkType != parsed.getClass()) {
+                throw new ApiClient.ApiException("Record " + index + " of " + url + " has " + api.cursorField() + " '"
+                        + value + "', " + kind(parsed.getClass()) + ", but the connector's position is "
+                        + kind(watermarkType) + ": move the position to beginning or to a value like '" + value + "'");
+            }
             if (cursorType == null) {
                 cursorType = parsed.getClass();
             } else if (cursorType != parsed.getClass()) {
                 throw new ApiClient.ApiException("Record " + index + " of " + url + " has " + api.cursorField() + " '"
-                        + value + "' (" + parsed.getClass().getSimpleName() + "), but the watermark is a "
-                        + cursorType.getSimpleName());
+                        + value + "', " + kind(parsed.getClass()) + ", but the records before it have "
+                        + kind(cursorType));
             }
-            lastStamp = parsed instanceof OffsetDateTime t ? t.toInstant()
-                    : parsed instanceof LocalDateTime t ? t.toInstant(ZoneOffset.UTC) : null;
             return parsed;
         }
 
@@ -412,6 +521,7 @@ final class ApiGatherer {
                         + "; Ferry cannot tell it from others");
             }
             keyType = key.getClass();
+            lastKey = ValueType.of(key).format(key);
             return key;
         }
 
@@ -482,6 +592,25 @@ final class ApiGatherer {
                 return Long.valueOf(t);
             }
             return null;
+        }
+
+        private static String kind(Class<?> type) {
+            return type == OffsetDateTime.class ? "a time with an offset" : type == LocalDateTime.class
+                    ? "a time without an offset" : type == LocalDate.class ? "a date" : "a number";
+        }
+
+        /** A value a little before {@code cursor}: a second for a time, a day for a date, one for a whole number. */
+        static Object before(Object cursor) {
+            if (cursor instanceof OffsetDateTime t) {
+                return t.minusSeconds(1);
+            }
+            if (cursor instanceof LocalDateTime t) {
+                return t.minusSeconds(1);
+            }
+            if (cursor instanceof LocalDate d) {
+                return d.minusDays(1);
+            }
+            return cursor instanceof Long l ? (Object) (l - 1) : cursor;
         }
 
         /** {@code cursor} minus the overlap (times only). */

@@ -6,10 +6,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 
 import dev.ferry.queue.QueuedRecord;
 import dev.ferry.queue.SyncQueue;
@@ -49,6 +52,7 @@ final class RunRecords {
     long matched;
     /** The position of the last record read in cursor order, or null. */
     Watermark last;
+    private Consumer<Row> reread = row -> { };
 
     /**
      * @param registry the key registry when the connector keeps one (else null)
@@ -108,38 +112,75 @@ final class RunRecords {
      * Compares a chunk of records with the key registry: a record is queued when its key is not registered, its
      * content hash differs from the registered one, or its last delivery failed; a delete only when its key is
      * registered (or failed). The rest count as unchanged, and with {@code stageUnchanged} are staged as they are,
-     * so that the registered keys this run did not stage are those the source no longer has.
+     * so that the registered keys this run did not stage are those the source no longer has, and a key read twice
+     * in the run is known as such. A key this run has read already is compared with what the run staged for it: the
+     * same content is dropped, another version is queued and reported to {@link #onReread}.
      */
     void compare(List<Row> chunk, boolean stageUnchanged) throws Exception {
         if (chunk.isEmpty()) {
             return;
         }
+        // the run's earlier chunks are in the registry: a key read twice is found there
+        registration.flush();
         List<String> keys = new ArrayList<>(chunk.size());
         for (Row row : chunk) {
             keys.add(row.key());
         }
-        Map<String, Long> known = registry.hashes(request.connector(), keys);
+        Map<String, KeyRegistry.Known> known = registry.lookup(request.connector(), request.runId(), keys);
         Set<String> open = request.ledgerCheck() ? failures.openAmong(request.connector(), keys) : Set.of();
+        // what this chunk staged, not yet written: key → content hash (null: a delete)
+        Map<String, Long> staged = new HashMap<>();
         for (Row row : chunk) {
-            Long hash = known.get(row.key());
+            KeyRegistry.Known k = known.get(row.key());
+            boolean upsert = row.operation() == QueuedRecord.Operation.UPSERT;
+            // hashed once: compared here, staged when queued
+            Long content = upsert ? registration.hash(row) : null;
+            if (staged.containsKey(row.key()) || (k != null && k.stagedByRun())) {
+                Long before = staged.containsKey(row.key()) ? staged.get(row.key()) : k.staged();
+                if (Objects.equals(before, content)) {
+                    unchanged++;
+                } else {
+                    reread.accept(row);
+                    queue(row, false, content);
+                    staged.put(row.key(), content);
+                }
+                continue;
+            }
+            Long hash = k == null ? null : k.registered();
             if (hash != null) {
                 matched++;
             }
             boolean retry = open.contains(row.key());
-            boolean upsert = row.operation() == QueuedRecord.Operation.UPSERT;
-            // hashed once: compared here, staged when queued
-            Long content = upsert ? registration.hash(row) : null;
             boolean send = upsert ? hash == null || retry || !hash.equals(content) : hash != null || retry;
             if (send) {
                 queue(row, retry, content);
+                staged.put(row.key(), content);
             } else {
                 unchanged++;
                 if (stageUnchanged && hash != null) {
                     registration.queued(row, hash);
+                    staged.put(row.key(), hash);
                 }
             }
         }
         chunk.clear();
+    }
+
+    /** Where {@link #compare} reports a record read a second time in the run with other content. */
+    void onReread(Consumer<Row> reread) {
+        this.reread = reread;
+    }
+
+    /** What the registry knows of {@code keys} (at most {@link KeyRegistry#CHUNK}), this run's staging included. */
+    Map<String, KeyRegistry.Known> lookup(List<String> keys) throws SQLException {
+        registration.flush();
+        return registry.lookup(request.connector(), request.runId(), keys);
+    }
+
+    /** How many registered keys the run has not staged. */
+    long countUnstaged() throws SQLException {
+        registration.flush();
+        return registry.countUnstaged(request.connector(), request.runId());
     }
 
     /** Registered keys the run did not stage, after {@code afterKey}: what a source that stages every key no longer has. */

@@ -81,12 +81,40 @@ public final class KeyRegistry {
     /** The registered hashes of those of {@code keys} that are registered (at most {@link #CHUNK} keys). */
     public Map<String, Long> hashes(String connector, Collection<String> keys) throws SQLException {
         Map<String, Long> hashes = new HashMap<>(keys.size() * 2);
+        select(connector, keys, "content_hash", " AND content_hash IS NOT NULL",
+                rs -> hashes.put(rs.getString(1), rs.getLong(2)));
+        return hashes;
+    }
+
+    /**
+     * What the registry knows of a key while a run reads: its registered content hash (null: none) and whether this
+     * run has staged it already, with what hash (null: a delete).
+     */
+    public record Known(Long registered, boolean stagedByRun, Long staged) {
+    }
+
+    /** What the registry knows of each of {@code keys} (at most {@link #CHUNK}) it has a row for, seen from run {@code runId}. */
+    public Map<String, Known> lookup(String connector, long runId, Collection<String> keys) throws SQLException {
+        Map<String, Known> known = new HashMap<>(keys.size() * 2);
+        select(connector, keys, "content_hash, pending_run, pending_hash", "", rs -> {
+            long hash = rs.getLong(2);
+            Long registered = rs.wasNull() ? null : hash;
+            long pendingRun = rs.getLong(3);
+            boolean staged = !rs.wasNull() && pendingRun == runId;
+            long pendingHash = rs.getLong(4);
+            return known.put(rs.getString(1), new Known(registered, staged, staged && !rs.wasNull() ? pendingHash : null));
+        });
+        return known;
+    }
+
+    private void select(String connector, Collection<String> keys, String columns, String condition,
+                        JdbcRunner.RowMapper<?> row) throws SQLException {
         if (keys.isEmpty()) {
-            return hashes;
+            return;
         }
         List<Object> parameters = new ArrayList<>(keys.size() * 2);
         StringBuilder sql = new StringBuilder(keys.size() * 8 + 150)
-                .append("SELECT record_key, content_hash FROM ferry_key_registry WHERE ");
+                .append("SELECT record_key, ").append(columns).append(" FROM ferry_key_registry WHERE ");
         if (rowValueLookup()) {
             // H2 looks each (connector, key) pair up in the primary key; given connector = ? AND record_key IN (...)
             // it reads every key of the connector
@@ -102,9 +130,14 @@ public final class KeyRegistry {
             sql.append("connector = ? AND record_key IN (").append(placeholders(keys.size()));
             parameters.addAll(keys);
         }
-        sql.append(") AND content_hash IS NOT NULL");
-        jdbc.query(sql.toString(), rs -> hashes.put(rs.getString(1), rs.getLong(2)), parameters.toArray());
-        return hashes;
+        sql.append(")").append(condition);
+        jdbc.query(sql.toString(), row, parameters.toArray());
+    }
+
+    /** How many registered keys the run has not staged: after a pass that stages every key it reads, those gone. */
+    public long countUnstaged(String connector, long runId) throws SQLException {
+        return jdbc.queryLong("SELECT COUNT(*) FROM ferry_key_registry WHERE connector = ? AND content_hash IS NOT NULL"
+                + " AND (pending_run IS NULL OR pending_run <> ?)", connector, runId);
     }
 
     /**

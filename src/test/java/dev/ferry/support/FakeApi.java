@@ -70,6 +70,7 @@ public final class FakeApi implements AutoCloseable {
     private final Map<Integer, Runnable> before = new ConcurrentHashMap<>();
     private volatile Auth auth = Auth.NONE;
     private volatile String issuedToken;
+    private volatile String nextBase;
 
     public FakeApi() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -121,6 +122,11 @@ public final class FakeApi implements AutoCloseable {
 
     public void release() {
         held.values().forEach(CountDownLatch::countDown);
+    }
+
+    /** The {@code Link} header's next page points to {@code base} (another server) instead of this API. */
+    public void nextPagesAt(String base) {
+        this.nextBase = base;
     }
 
     /** Runs {@code change} when request number {@code n} arrives, before it is answered. */
@@ -246,7 +252,7 @@ public final class FakeApi implements AutoCloseable {
                     .getBytes(StandardCharsets.UTF_8)) : null);
         }
         if ("link".equals(style) && more) {
-            String next = "/link/contacts?cursor=" + to + (query.containsKey("updated_since")
+            String next = (nextBase == null ? "" : nextBase) + "/link/contacts?cursor=" + to + (query.containsKey("updated_since")
                     ? "&updated_since=" + URLEncoder.encode(query.get("updated_since"), StandardCharsets.UTF_8) : "");
             headers.put("Link", "<" + url("/link/contacts") + "?cursor=0>; rel=\"first\", <" + next + ">; rel=\"next\"");
         }

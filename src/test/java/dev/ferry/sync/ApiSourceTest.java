@@ -257,7 +257,8 @@ class ApiSourceTest {
         assertThat(target.postedIds(PATH)).containsExactly(4L);
         String since = URLDecoder.decode(api.requests().get(before).query(), StandardCharsets.UTF_8)
                 .replaceAll(".*updated_since=([^&]*).*", "$1");
-        assertThat(Instant.parse(since)).isEqualTo(api.contact(4).updatedAt());
+        // a second before it: an API whose filter leaves the value itself out answers it all the same
+        assertThat(Instant.parse(since)).isEqualTo(api.contact(4).updatedAt().minusSeconds(1));
         assertThat(ferry.failures().find(C, "4").orElseThrow().status()).isEqualTo(Failure.Status.RESOLVED);
     }
 
@@ -303,6 +304,40 @@ class ApiSourceTest {
             assertThat(Duration.between(requests.get(i - 1).at(), requests.get(i).at()))
                     .isGreaterThanOrEqualTo(Duration.ofMillis(190));
         }
+    }
+
+    @Test
+    void anApiThatIgnoresThePageParameterFailsTheRunInsteadOfPagingForEver() throws Exception {
+        paging("page");
+        // the API knows "page", not "pg": it answers the first page every time
+        fixture.properties().put(C + ".page-param", "pg");
+        api.create(45);
+        RunningFerry ferry = fixture.start();
+
+        Run run = ferry.runAndAwait(C);
+        assertThat(run.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(run.error()).contains("answered the same 10 records as the page before")
+                .contains("'pg' (pageParam)");
+        assertThat(api.requests()).hasSize(2);
+        assertThat(ferry.watermark(C)).isNull();
+    }
+
+    @Test
+    void aNextPageOnAnotherHostIsNotFollowedWithTheApisCredentials() throws Exception {
+        // a security review's finding: the bearer token went wherever the API's Link header pointed
+        paging("next");
+        api.auth(FakeApi.Auth.BEARER);
+        fixture.properties().put(C + ".token", FakeApi.TOKEN);
+        api.nextPagesAt(target.url(""));
+        api.create(25);
+        RunningFerry ferry = fixture.start();
+
+        Run run = ferry.runAndAwait(C);
+        assertThat(run.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(run.error()).contains("names a next page at http://127.0.0.1:" + target.server().port())
+                .contains("Ferry sends the API's credentials nowhere else");
+        assertThat(target.server().getAllServeEvents()).isEmpty();
+        assertThat(api.requests()).hasSize(1);
     }
 
     @Test
