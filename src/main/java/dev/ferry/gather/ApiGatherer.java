@@ -145,7 +145,7 @@ final class ApiGatherer {
     private static final class Reread {
         /** The earliest stamp of such a record when its cursor is a time, else null. */
         Instant firstStamp;
-        /** Such a record whose cursor is not a time: when it changed cannot be told. */
+        /** Such a record whose cursor is not a time with an offset: when it changed cannot be told. */
         boolean untimed;
         /** How many pages had been read when the first such record was. */
         int pagesBefore = -1;
@@ -155,8 +155,8 @@ final class ApiGatherer {
                 pagesBefore = pagesRead;
             }
             Object cursor = Cursor.parseText(row.version());
-            Instant stamp = cursor instanceof OffsetDateTime t ? t.toInstant()
-                    : cursor instanceof LocalDateTime t ? t.toInstant(ZoneOffset.UTC) : null;
+            // a time without an offset is in a zone Ferry does not know: when it changed cannot be told either
+            Instant stamp = cursor instanceof OffsetDateTime t ? t.toInstant() : null;
             if (stamp == null) {
                 untimed = true;
             } else if (firstStamp == null || stamp.isBefore(firstStamp)) {
@@ -173,7 +173,7 @@ final class ApiGatherer {
      * Where the run's watermark moves: the largest position read — unless a record changed while the run paged through
      * (read twice, {@link Reread}): then only past the pages whose answer arrived before that change (its stamp minus
      * the overlap, the allowance for the API's clock), and the next run reads the rest again. A change whose time
-     * cannot be told (a numeric cursor) keeps the watermark where it was.
+     * cannot be told (a numeric cursor, a time without an offset) keeps the watermark where it was.
      */
     private static Watermark settled(Gatherer.Request request, ApiSource api, List<PageRead> pages, Reread reread) {
         Watermark after = pages.isEmpty() ? null : pages.get(pages.size() - 1).positionAfter();
@@ -189,7 +189,7 @@ final class ApiGatherer {
             }
             LOG.info("Connector {}: a record changed while run {} paged through the API ({}); the watermark moves only"
                     + " past the pages read before that, to {}, and the next run reads the rest again",
-                    request.connector(), request.runId(), reread.untimed ? "its cursor is not a time"
+                    request.connector(), request.runId(), reread.untimed ? "its cursor is no time with an offset"
                             : "stamped " + reread.firstStamp, safe == null ? "where it was" : safe);
             after = safe;
         }

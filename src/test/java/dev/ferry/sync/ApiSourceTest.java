@@ -291,6 +291,26 @@ class ApiSourceTest {
     }
 
     @Test
+    void aContactTooLargeToCarryIsNotTakenForGoneByAFullRefresh() throws Exception {
+        paging("page");
+        fixture.properties().put("ferry.gather.max-record-size", "1KB");
+        api.create(25);
+        RunningFerry ferry = fixture.start();
+        assertThat(ferry.runAndAwait(C).gathered()).isEqualTo(25);
+
+        // contact 9 grows past the limit: it fails into the ledger, and is no delete
+        target.forgetRequests();
+        api.change(9, "x".repeat(2_000));
+        Operations operations = ferry.bean("ferryOperations", Operations.class);
+        Run refresh = ferry.awaitEnded(operations.start(C, false, Refresh.Kind.FULL, 0, "test").id());
+        assertThat(refresh.failed()).isEqualTo(1);
+        assertThat(refresh.deleted()).isZero();
+        assertThat(target.requests(PATH)).isEmpty();
+        assertThat(ferry.bean("ferryKeyRegistry", KeyRegistry.class).count(C)).isEqualTo(25);
+        assertThat(ferry.failures().find(C, "9").orElseThrow().lastError()).contains("ferry.gather.max-record-size");
+    }
+
+    @Test
     void requestsPerSecondSpacesThePages() throws Exception {
         paging("page");
         fixture.properties().put(C + ".requests-per-second", "5");
