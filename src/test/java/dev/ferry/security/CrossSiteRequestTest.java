@@ -75,6 +75,12 @@ class CrossSiteRequestTest {
                         .status()).as("rebound %s %s", method, path).isEqualTo(403);
             }
         }
+        // the demo's endpoints the same, the payments of its other direction included
+        for (String path : List.of("/demo/erp-api/payments", "/demo/billing/payments", "/demo/erp/customers")) {
+            assertThat(evil.send("POST", path, "{}").status()).as("cross-site POST %s", path).isEqualTo(403);
+            assertThat(RawHttp.send(null, apiPort, "POST", path, Map.of("Host", "rebound.example:" + apiPort), "{}")
+                    .status()).as("rebound POST %s", path).isEqualTo(403);
+        }
         // a rebound name may not even read
         assertThat(RawHttp.send(null, apiPort, "GET", connector, Map.of("Host", "rebound.example"), null).status())
                 .isEqualTo(403);
