@@ -127,7 +127,7 @@ final class ApiGatherer {
                         + " have fallen between two pages: the run queues no delete (it might delete a record that"
                         + " exists); the next full refresh does", request.connector(), request.runId());
             } else {
-                deletes(request, api, run, cursor, unreadable);
+                deletes(api, run, cursor, unreadable);
             }
         }
         if (request.ledgerCheck() && !reread.any()) {
@@ -216,7 +216,7 @@ final class ApiGatherer {
      * The registered keys a full refresh did not read are gone: each is queued as a delete, within the limit. A record
      * read but not carried (too large) is not gone.
      */
-    private static void deletes(Gatherer.Request request, ApiSource api, RunRecords run, Cursor cursor,
+    private static void deletes(ApiSource api, RunRecords run, Cursor cursor,
                                 Set<String> unreadable) throws Exception {
         long registered = run.registeredCount();
         List<String> kept = new ArrayList<>(unreadable);
@@ -226,22 +226,13 @@ final class ApiGatherer {
         }
         run.requireWithinDeleteLimit(gone, registered);
         String keyName = api.keyField().substring(api.keyField().lastIndexOf('.') + 1);
-        String after = null;
-        while (true) {
-            List<String> keys = run.unstagedKeys(after);
-            if (keys.isEmpty()) {
-                return;
-            }
-            after = keys.get(keys.size() - 1);
+        run.forEachUnstaged(keys -> {
             for (String key : keys) {
                 if (!unreadable.contains(key)) {
                     run.queue(run.deleteRow(keyName, key, cursor.keyValue(key)), false);
                 }
             }
-            if (request.stopping().getAsBoolean()) {
-                throw new Gatherer.StoppedException();
-            }
-        }
+        });
     }
 
     /**

@@ -523,20 +523,11 @@ public final class Gatherer {
 
     /** Queues a delete for each registered key (not queued by this run) whose row the source no longer has. */
     private void deletePass(Connection db, Request request, ValueType[] types, RunRecords run) throws Exception {
-        String after = null;
-        while (true) {
-            List<String> keys = run.unstagedKeys(after);
-            if (keys.isEmpty()) {
-                return;
-            }
-            after = keys.get(keys.size() - 1);
+        run.forEachUnstaged(keys -> {
             for (String key : missing(db, table(request), types, keys)) {
                 run.queue(deleteRow(request, types, key, run), false);
             }
-            if (request.stopping().getAsBoolean()) {
-                throw new StoppedException();
-            }
-        }
+        });
     }
 
     /**

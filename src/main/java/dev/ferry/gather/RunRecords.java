@@ -183,10 +183,29 @@ final class RunRecords {
         return registry.countUnstaged(request.connector(), request.runId());
     }
 
-    /** Registered keys the run did not stage, after {@code afterKey}: what a source that stages every key no longer has. */
-    List<String> unstagedKeys(String afterKey) throws SQLException {
-        registration.flush();
-        return registry.registeredKeys(request.connector(), request.runId(), afterKey, KeyRegistry.CHUNK);
+    /** What a full refresh does with a chunk of registered keys it did not stage. */
+    interface UnstagedKeys {
+        void accept(List<String> keys) throws Exception;
+    }
+
+    /**
+     * Hands the registered keys the run did not stage to {@code chunk}, {@link KeyRegistry#CHUNK} at a time in key
+     * order — for a source that stages every key it reads, the keys it no longer has; stops with Ferry.
+     */
+    void forEachUnstaged(UnstagedKeys chunk) throws Exception {
+        String after = null;
+        while (true) {
+            registration.flush();
+            List<String> keys = registry.registeredKeys(request.connector(), request.runId(), after, KeyRegistry.CHUNK);
+            if (keys.isEmpty()) {
+                return;
+            }
+            after = keys.get(keys.size() - 1);
+            chunk.accept(keys);
+            if (request.stopping().getAsBoolean()) {
+                throw new Gatherer.StoppedException();
+            }
+        }
     }
 
     /** Those of {@code keys} that are registered. */
